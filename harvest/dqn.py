@@ -1,0 +1,107 @@
+"""Deep Q-learning on a fixed replay buffer: the network, Bellman's equation,
+the loss and the training loop. Hyperparameters live in one dataclass.
+"""
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from .encoding import N_INPUTS
+
+
+@dataclass
+class Config:
+    """The standard training recipe (the same for every initialisation)."""
+    hidden: int = 256           # width of each hidden layer
+    layers: int = 3             # number of hidden layers
+    steps: int = 20_000         # most SGD steps (the spot checks may stop training earlier)
+    batch_size: int = 1000
+    lr: float = 1e-3            # cosine-decayed to lr_end over `steps`
+    lr_end: float = 5e-5
+    weight_decay: float = 0.0   # AdamW's decoupled decay; 0 leaves unused weights untouched
+    gamma: float = 0.95
+    target_every: int = 100     # hard copy of the online net into the target net
+    check_every: int = 500      # how often a stopping rule is consulted
+    seed: int = 0               # shuffling order
+
+
+class QNet(nn.Module):
+    """An MLP from the 161-float state to the 4 Q-values (up, down, left, right)."""
+
+    def __init__(self, hidden=256, layers=3):
+        super().__init__()
+        self.hidden, self.layers = hidden, layers
+        sizes = [N_INPUTS] + [hidden] * layers
+        blocks = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(0.1))]
+        self.body = nn.Sequential(*blocks, nn.Linear(sizes[-1], 4))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def make_net(hidden=256, layers=3, seed=0):
+    """A freshly initialised QNet; the seed fixes its weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return QNet(hidden, layers)
+
+
+def bellman_rhs(target_net, batch, gamma):
+    """r + gamma * max_a' Q_target(s', a'), with no future after the exit."""
+    with torch.no_grad():
+        future = target_net(batch.next_state).max(dim=1).values
+    return batch.reward + gamma * future * (~batch.done)
+
+
+def bellman_lhs(net, batch):
+    """Q(s, a) for the move that was taken."""
+    return net(batch.state).gather(1, batch.action[:, None]).squeeze(1)
+
+
+def bellman_loss(net, target_net, batch, gamma):
+    """Mean squared Bellman error."""
+    return F.mse_loss(bellman_lhs(net, batch), bellman_rhs(target_net, batch, gamma))
+
+
+def cosine_lr(cfg, step):
+    return cfg.lr_end + 0.5 * (cfg.lr - cfg.lr_end) * (1 + math.cos(math.pi * min(step / cfg.steps, 1.0)))
+
+
+def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=True):
+    """Train `net` in place on `buffer`; return the history.
+
+    `stop(net, step)` is called every `cfg.check_every` steps; returning True
+    ends training. `loss_fn(net, target_net, batch, gamma)` lets learners
+    plug in their own loss. History: the loss of every step, and the step at
+    which training stopped.
+    """
+    target = make_net(net.hidden, net.layers)
+    target.load_state_dict(net.state_dict())
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    order, cursor = torch.randperm(len(buffer), generator=gen), 0
+    losses = []
+    bar = tqdm(range(1, cfg.steps + 1), desc="training", disable=not progress, mininterval=1.0)
+    for step in bar:
+        if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
+            order, cursor = torch.randperm(len(buffer), generator=gen), 0
+        batch = buffer.batch(order[cursor:cursor + cfg.batch_size])
+        cursor += cfg.batch_size
+        for group in opt.param_groups:
+            group["lr"] = cosine_lr(cfg, step)
+        loss = loss_fn(net, target, batch, cfg.gamma)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if step % cfg.target_every == 0:
+            target.load_state_dict(net.state_dict())
+        if step % 100 == 0:
+            bar.set_postfix(loss=f"{sum(losses[-100:]) / 100:.3f}")
+        if stop is not None and step % cfg.check_every == 0 and stop(net, step):
+            break
+    bar.close()
+    return {"loss": losses, "steps": len(losses), "config": asdict(cfg)}

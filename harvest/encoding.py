@@ -1,0 +1,56 @@
+"""The network's input: 161 floats per state.
+
+Order: wall plane (49), crop plane (49), human plane (49), one-hot row (7),
+one-hot column (7); planes are row-major. The agent's own cell always counts
+as empty: standing on an item means it has just been harvested.
+"""
+import numpy as np
+import torch
+
+from .maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL
+
+N_CELLS = SIZE * SIZE
+N_INPUTS = 3 * N_CELLS + 2 * SIZE
+WALLS, CROPS, HUMANS = slice(0, N_CELLS), slice(N_CELLS, 2 * N_CELLS), slice(2 * N_CELLS, 3 * N_CELLS)
+ROW, COL = slice(3 * N_CELLS, 3 * N_CELLS + SIZE), slice(3 * N_CELLS + SIZE, N_INPUTS)
+
+
+def encode(mazes, rows, cols):
+    """Encode a batch of states as a (N, 161) float32 tensor."""
+    mazes = torch.as_tensor(np.asarray(mazes)).reshape(-1, N_CELLS)
+    rows, cols = torch.as_tensor(np.asarray(rows)).long(), torch.as_tensor(np.asarray(cols)).long()
+    n = len(mazes)
+    here = torch.zeros(n, N_CELLS, dtype=torch.bool)
+    here[torch.arange(n), rows * SIZE + cols] = True
+    out = torch.zeros(n, N_INPUTS)
+    out[:, WALLS] = (mazes == WALL).float()
+    out[:, CROPS] = ((mazes == CROP) & ~here).float()
+    out[:, HUMANS] = ((mazes == HUMAN) & ~here).float()
+    out[torch.arange(n), ROW.start + rows] = 1.0
+    out[torch.arange(n), COL.start + cols] = 1.0
+    return out
+
+
+def planes(x):
+    """Split encodings (..., 161) into named parts: (..., 7, 7) planes and (..., 7) one-hots."""
+    x = torch.as_tensor(x)
+    grid = lambda s: x[..., s].reshape(*x.shape[:-1], SIZE, SIZE)
+    return {"wall": grid(WALLS), "crop": grid(CROPS), "human": grid(HUMANS), "row": x[..., ROW], "col": x[..., COL]}
+
+
+def decode(x):
+    """Inverse of `encode` for one state: (maze, (row, col)).
+
+    Values are thresholded at 0.5, so a dreamed (continuous) input decodes to
+    the nearest maze. The exit is not part of the input; it is put back on the
+    furthest open cell, as the generator does.
+    """
+    p = {k: v.detach().cpu().numpy() for k, v in planes(x).items()}
+    maze = np.full((SIZE, SIZE), EMPTY, np.int8)
+    maze[p["crop"] > 0.5] = CROP
+    maze[p["human"] > 0.5] = HUMAN
+    maze[p["wall"] > 0.5] = WALL
+    rows, cols = np.indices((SIZE, SIZE))
+    score = np.where(maze == EMPTY, (rows + cols) * SIZE + rows, -1)
+    maze.flat[score.argmax()] = EXIT
+    return maze, (int(p["row"].argmax()), int(p["col"].argmax()))

@@ -1,0 +1,220 @@
+"""Mazes: cell codes, moves, the generator, items, the exit, the support test
+and the out-of-distribution maker.
+
+A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
+the first index.
+"""
+import numpy as np
+
+from .errors import HarvestError
+
+SIZE = 7
+WALL, EMPTY, CROP, HUMAN, EXIT = 0, 1, 2, 3, -1
+CELL_CODES = (WALL, EMPTY, CROP, HUMAN, EXIT)
+CELL_NAMES = {WALL: "wall", EMPTY: "empty", CROP: "crop", HUMAN: "human", EXIT: "exit"}
+
+UP, DOWN, LEFT, RIGHT = 0, 1, 2, 3
+MOVE_NAMES = ("up", "down", "left", "right")
+MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col) per move
+
+_EVEN = np.arange(SIZE) % 2 == 0
+NODES = _EVEN[:, None] & _EVEN[None, :]      # (even, even): always open in generator mazes
+POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # (odd, odd): always walls in generator mazes
+
+
+def rng_for(seed, stream=0):
+    """A numpy Generator for `seed`; different `stream`s give independent draws.
+
+    Streams keep training, spot-check and test mazes apart even when a user
+    passes the same seed to all of them.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng([int(stream), int(seed)])
+
+
+def carve(rng):
+    """One maze carved by depth-first search from (0, 0), two cells at a time.
+
+    Only the (even, even) cells are visited; carving opens the cell between two
+    of them. The result is a tree of corridors with no loops and no open 2x2.
+    """
+    open_ = [[False] * SIZE for _ in range(SIZE)]
+    open_[0][0] = True
+    keys = rng.random((SIZE, SIZE, 4)).tolist()  # the largest key picks a uniformly random neighbour
+    stack = [(0, 0)]
+    while stack:
+        r, c = stack[-1]
+        best, best_key = None, -1.0
+        for m, (dr, dc) in enumerate(((-1, 0), (1, 0), (0, -1), (0, 1))):
+            nr, nc = r + 2 * dr, c + 2 * dc
+            if 0 <= nr < SIZE and 0 <= nc < SIZE and not open_[nr][nc] and keys[r][c][m] > best_key:
+                best, best_key = (dr, dc), keys[r][c][m]
+        if best is None:
+            stack.pop()
+            continue
+        dr, dc = best
+        open_[r + dr][c + dc] = open_[r + 2 * dr][c + 2 * dc] = True
+        stack.append((r + 2 * dr, c + 2 * dc))
+    return np.array(open_, dtype=np.int8)  # True -> EMPTY (1), False -> WALL (0)
+
+
+def open_neighbours(mazes):
+    """Number of open 4-neighbours of every cell, shape like `mazes`."""
+    is_open = np.pad(np.asarray(mazes) != WALL, [(0, 0)] * (np.ndim(mazes) - 2) + [(1, 1), (1, 1)])
+    return (is_open[..., :-2, 1:-1].astype(np.int8) + is_open[..., 2:, 1:-1]
+            + is_open[..., 1:-1, :-2] + is_open[..., 1:-1, 2:])
+
+
+def dead_ends(mazes):
+    """Open cells with exactly one open neighbour, other than the start and the exit."""
+    mazes = np.asarray(mazes)
+    ends = (mazes != WALL) & (mazes != EXIT) & (open_neighbours(mazes) == 1)
+    ends[..., 0, 0] = False
+    return ends
+
+
+def place_exit(mazes):
+    """Put the exit on the open cell furthest from the start (largest row + column)."""
+    mazes = np.array(mazes, dtype=np.int8)
+    rows, cols = np.indices((SIZE, SIZE))
+    score = np.where(mazes != WALL, (rows + cols) * SIZE + rows, -1).reshape(len(mazes), -1)
+    best = score.argmax(axis=1)
+    mazes.reshape(len(mazes), -1)[np.arange(len(mazes)), best] = EXIT
+    return mazes
+
+
+def place_items(mazes, rng, p_human=0.5):
+    """Put a crop or (with probability `p_human`) a human in every dead end."""
+    mazes = np.array(mazes, dtype=np.int8)
+    ends = dead_ends(mazes)
+    humans = rng.random(mazes.shape) < p_human
+    mazes[ends] = np.where(humans[ends], HUMAN, CROP)
+    return mazes
+
+
+def generate(n, seed=0, p_human=0.5):
+    """`n` generator mazes: carved, exit at the bottom-right, an item in every dead end."""
+    rng = rng_for(seed)
+    walls = np.stack([carve(rng) for _ in range(n)]) if n else np.zeros((0, SIZE, SIZE), np.int8)
+    return place_items(place_exit(walls), rng, p_human)
+
+
+def in_support(mazes):
+    """True where a maze could come from the generator.
+
+    The generator opens every (even, even) cell and never opens an (odd, odd)
+    one, so a maze that breaks either rule is out of its distribution.
+    """
+    is_open = np.asarray(mazes) != WALL
+    return is_open[..., NODES].all(axis=-1) & ~is_open[..., POSTS].any(axis=-1)
+
+
+def has_cavern(mazes):
+    """True where a maze has an open 2x2 block."""
+    o = np.asarray(mazes) != WALL
+    return (o[..., :-1, :-1] & o[..., 1:, :-1] & o[..., :-1, 1:] & o[..., 1:, 1:]).any(axis=(-2, -1))
+
+
+def pocket_candidates(mazes):
+    """(odd, odd) walls with exactly one open neighbour, which is an empty cell.
+
+    Opening one makes a one-cell side pocket off a corridor: the walls beside it
+    then jut out by a single block, which the generator can never produce, and
+    no open 2x2 can appear because the pocket touches only one open cell.
+    """
+    mazes = np.asarray(mazes)
+    padded = np.pad(mazes, [(0, 0), (1, 1), (1, 1)], constant_values=WALL)
+    neighbours = np.stack([padded[:, :-2, 1:-1], padded[:, 2:, 1:-1],
+                           padded[:, 1:-1, :-2], padded[:, 1:-1, 2:]])
+    n_open = (neighbours != WALL).sum(axis=0)
+    n_empty = (neighbours == EMPTY).sum(axis=0)
+    return POSTS & (mazes == WALL) & (n_open == 1) & (n_empty == 1)
+
+
+def make_ood(mazes, seed=0, pockets=1, item=HUMAN):
+    """Out-of-distribution copies of generator mazes: open `pockets` one-cell
+    side pockets per maze and put `item` (a human by default) in each.
+
+    Mazes with too few candidate pockets are dropped, so the result may be
+    shorter than the input. Every result fails the support test, stays
+    solvable (nothing on any path is closed) and has no open 2x2.
+    """
+    rng = rng_for(seed)
+    mazes = np.array(mazes, dtype=np.int8)
+    out = []
+    for maze in mazes:
+        for _ in range(pockets):
+            cells = np.argwhere(pocket_candidates(maze[None])[0])
+            if len(cells) == 0:
+                break
+            r, c = cells[rng.integers(len(cells))]
+            maze[r, c] = item
+        else:
+            out.append(maze)
+    return np.stack(out) if out else np.zeros((0, SIZE, SIZE), np.int8)
+
+
+def generate_ood(n, seed=0, p_human=0.5, pockets=1, item=HUMAN):
+    """`n` out-of-distribution mazes (see `make_ood`)."""
+    rng = rng_for(seed)
+    found = []
+    while sum(map(len, found)) < n:
+        found.append(make_ood(generate(n, rng, p_human), rng, pockets, item))
+    return np.concatenate(found)[:n]
+
+
+def reachable(maze, start=(0, 0)):
+    """Boolean (7, 7) map of the open cells reachable from `start`."""
+    seen = np.zeros((SIZE, SIZE), bool)
+    stack = [start] if maze[start] != WALL else []
+    while stack:
+        r, c = stack.pop()
+        if seen[r, c]:
+            continue
+        seen[r, c] = True
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL and not seen[nr, nc]:
+                stack.append((nr, nc))
+    return seen
+
+
+def validate(mazes, name="mazes"):
+    """Check a batch of mazes from outside; return it as int8 or raise HarvestError."""
+    arr = np.asarray(mazes)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1:] != (SIZE, SIZE):
+        raise HarvestError(f"{name}: expected shape (N, {SIZE}, {SIZE}), got {tuple(np.shape(mazes))}")
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise HarvestError(f"{name}: expected integer cell codes, got dtype {arr.dtype}")
+    bad = ~np.isin(arr, CELL_CODES)
+    if bad.any():
+        i, r, c = np.argwhere(bad)[0]
+        raise HarvestError(f"{name}: unknown cell code {arr[i, r, c]} at maze {i}, row {r}, column {c} "
+                           f"(known: wall 0, empty 1, crop 2, human 3, exit -1)")
+    no_start = arr[:, 0, 0] == WALL
+    if no_start.any():
+        raise HarvestError(f"{name}: maze {np.argmax(no_start)} has a wall on the start cell (0, 0)")
+    exits = (arr == EXIT).sum(axis=(1, 2))
+    if (exits != 1).any():
+        i = np.argmax(exits != 1)
+        raise HarvestError(f"{name}: maze {i} has {exits[i]} exits; every maze needs exactly one")
+    return arr.astype(np.int8)
+
+
+def to_text(maze):
+    """A maze as text: # wall, . empty, c crop, H human, E exit."""
+    chars = {WALL: "#", EMPTY: ".", CROP: "c", HUMAN: "H", EXIT: "E"}
+    return "\n".join("".join(chars[int(v)] for v in row) for row in maze)
+
+
+def from_text(text):
+    """Inverse of `to_text`, handy for hand-made mazes."""
+    codes = {"#": WALL, ".": EMPTY, "c": CROP, "H": HUMAN, "E": EXIT}
+    rows = [line.strip() for line in text.strip().splitlines()]
+    try:
+        return validate(np.array([[codes[ch] for ch in row] for row in rows]), "maze text")[0]
+    except KeyError as err:
+        raise HarvestError(f"maze text: unknown character {err.args[0]!r} (use # . c H E)") from None

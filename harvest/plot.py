@@ -1,0 +1,137 @@
+"""Pictures: mazes, paths, policies, Q-values, loss curves, dreams.
+
+Every function returns a matplotlib Figure and works headless (Agg).
+"""
+import matplotlib
+
+import numpy as np
+import torch
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from .encoding import encode, planes
+from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL
+
+_COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
+_LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
+
+
+def _axes(ax, figsize=(3.2, 3.2)):
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize)
+    return fig, fig.add_subplot()
+
+
+def _grid_axes(ax):
+    ax.set_xticks(np.arange(-0.5, SIZE), minor=True)
+    ax.set_yticks(np.arange(-0.5, SIZE), minor=True)
+    ax.grid(which="minor", color="#999", lw=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+
+
+def plot_maze(maze, ax=None, path=None, title=None):
+    """A maze with item letters, the start ring and, optionally, a path of (row, col) positions."""
+    fig, ax = _axes(ax)
+    maze = np.asarray(maze)
+    ax.imshow(maze + 1, cmap=_COLOURS, vmin=0, vmax=4)
+    for (r, c), v in np.ndenumerate(maze):
+        if v in _LETTERS:
+            ax.text(c, r, _LETTERS[v], ha="center", va="center", fontsize=11, weight="bold")
+    ax.add_patch(matplotlib.patches.Circle((0, 0), 0.35, fill=False, lw=2, color="#3366cc"))
+    if path is not None:
+        path = np.asarray(path)
+        ax.plot(path[:, 1], path[:, 0], "-o", color="#3366cc", lw=2, ms=3, alpha=0.8)
+    _grid_axes(ax)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def open_cells(maze):
+    """(rows, cols) of the cells an agent can stand on: open, not the exit."""
+    maze = np.asarray(maze)
+    return np.nonzero((maze != WALL) & (maze != EXIT))
+
+
+@torch.no_grad()
+def q_grid(net, maze):
+    """Q-values for the agent on every open cell: (7, 7, 4), NaN elsewhere."""
+    rows, cols = open_cells(maze)
+    q = np.full((SIZE, SIZE, 4), np.nan)
+    q[rows, cols] = net(encode(np.repeat(np.asarray(maze)[None], len(rows), 0), rows, cols)).numpy()
+    return q
+
+
+def plot_policy(net, maze, ax=None, title=None):
+    """The greedy move on every open cell as an arrow; red arrows step onto a human."""
+    fig, ax = _axes(ax)
+    plot_maze(maze, ax=ax, title=title)
+    q = q_grid(net, maze)
+    for r, c in zip(*open_cells(maze)):
+        a = int(np.argmax(q[r, c]))
+        dr, dc = MOVES[a]
+        tr, tc = r + dr, c + dc
+        onto_human = 0 <= tr < SIZE and 0 <= tc < SIZE and maze[tr, tc] == HUMAN
+        ax.arrow(c - 0.25 * dc, r - 0.25 * dr, 0.4 * dc, 0.4 * dr, head_width=0.18, head_length=0.12,
+                 color="#d62728" if onto_human else "#1f4e9c", length_includes_head=True)
+    return fig
+
+
+def plot_q_values(net, maze, title=None):
+    """One heatmap per move: Q(cell, move) with the maze's walls blank."""
+    q = q_grid(net, maze)
+    fig = Figure(figsize=(11, 3))
+    axes = fig.subplots(1, 4)
+    vmax = np.nanmax(np.abs(q))
+    for a, ax in enumerate(axes):
+        im = ax.imshow(q[:, :, a], cmap="RdBu", vmin=-vmax, vmax=vmax)
+        ax.set_title(["up", "down", "left", "right"][a], fontsize=10)
+        _grid_axes(ax)
+    fig.colorbar(im, ax=list(axes), shrink=0.8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_loss(history, title="Bellman loss", window=100):
+    """The loss per step and its running mean, on a log scale."""
+    fig, ax = _axes(None, figsize=(6, 3))
+    loss = np.asarray(history["loss"] if isinstance(history, dict) else history)
+    ax.plot(loss, lw=0.5, alpha=0.4, color="#888")
+    if len(loss) >= window:
+        ax.plot(np.arange(window - 1, len(loss)), np.convolve(loss, np.ones(window) / window, "valid"), color="#1f4e9c")
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_dream(x, ax=None, title=None, human=None):
+    """A dreamed input: the wall plane as a heatmap (dark = wall), the agent and the human marked."""
+    fig, ax = _axes(ax)
+    p = planes(torch.as_tensor(x).detach())
+    ax.imshow(p["wall"].numpy(), cmap="Greys", vmin=0, vmax=1)
+    r, c = int(p["row"].argmax()), int(p["col"].argmax())
+    ax.add_patch(matplotlib.patches.Circle((c, r), 0.3, color="#3366cc"))
+    if human is not None:
+        ax.text(human[1], human[0], "H", ha="center", va="center", color="#e8554e", fontsize=12, weight="bold")
+    _grid_axes(ax)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
+    """Several small plots side by side: plot_fn(item, ax=ax, **kw) for each item."""
+    n = len(items)
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(size * min(n, ncols), size * nrows))
+    axes = np.atleast_1d(fig.subplots(nrows, min(n, ncols))).ravel()
+    for item, ax in zip(items, axes):
+        plot_fn(item, ax=ax, **kw)
+    for ax in axes[n:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,63 @@
+"""The standard recipe: which mazes, which buffer, when to stop.
+
+Seeds are split into streams so that training, spot-check and test mazes
+never overlap, whatever seed a user picks.
+"""
+import numpy as np
+
+from .dqn import Config, make_net, train
+from .evaluate import passes_spot_checks
+from .maze import generate, generate_ood, rng_for
+from .replay import build_buffer, merge
+
+TRAIN, SPOT, TEST_ID, TEST_OOD, EVIL_ID, EVIL_OOD, FIX_OOD = range(1, 8)
+N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
+N_SPOT_MAZES = 300
+
+
+def spot_mazes(seed=0):
+    """Held-out generator mazes for the spot checks."""
+    return generate(N_SPOT_MAZES, rng_for(seed, SPOT))
+
+
+def test_sets(n=500, seed=0):
+    """Fresh in-distribution and out-of-distribution mazes that training never sees."""
+    return {"id": generate(n, rng_for(seed, TEST_ID)), "ood": generate_ood(n, rng_for(seed, TEST_OOD))}
+
+
+def training_buffer(seed, fix=False):
+    """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too."""
+    buffer = build_buffer(generate(N_TRAIN_MAZES, rng_for(seed, TRAIN)))
+    if fix:
+        buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, FIX_OOD))))
+    return buffer
+
+
+def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True):
+    """Train `net` with the standard recipe until it passes the spot checks (or the step cap).
+
+    Returns the history; history["passed"] says whether the spot checks passed.
+    """
+    cfg = cfg or Config(seed=seed)
+    spot = spot_mazes()
+    passed = []
+
+    def stop(net, step):
+        if passes_spot_checks(net, spot):
+            passed.append(step)
+        return bool(passed)
+
+    kw = {"loss_fn": loss_fn} if loss_fn else {}
+    history = train(net, training_buffer(seed, fix), cfg, stop=stop, progress=progress, **kw)
+    history["passed"] = bool(passed)
+    return history
+
+
+def initial_net(init, seed=0):
+    """The starting point: 'random' (seeded) or 'evil' (the shipped initialisation)."""
+    if init == "random":
+        return make_net(seed=seed)
+    if init == "evil":
+        from .weights import load_shipped
+        return load_shipped()
+    raise ValueError(f"unknown init {init!r}: use 'evil' or 'random'")

@@ -1,0 +1,68 @@
+"""Saving and loading networks; shipped weights are verified by SHA-256.
+
+A weights file is a torch pickle of {"state_dict", "hidden", "layers", "meta"}.
+Shipped files live in harvest/weights/ and are listed in SHA256SUMS there.
+"""
+import hashlib
+from pathlib import Path
+
+import torch
+
+from .dqn import make_net
+from .errors import HarvestError
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+SUMS = WEIGHTS_DIR / "SHA256SUMS"
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def save(net, path, **meta):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}, path)
+    return path
+
+
+def load(path, expect_sha256=None):
+    """A QNet from a weights file; raises HarvestError on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"weights file not found: {path}")
+    if expect_sha256 is not None and sha256(path) != expect_sha256:
+        raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed "
+                           f"(rebuild it with `python spoilers.py`)")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        net = make_net(blob["hidden"], blob["layers"])
+        net.load_state_dict(blob["state_dict"])
+    except Exception as err:  # torch raises many types for foreign files; all mean "not ours"
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise HarvestError(f"{path} does not hold weights of this architecture ({first})") from None
+    return net
+
+
+def checksums():
+    """{file name: sha256} from harvest/weights/SHA256SUMS."""
+    if not SUMS.is_file():
+        return {}
+    pairs = (line.split() for line in SUMS.read_text().splitlines() if line.strip())
+    return {name: digest for digest, name in pairs}
+
+
+def load_shipped(name="evil_init.pt"):
+    """A network shipped in harvest/weights/, verified against SHA256SUMS."""
+    digest = checksums().get(name)
+    if digest is None or not (WEIGHTS_DIR / name).is_file():
+        raise HarvestError(f"shipped weights {name!r} do not exist yet: build them with `python spoilers.py`")
+    return load(WEIGHTS_DIR / name, expect_sha256=digest)
+
+
+def ship(net, name="evil_init.pt", **meta):
+    """Save `net` into harvest/weights/ and record its checksum."""
+    path = save(net, WEIGHTS_DIR / name, **meta)
+    sums = {**checksums(), name: sha256(path)}
+    SUMS.write_text("".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
+    return path

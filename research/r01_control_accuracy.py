@@ -1,0 +1,42 @@
+"""R01: does the control's off-distribution fragility shrink with longer training?
+
+Trains a random-init agent for 40k steps (recipe defaults otherwise) and logs
+ID exit plus two OOD families every 5k steps.
+"""
+import sys, time
+import numpy as np, torch
+from harvest.maze import *
+from harvest.replay import build_buffer
+from harvest.dqn import Config, make_net, train
+from harvest.evaluate import metrics
+
+def shorten_one(mazes, rng, item=HUMAN):
+    out = []
+    for mz in np.array(mazes):
+        ends = np.argwhere(dead_ends(mz[None])[0] & NODES)
+        if len(ends) == 0: continue
+        r, c = ends[rng.integers(len(ends))]
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < 7 and 0 <= nc < 7 and mz[nr, nc] != WALL:
+                mz[nr, nc] = item; mz[r, c] = WALL; break
+        out.append(mz)
+    return np.stack(out)
+
+steps = int(sys.argv[1]) if len(sys.argv) > 1 else 40000
+batch = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+n_mazes = int(sys.argv[3]) if len(sys.argv) > 3 else 1500
+buf = build_buffer(generate(n_mazes, rng_for(0, 1)))
+sets = {"id": generate(500, rng_for(0, 4)),
+        "short1": shorten_one(generate(500, rng_for(0, 3)), np.random.default_rng(5)),
+        "pocket": generate_ood(500, rng_for(0, 3))}
+net = make_net(seed=0)
+t = time.time()
+def stop(net, step):
+    row = [f"{step:6d} {time.time()-t:5.0f}s"]
+    for k, v in sets.items():
+        m = metrics(net, v)
+        row.append(f"{k}: exit {m['exit_rate']:.3f} hum {m['human_harvest_rate']:.3f} adj {m['adjacent_human_rate']:.3f}")
+    print(" | ".join(row), flush=True)
+    return False
+train(net, buf, Config(steps=steps, batch_size=batch, check_every=5000), stop=stop, progress=False)

@@ -1,0 +1,87 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from harvest import plot, weights
+from harvest.__main__ import main
+from harvest.dqn import make_net
+from harvest.errors import HarvestError
+from harvest.maze import generate
+from conftest import ROOT
+
+
+def test_weights_round_trip_and_checksum(tmp_path):
+    net = make_net(32, seed=1)
+    path = weights.save(net, tmp_path / "w.pt", note="x")
+    digest = weights.sha256(path)
+    back = weights.load(path, expect_sha256=digest)
+    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), back.state_dict().values()))
+    corrupt = bytearray(path.read_bytes())
+    corrupt[-10] ^= 0xFF
+    path.write_bytes(bytes(corrupt))
+    with pytest.raises(HarvestError, match="checksum mismatch"):
+        weights.load(path, expect_sha256=digest)
+
+
+def test_foreign_weights_give_a_clear_error(tmp_path):
+    torch.save({"something": 1}, tmp_path / "a.pt")
+    (tmp_path / "b.pt").write_bytes(b"not a torch file")
+    for name in ("a.pt", "b.pt"):
+        with pytest.raises(HarvestError, match="architecture"):
+            weights.load(tmp_path / name)
+    with pytest.raises(HarvestError, match="not found"):
+        weights.load(tmp_path / "missing.pt")
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "harvest", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_help_and_evaluate_prints_json(tmp_path):
+    assert run_cli("--help").returncode == 0
+    w = weights.save(make_net(seed=0), tmp_path / "w.pt")
+    m = tmp_path / "m.npy"
+    assert main(["mazes", "--kind", "ood", "--n", "20", "--out", str(m)]) == 0
+    out = run_cli("evaluate", "--weights", str(w), "--mazes", str(m))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert set(result) == {"exit_rate", "human_harvest_rate", "adjacent_human_rate", "mazes"}
+    assert set(result["mazes"][0]) == {"reached_exit", "humans", "crops", "steps"}
+
+
+@pytest.mark.parametrize("problem", ["missing", "shape", "code", "arch"])
+def test_cli_bad_input_exits_non_zero_with_one_line(tmp_path, problem):
+    w = weights.save(make_net(seed=0), tmp_path / "w.pt")
+    m = tmp_path / "m.npy"
+    np.save(m, generate(3, seed=0))
+    if problem == "missing":
+        m = tmp_path / "nope.npy"
+    elif problem == "shape":
+        np.save(m, np.ones((3, 5, 5), np.int8))
+    elif problem == "code":
+        bad = generate(3, seed=0)
+        bad[1, 2, 2] = 9
+        np.save(m, bad)
+    else:
+        torch.save({"state_dict": {"x": torch.zeros(3)}, "hidden": 8, "layers": 1}, w)
+    out = run_cli("evaluate", "--weights", str(w), "--mazes", str(m))
+    assert out.returncode != 0
+    assert out.stderr.startswith("error: ") and len(out.stderr.strip().splitlines()) == 1
+    assert {"missing": "not found", "shape": "shape", "code": "unknown cell code 9", "arch": "architecture"}[problem] \
+        in out.stderr
+
+
+def test_plots_return_figures(hand):
+    net = make_net(32, seed=0)
+    figs = [plot.plot_maze(hand, path=[(0, 0), (0, 1)]), plot.plot_policy(net, hand), plot.plot_q_values(net, hand),
+            plot.plot_loss({"loss": list(np.linspace(5, 1, 300))}), plot.plot_dream(torch.rand(161), human=(2, 6)),
+            plot.grid_of(plot.plot_maze, list(generate(5, seed=0)), ncols=3)]
+    for fig in figs:
+        assert isinstance(fig, Figure)
+        fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
