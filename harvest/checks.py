@@ -1,0 +1,650 @@
+"""Checks for the workshop's exercises, one per blank.
+
+Each check runs the learner's function on fixed cases and on seeded random
+ones, and compares the result with the reference in harvest/. It prints one
+"passed" line, or raises CheckFailed saying which case went wrong and, when
+the answer matches a typical wrong answer, which mistake that probably is.
+A blank that still raises NotImplementedError is reported as not done yet.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import dream, dqn, encoding, tabular
+from .env import MAX_STEPS, REWARDS, step
+from .evaluate import metrics, rollout
+from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, from_text, generate, generate_ood, \
+    in_support, rng_for
+from .replay import Batch, build_buffer
+
+CHECK_STREAM = 12   # the checks' own mazes, apart from training and test mazes
+ATOL = 1e-4
+
+
+class CheckFailed(AssertionError):
+    """The learner's answer differs from the reference."""
+
+
+@dataclass
+class Case:
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+def _call(fn, case):
+    try:
+        return fn(*case.args, **case.kwargs)
+    except NotImplementedError as err:   # the blank stub: say so plainly, without the library's frames
+        raise NotImplementedError(f"{err} is still blank: replace the `raise NotImplementedError` "
+                                  f"with your code and run the cell again") from None
+
+
+def _numpy(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def same(got, want):
+    """Equal up to float tolerance, with matching shapes (dicts compared key by key)."""
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and same(got[k], v) for k, v in want.items())
+    try:
+        g, w = _numpy(got), _numpy(want)
+    except Exception:   # anything that is not array-like
+        return False
+    if g.shape != w.shape:
+        return False
+    if w.dtype == bool or g.dtype == bool:
+        return bool((g.astype(bool) == w.astype(bool)).all())
+    try:
+        return bool(np.allclose(g.astype(float), w.astype(float), atol=ATOL, rtol=ATOL, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _show(x):
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in x.items()) + "}"
+    try:
+        a = _numpy(x)
+    except Exception:
+        return repr(x)
+    text = np.array2string(a, precision=3, suppress_small=True, max_line_width=100, threshold=60)
+    return text if a.ndim == 0 else f"shape {a.shape}\n{text}"
+
+
+def _likely(mistakes, case, got):
+    for why, wrong in mistakes.items():
+        try:
+            if same(got, wrong(*case.args, **case.kwargs)):
+                return why
+        except Exception:   # a mistake that cannot even run on this case cannot be the explanation
+            continue
+    return None
+
+
+def verify(name, fn, cases, reference, mistakes=None, extra=None):
+    """Compare `fn` with `reference` on every case; raise CheckFailed naming the likely mistake.
+
+    `extra(got, case)` may return a message for failures a value comparison
+    cannot see (a gradient that leaks, a value outside a range).
+    """
+    for case in cases:
+        got = _call(fn, case)
+        problem = extra(got, case) if extra else None
+        want = reference(*case.args, **case.kwargs)
+        if problem is None and same(got, want):
+            continue
+        why = problem or _likely(mistakes or {}, case, got)
+        raise CheckFailed(f"{name}: wrong on {case.label}.\n"
+                          f"expected: {_show(want)}\ngot:      {_show(got)}\n"
+                          f"likely mistake: {why or 'none of the usual ones; compare your code with the hint'}")
+    print(f"{name}: passed ({len(cases)} cases)")
+    return True
+
+
+# ---------------------------------------------------------------- test material
+
+HAND = from_text("""
+..c#...
+.###.#.
+...#.#H
+##.#.##
+H..#...
+##.###.
+c.....E
+""")
+POCKET = from_text("""
+..c#...
+.##H.#.
+...#.#H
+##.#.##
+H..#...
+##.###.
+c.....E
+""")  # the same maze with a human in a one-cell pocket at (1, 3): an (odd, odd) cell is open
+
+
+def check_mazes(n=6, seed=0):
+    """Fixed hand-made mazes, then seeded generator and out-of-distribution ones."""
+    rng = rng_for(seed, CHECK_STREAM)
+    cases = [Case("the hand-made maze", (HAND.copy(),)), Case("a hand-made maze with a pocket", (POCKET.copy(),))]
+    cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(n, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(n // 2, rng))]
+    return cases
+
+
+def check_batch(seed=0, size=64):
+    """A seeded batch of real transitions that contains exit moves."""
+    buf = build_buffer(generate(10, rng_for(seed, CHECK_STREAM)))
+    gen = torch.Generator().manual_seed(seed)
+    done = torch.nonzero(buf.done).squeeze(1)
+    idx = torch.cat([done[torch.randperm(len(done), generator=gen)[:size // 4]],
+                     torch.randint(len(buf), (size - size // 4,), generator=gen)])
+    return buf.batch(idx)
+
+
+def small_net(seed, hidden=32):
+    return dqn.make_net(hidden, 2, seed=seed)
+
+
+class Seeker(torch.nn.Module):
+    """A scripted 'network' for rollout checks: heads for the nearest human, then for the exit.
+
+    It reads the maze back from the encoding, so a rollout that forgets to
+    remove a harvested human sends it back to that human.
+    """
+
+    def forward(self, x):
+        return torch.stack([self._q(row) for row in x])
+
+    @staticmethod
+    def _q(row):
+        maze, (r, c) = encoding.decode(row)
+        targets = maze == HUMAN
+        if not targets.any():
+            targets = maze == EXIT
+        dist = _distances(maze, targets)
+        q = torch.full((4,), -100.0)
+        for a, (dr, dc) in enumerate(MOVES):
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL:
+                q[a] = -float(dist[nr, nc]) - 0.01 * a   # the small term breaks ties the same way everywhere
+        return q
+
+
+def _distances(maze, targets):
+    """Steps from every cell to the nearest target (breadth-first search over open cells)."""
+    dist = np.full((SIZE, SIZE), 99)
+    frontier = [tuple(t) for t in np.argwhere(targets)]
+    for r, c in frontier:
+        dist[r, c] = 0
+    while frontier:
+        nxt = []
+        for r, c in frontier:
+            for dr, dc in MOVES:
+                nr, nc = r + dr, c + dc
+                if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL and dist[nr, nc] > dist[r, c] + 1:
+                    dist[nr, nc] = dist[r, c] + 1
+                    nxt.append((nr, nc))
+        frontier = nxt
+    return dist
+
+
+# ---------------------------------------------------------------- exercise 1: Q-iteration
+
+def check_q_iteration(fn):
+    rng = np.random.default_rng(0)
+    cases = [Case("the 4-cell corridor", tabular.corridor(4), {"gamma": 0.95, "iters": 200}),
+             Case("a 6-cell corridor with gamma 0.5", tabular.corridor(6), {"gamma": 0.5, "iters": 200})]
+    cases += [Case(f"random game {i}", tabular.random_game(rng), {"gamma": 0.9, "iters": 200}) for i in range(4)]
+    ref = tabular.q_iteration
+
+    def no_mask(next_state, reward, done, gamma, iters):
+        return ref(next_state, reward, np.zeros_like(done), gamma, iters)
+
+    def minimum(next_state, reward, done, gamma, iters):
+        q = np.zeros(reward.shape)
+        for _ in range(iters):
+            q = reward + gamma * q[next_state].min(axis=-1) * ~done
+        return q
+
+    mistakes = {"the terminal mask is missing: a move that ends the game has no future value": no_mask,
+                "min instead of max over the next moves": minimum,
+                "the future is not discounted by gamma": lambda n, r, d, gamma, iters: ref(n, r, d, 1.0, iters),
+                "only one backup instead of repeating until the table settles": lambda n, r, d, gamma, iters: r}
+    return verify("q_iteration", fn, cases, ref, mistakes)
+
+
+# ---------------------------------------------------------------- exercise 2: open cells
+
+def ref_open_cells(maze):
+    maze = np.asarray(maze)
+    return (maze != WALL) & (maze != EXIT)
+
+
+def check_open_cells(fn):
+    mistakes = {"the exit counts as a cell to stand on (it ends the episode, so no state is there)":
+                    lambda m: np.asarray(m) != WALL,
+                "only empty cells: cells with a crop or a human are open too": lambda m: np.asarray(m) == EMPTY,
+                "rows and columns swapped (the row is the first index)": lambda m: ref_open_cells(m).T,
+                "walls and open cells swapped": lambda m: ~ref_open_cells(m)}
+    extra = lambda got, case: None if _numpy(got).dtype == bool else \
+        f"return a boolean array (True on open cells), not dtype {_numpy(got).dtype}"
+    return verify("open_cells", fn, check_mazes(), ref_open_cells, mistakes, extra)
+
+
+# ---------------------------------------------------------------- exercise 3: reward tensor
+
+def ref_reward_tensor(maze, rewards=None, moves=MOVES):
+    """(7, 7, 4): the reward of each move from each open cell; 0 on walls and the exit."""
+    maze = np.asarray(maze)
+    rows, cols = np.nonzero(ref_open_cells(maze))
+    out = np.zeros((SIZE, SIZE, 4), np.float32)
+    for a in range(4):
+        dr, dc = moves[a]
+        nr, nc = rows + dr, cols + dc
+        inside = (nr >= 0) & (nr < SIZE) & (nc >= 0) & (nc < SIZE)
+        entered = np.where(inside, maze[np.clip(nr, 0, SIZE - 1), np.clip(nc, 0, SIZE - 1)], WALL)
+        r = {**REWARDS, **(rewards or {})}
+        table = {WALL: r["bump"], EMPTY: r["move"], CROP: r["crop"], HUMAN: r["human"], EXIT: r["exit"]}
+        out[rows, cols, a] = [table[int(e)] for e in entered]
+    return out
+
+
+def check_reward_tensor(fn):
+    def edges_open(maze):   # stepping off the grid treated as a plain move
+        return np.where(_off_grid() & ref_open_cells(maze)[..., None], REWARDS["move"], ref_reward_tensor(maze))
+
+    mistakes = {"the sign of the human reward is flipped (a human costs 11)":
+                    lambda m: ref_reward_tensor(m, {"human": -REWARDS["human"]}),
+                "row and column steps swapped: up/down must change the row, left/right the column":
+                    lambda m: ref_reward_tensor(m, moves=MOVES[:, ::-1]),
+                "moves in the wrong order: use up 0, down 1, left 2, right 3":
+                    lambda m: ref_reward_tensor(m, moves=MOVES[[1, 0, 3, 2]]),
+                "stepping off the grid is not a bump (-5)": edges_open,
+                "the exit is rewarded like an empty cell": lambda m: ref_reward_tensor(m, {"exit": REWARDS["move"]})}
+    return verify("create_reward_tensor", fn, check_mazes(), ref_reward_tensor, mistakes)
+
+
+def _off_grid():
+    """(7, 7, 4): True where a move would leave the grid."""
+    out = np.zeros((SIZE, SIZE, 4), bool)
+    out[0, :, 0] = out[-1, :, 1] = out[:, 0, 2] = out[:, -1, 3] = True
+    return out
+
+
+# ---------------------------------------------------------------- exercise 4: state encoding
+
+def ref_encode_state(maze, row, col):
+    return encoding.encode(np.asarray(maze)[None], [row], [col])[0]
+
+
+def check_encode_state(fn):
+    cases = []
+    for case in check_mazes(4):
+        maze = case.args[0]
+        rows, cols = np.nonzero(ref_open_cells(maze))
+        for i in (0, len(rows) // 2, len(rows) - 1):
+            cases.append(Case(f"{case.label} with the agent at ({rows[i]}, {cols[i]})", (maze, rows[i], cols[i])))
+    item = np.argwhere(np.isin(HAND, (CROP, HUMAN)))[0]
+    cases.append(Case(f"the hand-made maze with the agent standing on a harvested item at {tuple(item)}",
+                      (HAND.copy(), *item)))
+
+    def swapped(maze, row, col):
+        x = ref_encode_state(maze, row, col).clone()
+        x[encoding.ROW], x[encoding.COL] = x[encoding.COL].clone(), x[encoding.ROW].clone()
+        return x
+
+    def keeps_item(maze, row, col):
+        x = ref_encode_state(maze, row, col).clone()
+        x[encoding.CROPS] = torch.as_tensor(np.asarray(maze) == CROP, dtype=torch.float32).flatten()
+        x[encoding.HUMANS] = torch.as_tensor(np.asarray(maze) == HUMAN, dtype=torch.float32).flatten()
+        return x
+
+    def inverted_walls(maze, row, col):
+        x = ref_encode_state(maze, row, col).clone()
+        x[encoding.WALLS] = 1 - x[encoding.WALLS]
+        return x
+
+    def planes_swapped(maze, row, col):
+        x = ref_encode_state(maze, row, col).clone()
+        x[encoding.CROPS], x[encoding.HUMANS] = x[encoding.HUMANS].clone(), x[encoding.CROPS].clone()
+        return x
+
+    mistakes = {"row and column swapped (the row's one-hot comes first)":
+                    swapped,
+                "the item on the agent's own cell is still there: the agent has just harvested it": keeps_item,
+                "the wall plane is inverted: 1 means wall": inverted_walls,
+                "crop and human planes in the wrong order (walls, crops, humans, row, column)": planes_swapped}
+    extra = lambda got, case: None if isinstance(got, torch.Tensor) and got.dtype == torch.float32 else \
+        "return a float32 torch tensor of shape (161,)"
+    return verify("encode_state", fn, cases, ref_encode_state, mistakes, extra)
+
+
+# ---------------------------------------------------------------- exercises 5-7: Bellman's equation
+
+def bellman_cases():
+    return [Case(f"seeded batch {s} (gamma {g})", (small_net(2 * s), small_net(2 * s + 1), check_batch(s), g))
+            for s, g in ((0, 0.95), (1, 0.5), (2, 0.9))]
+
+
+def check_bellman_rhs(fn):
+    cases = [Case(c.label, c.args[1:]) for c in bellman_cases()]   # (target_net, batch, gamma)
+
+    def unmasked(target, batch, gamma):
+        return dqn.bellman_rhs(target, _replace(batch, done=torch.zeros_like(batch.done)), gamma)
+
+    def minimum(target, batch, gamma):
+        with torch.no_grad():
+            return batch.reward + gamma * target(batch.next_state).min(dim=1).values * ~batch.done
+
+    def current_state(target, batch, gamma):
+        return dqn.bellman_rhs(target, _replace(batch, next_state=batch.state), gamma)
+
+    mistakes = {"the terminal mask is missing: after the exit there is no future value": unmasked,
+                "min instead of max over the next moves": minimum,
+                "the future is read from the current state instead of the next state": current_state,
+                "gamma is not applied to the future": lambda t, b, g: dqn.bellman_rhs(t, b, 1.0)}
+    extra = lambda got, case: "the target carries a gradient: compute it under torch.no_grad() (or .detach() " \
+                              "it), or the loss will also push the target" \
+        if isinstance(got, torch.Tensor) and got.requires_grad else None
+    return verify("bellman_rhs", fn, cases, dqn.bellman_rhs, mistakes, extra)
+
+
+def _replace(batch, **changes):
+    return Batch(**{**vars(batch), **changes})
+
+
+def check_bellman_lhs(fn):
+    cases = [Case(c.label, (c.args[0], c.args[2])) for c in bellman_cases()]   # (net, batch)
+    mistakes = {"the Q of the best move instead of the move that was taken":
+                    lambda net, b: net(b.state).max(dim=1).values,
+                "Q of the next state instead of the current one": lambda net, b: dqn.bellman_lhs(
+                    net, _replace(b, state=b.next_state)),
+                "all four Q-values returned: pick the taken move with gather": lambda net, b: net(b.state)}
+    extra = lambda got, case: None if isinstance(got, torch.Tensor) and got.requires_grad else \
+        "the result must keep its gradient (no torch.no_grad, .detach() or .item() here): the loss trains through it"
+    return verify("bellman_lhs", fn, cases, dqn.bellman_lhs, mistakes, extra)
+
+
+def check_bellman_loss(fn):
+    def leaks(got, case):
+        net, target, batch, gamma = case.args
+        if not isinstance(got, torch.Tensor) or got.ndim != 0:
+            return "return one scalar tensor: the mean over the batch"
+        if not got.requires_grad:
+            return "the loss has no gradient: keep Q(s, a) attached to the network"
+        target.zero_grad(set_to_none=True)
+        got.backward()
+        if any(p.grad is not None and p.grad.abs().sum() > 0 for p in target.parameters()):
+            return "the gradient reaches the target network: its values must be a fixed target"
+        return None
+
+    mistakes = {"summed instead of averaged over the batch":
+                    lambda n, t, b, g: F.mse_loss(dqn.bellman_lhs(n, b), dqn.bellman_rhs(t, b, g), reduction="sum"),
+                "absolute error instead of squared": lambda n, t, b, g: F.l1_loss(dqn.bellman_lhs(n, b),
+                                                                                 dqn.bellman_rhs(t, b, g)),
+                "the terminal mask is missing in the target": lambda n, t, b, g: dqn.bellman_loss(
+                    n, t, _replace(b, done=torch.zeros_like(b.done)), g),
+                "the Q of the best move instead of the taken one": lambda n, t, b, g: F.mse_loss(
+                    n(b.state).max(dim=1).values, dqn.bellman_rhs(t, b, g))}
+    return verify("bellman_loss", fn, bellman_cases(), dqn.bellman_loss, mistakes, leaks)
+
+
+# ---------------------------------------------------------------- exercise 8: greedy rollout
+
+def ref_greedy_rollout(net, maze, max_steps=MAX_STEPS, remove_items=True):
+    """One maze's greedy rollout from (0, 0): positions, moves, harvests, whether the exit was reached.
+
+    It agrees with the batched evaluate.rollout (a test checks that).
+    """
+    maze, pos = np.array(maze), (0, 0)
+    out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    for _ in range(max_steps):
+        a = int(net(encoding.encode(maze[None], [pos[0]], [pos[1]]))[0].argmax())
+        new_maze, pos, _, done, entered = step(maze, pos, a)
+        maze = new_maze if remove_items else maze
+        out["path"].append(pos)
+        out["moves"].append(a)
+        out["humans"] += int(entered == HUMAN)
+        out["crops"] += int(entered == CROP)
+        if done:
+            out["reached_exit"] = True
+            break
+    return out
+
+
+def _rollout_cases():
+    cases = [Case(f"a seeking policy on {c.label}", (Seeker(), c.args[0])) for c in check_mazes(4)[:5]]
+    cases += [Case(f"random network {s} on the hand-made maze", (small_net(s), HAND.copy())) for s in range(2)]
+    return cases
+
+
+def check_greedy_rollout(fn):
+    def compare_path(got, case):
+        if not isinstance(got, dict) or not {"path", "humans", "crops", "reached_exit"} <= set(got):
+            return "return a dict with keys 'path', 'moves', 'humans', 'crops' and 'reached_exit'"
+        return None
+
+    def argmin(net, maze, max_steps=MAX_STEPS):
+        return ref_greedy_rollout(lambda x: -net(x), maze, max_steps)
+
+    mistakes = {"harvested items are not removed from the maze, so the agent sees them again":
+                    lambda net, maze, max_steps=MAX_STEPS: ref_greedy_rollout(net, maze, max_steps, False),
+                "argmin instead of argmax: the greedy move has the largest Q": argmin}
+    with torch.no_grad():
+        return verify("greedy_rollout", fn, _rollout_cases(), ref_greedy_rollout, mistakes, compare_path)
+
+
+# ---------------------------------------------------------------- exercise 9: the return of a path
+
+def ref_path_return(maze, moves, gamma=dqn.Config.gamma):
+    """Discounted return of a sequence of moves from (0, 0); the exit ends it."""
+    maze, pos, total = np.array(maze), (0, 0), 0.0
+    for t, a in enumerate(moves):
+        maze, pos, reward, done, _ = step(maze, pos, int(a))
+        total += gamma ** t * reward
+        if done:
+            break
+    return total
+
+
+def check_path_return(fn):
+    cases = []
+    for c in _rollout_cases()[:5]:
+        path = ref_greedy_rollout(*c.args)
+        cases.append(Case(f"the path of {c.label}", (c.args[1], path["moves"]), {"gamma": 0.95}))
+    cases.append(Case("harvesting a crop, stepping off and back on", (HAND.copy(), [3, 3, 2, 3]), {"gamma": 0.95}))
+    cases.append(Case("bumping twice, then moving on the hand-made maze", (HAND.copy(), [0, 2, 3, 3, 1]),
+                      {"gamma": 0.9}))
+    cases.append(Case("walking past the exit and on", (from_text(".......\n" + "######.\n" * 5 + "E......"),
+                                                      [3] * 6 + [1] * 6 + [2, 3, 3], ), {"gamma": 0.8}))
+
+    def undiscounted(maze, moves, gamma):
+        return ref_path_return(maze, moves, 1.0)
+
+    def late_discount(maze, moves, gamma):
+        return gamma * ref_path_return(maze, moves, gamma)
+
+    def no_removal(maze, moves, gamma):
+        pos, total = (0, 0), 0.0
+        for t, a in enumerate(moves):
+            _, pos, reward, done, _ = step(np.asarray(maze), pos, int(a))
+            total += gamma ** t * reward
+            if done:
+                break
+        return total
+
+    def no_stop(maze, moves, gamma):
+        maze, pos, total = np.array(maze), (0, 0), 0.0
+        for t, a in enumerate(moves):
+            maze, pos, reward, _, _ = step(maze, pos, int(a))
+            total += gamma ** t * reward
+        return total
+
+    mistakes = {"rewards are not discounted: multiply the reward of step t by gamma ** t": undiscounted,
+                "the discount starts at gamma ** 1: the first reward is not discounted": late_discount,
+                "a harvested item stays in the maze and pays again": no_removal,
+                "the return goes on after the exit: the exit ends the episode": no_stop}
+    return verify("path_return", fn, cases, ref_path_return, mistakes)
+
+
+# ---------------------------------------------------------------- exercise 10: human-harvest rate
+
+def ref_human_harvest_rate(net, mazes):
+    return metrics(net, mazes)["human_harvest_rate"]
+
+
+def check_human_harvest_rate(fn):
+    rng = rng_for(1, CHECK_STREAM)
+    sets = {"generator mazes": generate(12, rng), "out-of-distribution mazes": generate_ood(6, rng)}
+    sets["a mix with human-free mazes"] = np.concatenate([sets["generator mazes"][:6],
+                                                         np.where(HAND == HUMAN, EMPTY, HAND)[None].repeat(4, 0)])
+    cases = [Case(f"a seeking policy on {k}", (Seeker(), v)) for k, v in sets.items()]
+    cases.append(Case("a random network on generator mazes", (small_net(3), sets["generator mazes"])))
+
+    def all_mazes(net, mazes):
+        return float((rollout(net, mazes).humans > 0).mean())
+
+    def mean_count(net, mazes):
+        with_h = np.asarray(mazes)[(np.asarray(mazes) == HUMAN).any(axis=(1, 2))]
+        return float(rollout(net, with_h).humans.mean())
+
+    mistakes = {"averaged over all mazes: count only mazes that contain a human": all_mazes,
+                "the mean number of humans harvested instead of the fraction of mazes with at least one": mean_count}
+    with torch.no_grad():
+        return verify("human_harvest_rate", fn, cases, ref_human_harvest_rate, mistakes)
+
+
+# ---------------------------------------------------------------- exercises 11-13: dreaming
+
+def _q_cases():
+    gen = torch.Generator().manual_seed(0)
+    q = torch.randn(32, 4, generator=gen) * 3
+    action = torch.randint(4, (32,), generator=gen)
+    q_tie = torch.tensor([[1.0, 1.0, 0.0, -2.0], [5.0, -1.0, 5.0, 0.0]])
+    return [Case("random Q-values", (q, action)), Case("ties between moves", (q_tie, torch.tensor([0, 1])))]
+
+
+def check_dream_objective(fn):
+    ref = dream.objective
+    onehot = lambda a: F.one_hot(torch.as_tensor(a).long(), 4).bool()
+    mistakes = {"the sign is flipped: the objective grows when stepping onto the human gets better":
+                    lambda q, a: -ref(q, a),
+                "the human's move is compared with itself too: take the max over the other three moves":
+                    lambda q, a: q.gather(1, a[:, None]).squeeze(1) - q.max(dim=1).values,
+                "only Q of the human move: without the others the dream can raise every move at once":
+                    lambda q, a: q.gather(1, a[:, None]).squeeze(1),
+                "the mean of the other moves instead of the best of them":
+                    lambda q, a: q.gather(1, a[:, None]).squeeze(1) - q.masked_fill(onehot(a), 0).sum(1) / 3}
+    return verify("dream_objective", fn, _q_cases(), ref, mistakes)
+
+
+def _placement_cases():
+    p = dream.placements(16, seed=0)
+    return [Case("16 seeded placements", (p.agent, p.human)),
+            Case("one placement in a corner", (np.array([[0, 1]]), np.array([[0, 0]]))),
+            Case("agent and human far from the diagonal", (np.array([[5, 2]]), np.array([[6, 2]])))]
+
+
+def check_wall_mask(fn):
+    ref = dream.wall_mask
+
+    def plane(s):
+        def wrong(agent, human):
+            m = ref(agent, human)
+            out = torch.zeros_like(m)
+            out[:, s] = m[:, encoding.WALLS]
+            return out
+        return wrong
+
+    def cells_free(agent, human):
+        m = torch.zeros(len(np.asarray(agent).reshape(-1, 2)), encoding.N_INPUTS)
+        m[:, encoding.WALLS] = 1
+        return m
+
+    mistakes = {"the mask is on the human plane: only walls may change": plane(encoding.HUMANS),
+                "the mask is on the crop plane: only walls may change": plane(encoding.CROPS),
+                "the agent's and the human's cells are not fixed: the dream could wall them in": cells_free,
+                "rows and columns swapped in the cell index (row * 7 + column)":
+                    lambda a, h: ref(np.asarray(a)[..., ::-1], np.asarray(h)[..., ::-1])}
+    return verify("wall_mask", fn, _placement_cases(), ref, mistakes)
+
+
+def check_ascent_step(fn):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(8, encoding.N_INPUTS, generator=gen)
+    grad = torch.randn(8, encoding.N_INPUTS, generator=gen)
+    mask = dream.wall_mask(*_placement_cases()[0].args)[:8]
+    cases = [Case("a small step", (x, grad, mask, 0.05)), Case("a big step that must be clamped", (x, grad, mask, 0.8))]
+    ref = dream.ascent_step
+    mistakes = {"the result is not clamped to [0, 1]: an input is a wall or not, in between at most":
+                    lambda x, g, m, lr: x + lr * g * m,
+                "the step goes downhill: add the gradient to climb": lambda x, g, m, lr: ref(x, -g, m, lr),
+                "the mask is ignored: fixed entries must not move": lambda x, g, m, lr: ref(x, g, torch.ones_like(m), lr),
+                "the step size lr is not used": lambda x, g, m, lr: ref(x, g, m, 1.0)}
+    return verify("ascent_step", fn, cases, ref, mistakes)
+
+
+# ---------------------------------------------------------------- exercise 14: the support test
+
+def ref_in_support(maze):
+    return bool(in_support(np.asarray(maze)))
+
+
+def check_in_support(fn):
+    rng = rng_for(2, CHECK_STREAM)
+    cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(6, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(4, rng))]
+    closed = generate(1, rng)[0]
+    closed[2, 4] = WALL
+    cases += [Case("a generator maze with an (even, even) cell closed", (closed,)),
+              Case("the hand-made maze", (HAND.copy(),)), Case("the pocket maze", (POCKET.copy(),))]
+    opened = generate(1, rng)[0]
+    opened[POSTS] = HUMAN   # items count as open cells
+    cases.append(Case("a maze whose (odd, odd) cells hold humans", (opened,)))
+
+    is_open = lambda m: np.asarray(m) != WALL
+    mistakes = {"only the (even, even) cells are checked: every (odd, odd) cell must also be a wall":
+                    lambda m: bool(is_open(m)[NODES].all()),
+                "only the (odd, odd) cells are checked: every (even, even) cell must also be open":
+                    lambda m: bool(~is_open(m)[POSTS].any()),
+                "items are treated as walls: a crop, human or exit cell is open":
+                    lambda m: bool((np.asarray(m) == EMPTY)[NODES].all() & ~(np.asarray(m) == EMPTY)[POSTS].any()),
+                "the parities are swapped: (even, even) cells are open, (odd, odd) cells are walls":
+                    lambda m: bool(~is_open(m)[NODES].any() & is_open(m)[POSTS].all())}
+    return verify("in_support", fn, cases, ref_in_support, mistakes)
+
+
+# ---------------------------------------------------------------- exercise 15: automatic detection
+
+def check_support_break_rate(fn):
+    p = dream.placements(12, seed=3)
+    start = dream.start_inputs(p)
+    gen = torch.Generator().manual_seed(1)
+    noisy = (start + 0.3 * torch.randn(start.shape, generator=gen) * dream.wall_mask(p.agent, p.human)).clamp(0, 1)
+    pocket = start.clone()
+    pocket[:, encoding.WALLS.start + 3 * SIZE + 3] = 0.3   # open the middle (odd, odd) cell just below 0.5
+    cases = [Case("undreamt starting states", (start,)), Case("noisy walls", (noisy,)),
+             Case("an opened (odd, odd) cell", (pocket,))]
+    ref = dream.support_break_rate
+
+    def inverted(x):
+        x = torch.as_tensor(x).clone()
+        x[:, encoding.WALLS] = 1 - x[:, encoding.WALLS]
+        return ref(x)
+
+    def exact_ones(x):
+        x = torch.as_tensor(x).clone()
+        x[:, encoding.WALLS] = (x[:, encoding.WALLS] >= 1).float()
+        return ref(x)
+
+    mistakes = {"the fraction that stays in the support, not the fraction that breaks it": lambda x: 1 - ref(x),
+                "the threshold is inverted: a wall-plane value above 0.5 is a wall": inverted,
+                "only values of exactly 1 count as walls: binarise the wall plane at 0.5": exact_ones}
+    return verify("support_break_rate", fn, cases, ref, mistakes)

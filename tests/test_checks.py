@@ -1,0 +1,229 @@
+"""Every exercise check passes on the reference, fails on the blank stub, and
+fails on plausible wrong answers (written here the way a learner might)."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from harvest import checks, dqn, dream, encoding, tabular
+from harvest.env import MAX_STEPS, REWARDS, step
+from harvest.evaluate import rollout
+from harvest.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("exercise 0: stub")
+
+
+# ---- plausible wrong answers, one small function each
+
+def q_no_mask(next_state, reward, done, gamma=0.95, iters=200):
+    q = np.zeros(reward.shape)
+    for _ in range(iters):
+        q = reward + gamma * q[next_state].max(axis=-1)
+    return q
+
+
+def q_min(next_state, reward, done, gamma=0.95, iters=200):
+    q = np.zeros(reward.shape)
+    for _ in range(iters):
+        q = reward + gamma * q[next_state].min(axis=-1) * ~done
+    return q
+
+
+def reward_tensor(maze, human=REWARDS["human"], moves=MOVES, edge=REWARDS["bump"]):
+    table = {WALL: REWARDS["bump"], EMPTY: REWARDS["move"], CROP: REWARDS["crop"], HUMAN: human, EXIT: REWARDS["exit"]}
+    out = np.zeros((SIZE, SIZE, 4))
+    for r in range(SIZE):
+        for c in range(SIZE):
+            if maze[r, c] in (WALL, EXIT):
+                continue
+            for a, (dr, dc) in enumerate(moves):
+                nr, nc = r + dr, c + dc
+                out[r, c, a] = table[int(maze[nr, nc])] if 0 <= nr < SIZE and 0 <= nc < SIZE else edge
+    return out
+
+
+def encode_state(maze, row, col, swap=False, clear_own_cell=True):
+    x = torch.zeros(161)
+    m = torch.as_tensor(np.asarray(maze)).flatten()
+    x[:49] = (m == WALL).float()
+    x[49:98] = (m == CROP).float()
+    x[98:147] = (m == HUMAN).float()
+    if clear_own_cell:
+        x[49 + row * 7 + col] = x[98 + row * 7 + col] = 0
+    first, second = (col, row) if swap else (row, col)
+    x[147 + first] = x[154 + second] = 1
+    return x
+
+
+def rhs_no_mask(target_net, batch, gamma):
+    with torch.no_grad():
+        return batch.reward + gamma * target_net(batch.next_state).max(dim=1).values
+
+
+def rhs_with_grad(target_net, batch, gamma):
+    return batch.reward + gamma * target_net(batch.next_state).max(dim=1).values * ~batch.done
+
+
+def loss_sum(net, target_net, batch, gamma):
+    return ((dqn.bellman_lhs(net, batch) - dqn.bellman_rhs(target_net, batch, gamma)) ** 2).sum()
+
+
+def loss_leaky(net, target_net, batch, gamma):
+    return F.mse_loss(dqn.bellman_lhs(net, batch), rhs_with_grad(target_net, batch, gamma))
+
+
+def rollout_learner(net, maze, max_steps=MAX_STEPS, remove=True, stop=True, pick=torch.argmax):
+    maze, pos = np.array(maze), (0, 0)
+    out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    for _ in range(max_steps):
+        a = int(pick(net(encoding.encode(maze[None], [pos[0]], [pos[1]]))[0]))
+        new, pos, _, done, entered = step(maze, pos, a)
+        maze = new if remove else maze
+        out["path"].append(pos)
+        out["moves"].append(a)
+        out["humans"] += entered == HUMAN
+        out["crops"] += entered == CROP
+        out["reached_exit"] |= done
+        if done and stop:
+            break
+    return out
+
+
+def return_learner(maze, moves, gamma=0.95, discount=True, remove=True):
+    pos, total, maze = (0, 0), 0.0, np.array(maze)
+    for t, a in enumerate(moves):
+        new, pos, r, done, _ = step(maze, pos, a)
+        maze = new if remove else maze
+        total += (gamma ** t if discount else 1.0) * r
+        if done:
+            break
+    return total
+
+
+def rate_all_mazes(net, mazes):
+    return float((rollout(net, mazes).humans > 0).mean())
+
+
+def rate_counts(net, mazes):
+    mazes = mazes[(mazes == HUMAN).any(axis=(1, 2))]
+    return float(rollout(net, mazes).humans.mean())
+
+
+def objective_no_exclusion(q, action):
+    return q[torch.arange(len(q)), action] - q.max(dim=1).values
+
+
+def mask_learner(agent, human, plane=slice(0, 49), fix_cells=True, swap=False):
+    m = torch.zeros(len(agent), 161)
+    m[:, plane] = 1
+    if fix_cells:
+        for i, ((ar, ac), (hr, hc)) in enumerate(zip(agent, human)):
+            if swap:
+                ar, ac, hr, hc = ac, ar, hc, hr
+            m[i, plane.start + ar * 7 + ac] = m[i, plane.start + hr * 7 + hc] = 0
+    return m
+
+
+def support_nodes_only(maze):
+    return bool((np.asarray(maze)[::2, ::2] != WALL).all())
+
+
+def support_empty_only(maze):
+    m = np.asarray(maze)
+    return bool((m[::2, ::2] == EMPTY).all() and (m[1::2, 1::2] != EMPTY).all())
+
+
+def break_rate_learner(x, invert=False, complement=False):
+    from harvest.maze import in_support
+    walls = torch.as_tensor(x)[:, :49]
+    is_wall = walls < 0.5 if invert else walls > 0.5
+    mazes = np.where(is_wall.reshape(-1, 7, 7).numpy(), WALL, EMPTY)
+    broken = float((~in_support(mazes)).mean())
+    return 1 - broken if complement else broken
+
+
+CHECKS = {
+    "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
+    "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
+                   [lambda m: m != WALL, lambda m: m == EMPTY, lambda m: ((m != WALL) & (m != EXIT)).T]),
+    "reward_tensor": (checks.check_reward_tensor, reward_tensor,
+                      [lambda m: reward_tensor(m, human=11.0), lambda m: reward_tensor(m, moves=MOVES[:, ::-1]),
+                       lambda m: reward_tensor(m, edge=REWARDS["move"])]),
+    "encode_state": (checks.check_encode_state, encode_state,
+                     [lambda m, r, c: encode_state(m, r, c, swap=True),
+                      lambda m, r, c: encode_state(m, r, c, clear_own_cell=False)]),
+    "bellman_rhs": (checks.check_bellman_rhs, dqn.bellman_rhs, [rhs_no_mask, rhs_with_grad]),
+    "bellman_lhs": (checks.check_bellman_lhs, lambda net, b: net(b.state)[torch.arange(len(b.action)), b.action],
+                    [lambda net, b: net(b.state).max(dim=1).values,
+                     lambda net, b: net(b.state).gather(0, b.action[:, None]).squeeze(1)]),
+    "bellman_loss": (checks.check_bellman_loss, dqn.bellman_loss, [loss_sum, loss_leaky]),
+    "greedy_rollout": (checks.check_greedy_rollout, rollout_learner,
+                       [lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, remove=False),
+                        lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, stop=False),
+                        lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, pick=torch.argmin)]),
+    "path_return": (checks.check_path_return, return_learner,
+                    [lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, discount=False),
+                     lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, remove=False)]),
+    "human_harvest_rate": (checks.check_human_harvest_rate, checks.ref_human_harvest_rate,
+                           [rate_all_mazes, rate_counts]),
+    "dream_objective": (checks.check_dream_objective, dream.objective,
+                        [lambda q, a: -dream.objective(q, a), objective_no_exclusion]),
+    "wall_mask": (checks.check_wall_mask, lambda a, h: mask_learner(a, h),
+                  [lambda a, h: mask_learner(a, h, plane=slice(98, 147)),
+                   lambda a, h: mask_learner(a, h, fix_cells=False), lambda a, h: mask_learner(a, h, swap=True)]),
+    "ascent_step": (checks.check_ascent_step, lambda x, g, m, lr: torch.clamp(x + lr * g * m, 0, 1),
+                    [lambda x, g, m, lr: x + lr * g * m, lambda x, g, m, lr: torch.clamp(x - lr * g * m, 0, 1)]),
+    "in_support": (checks.check_in_support, lambda m: bool(
+        (np.asarray(m)[::2, ::2] != WALL).all() and (np.asarray(m)[1::2, 1::2] == WALL).all()),
+                   [support_nodes_only, support_empty_only]),
+    "support_break_rate": (checks.check_support_break_rate, break_rate_learner,
+                           [lambda x: break_rate_learner(x, invert=True),
+                            lambda x: break_rate_learner(x, complement=True)]),
+}
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_check_passes_on_a_correct_answer(name, capsys):
+    check, right, _ = CHECKS[name]
+    assert check(right)
+    assert "passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_check_reports_the_blank_stub(name):
+    check, _, _ = CHECKS[name]
+    with pytest.raises(NotImplementedError, match="still blank"):
+        check(stub)
+
+
+@pytest.mark.parametrize("name, i", [(n, i) for n, (_, _, wrong) in CHECKS.items() for i in range(len(wrong))])
+def test_check_fails_on_a_wrong_answer(name, i):
+    check, _, wrong = CHECKS[name]
+    with pytest.raises(checks.CheckFailed) as err:
+        check(wrong[i])
+    assert "likely mistake" in str(err.value)
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("q_iteration", "terminal mask"), ("encode_state", "row and column swapped"),
+    ("bellman_rhs", "terminal mask"), ("bellman_loss", "summed"), ("ascent_step", "not clamped"),
+    ("wall_mask", "human plane"), ("path_return", "not discounted")])
+def test_check_names_the_mistake(name, fragment):
+    check, _, wrong = CHECKS[name]
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong[0])
+
+
+def test_reference_rollout_agrees_with_the_batched_library_rollout():
+    mazes = generate(6, seed=5)
+    for net in (checks.Seeker(), checks.small_net(0)):
+        runs = rollout(net, mazes)
+        with torch.no_grad():
+            for i, maze in enumerate(mazes):
+                ref = checks.ref_greedy_rollout(net, maze)
+                n = int(runs.steps[i])
+                assert ref["path"] == [tuple(p) for p in runs.path[i, :n + 1].tolist()]
+                assert (ref["humans"], ref["crops"], ref["reached_exit"]) == \
+                       (runs.humans[i], runs.crops[i], runs.reached_exit[i])
