@@ -135,3 +135,17 @@ def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_table(rows, title=None, fmt="{:.1%}"):
+    """A table of numbers as a figure: `rows` maps a row label to {column: value}."""
+    columns = list(next(iter(rows.values())))
+    cells = [[fmt.format(v) if isinstance(v, float) else str(v) for v in r.values()] for r in rows.values()]
+    fig, ax = _axes(None, figsize=(1.6 + 1.5 * len(columns), 0.5 + 0.4 * len(rows)))
+    ax.axis("off")
+    table = ax.table(cellText=cells, rowLabels=list(rows), colLabels=columns, loc="center", cellLoc="center")
+    table.scale(1, 1.4)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
