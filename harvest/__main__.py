@@ -1,4 +1,4 @@
-"""Command line: python -m harvest {train,evaluate,mazes,bench} ..."""
+"""Command line: python -m harvest {train,evaluate,mazes,bench,slides} ..."""
 import argparse
 import json
 import sys
@@ -56,6 +56,11 @@ def cmd_bench(args):
     main(args.repeats)
 
 
+def cmd_slides(args):
+    from .slides import build
+    build(out=args.out, results=args.results)
+
+
 def parser():
     p = argparse.ArgumentParser(prog="python -m harvest", description="Harvest: goal misgeneralization in a gridworld.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -84,6 +89,13 @@ def parser():
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=int, default=5)
     b.set_defaults(func=cmd_bench)
+
+    s = sub.add_parser("slides", help="render the slides' figures and build the offline HTML decks")
+    s.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "presentation",
+                   help="folder for figures/ and html/ (default: presentation/)")
+    s.add_argument("--results", type=Path, default=Path(__file__).resolve().parents[1] / "runs" / "results.md",
+                   help="Markdown results table to show, as `experiment` writes it (default: runs/results.md)")
+    s.set_defaults(func=cmd_slides)
     return p
 
 

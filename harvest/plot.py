@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from .encoding import encode, planes
-from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL
+from .maze import CROP, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
 _LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
@@ -134,6 +134,61 @@ def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
     for ax in axes[n:]:
         ax.axis("off")
     fig.tight_layout()
+    return fig
+
+
+def support_breaks(maze):
+    """Cells that break the support test: a closed (even, even) cell or an open (odd, odd) one."""
+    is_open = np.asarray(maze) != WALL
+    return (NODES & ~is_open) | (POSTS & is_open)
+
+
+def plot_support(maze, ax=None, title=None, path=None):
+    """A maze with a thick orange frame around every cell the generator could never produce."""
+    fig, ax = _axes(ax)
+    plot_maze(maze, ax=ax, title=title, path=path)
+    for r, c in np.argwhere(support_breaks(maze)):
+        ax.add_patch(matplotlib.patches.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, lw=4, color="#ff8c00"))
+    return fig
+
+
+def plot_open_frequency(mazes, ax=None, title=None):
+    """How often each cell is open across many mazes, with the fraction written in each cell.
+
+    For generator mazes this shows the lattice its two-cell carving leaves:
+    (even, even) cells always open (1.00), (odd, odd) cells never (0.00).
+    """
+    fig, ax = _axes(ax)
+    freq = (np.asarray(mazes) != WALL).mean(axis=0)
+    ax.imshow(freq, cmap="Greys_r", vmin=0, vmax=1)
+    for (r, c), f in np.ndenumerate(freq):
+        ax.text(c, r, f"{f:.2f}", ha="center", va="center", fontsize=8, color="#222" if f > 0.5 else "#eee")
+    _grid_axes(ax)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def plot_chain(cells, ax=None, title=None, values=None, start=0):
+    """A one-row toy world of cell codes, the agent's start ringed, with optional labels under the cells.
+
+    Small enough to work out returns and Q-values by hand.
+    """
+    cells = np.asarray(cells)[None]
+    fig, ax = _axes(ax, figsize=(0.9 * cells.shape[1], 1.4))
+    ax.imshow(cells + 1, cmap=_COLOURS, vmin=0, vmax=4)
+    for c, v in enumerate(cells[0]):
+        ax.text(c, 0, _LETTERS.get(v, ""), ha="center", va="center", fontsize=12, weight="bold")
+        if values is not None:
+            ax.text(c, 0.75, str(values[c]), ha="center", va="top", fontsize=10)
+    ax.add_patch(matplotlib.patches.Circle((start, 0), 0.35, fill=False, lw=2, color="#3366cc"))
+    ax.set_xticks(np.arange(-0.5, cells.shape[1]), minor=True)
+    ax.set_yticks([-0.5, 0.5], minor=True)
+    ax.grid(which="minor", color="#999", lw=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.set_ylim(1.3 if values is not None else 0.5, -0.5)
+    if title:
+        ax.set_title(title, fontsize=10)
     return fig
 
 

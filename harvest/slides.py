@@ -1,0 +1,396 @@
+"""Slides: render every figure the decks use, then build offline reveal.js decks.
+
+`python -m harvest slides` reads the Markdown decks in presentation/, draws
+their figures from this package (and the shipped weights, where a figure
+needs them) into presentation/figures/, and writes one self-contained HTML
+file per deck into presentation/html/. pandoc (from pypandoc-binary) embeds
+the vendored reveal.js, the fonts and the figures, and writes math as MathML,
+so a deck opens offline in any browser.
+
+Figures that need shipped weights which do not exist yet are replaced by a
+placeholder picture that says how to make them; the build still succeeds.
+Markdown tables the package can compute (rewards, returns, results) are
+inserted where a deck has a marker line `<!-- insert: NAME -->`.
+"""
+import base64
+import re
+import time
+import urllib.parse
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import plot
+from .errors import HarvestError
+from .maze import HUMAN, generate, from_text, rng_for
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESENTATION = ROOT / "presentation"
+REVEAL = PRESENTATION / "reveal.js"
+RESULTS = ROOT / "runs" / "results.md"
+DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers")
+DPI = 150
+
+# A generator-style maze and its twin with one opened (odd, odd) cell holding a
+# human right beside the route to the exit: the smallest possible distribution shift.
+TWIN_ID = """
+.......
+.#####.
+.....#.
+.###.#.
+.#H..#.
+.#####.
+....c#E
+"""
+TWIN_OOD = TWIN_ID.replace(".#####.\n....c#E", ".####H.\n....c#E")
+SAFE_PATH = "RRRRRRDDDDDD"      # along the top row, then down the right column
+HUNT_PATH = "RRRRRRDDDDDLRD"    # the same, with a step into the pocket and back
+STEPS = {"U": 0, "D": 1, "L": 2, "R": 3}
+
+
+class Skip(Exception):
+    """A figure cannot be drawn yet; the message says what is missing."""
+
+
+FIGURES = {}
+FRAGMENTS = {}
+
+
+def figure(fn):
+    FIGURES[fn.__name__] = fn
+    return fn
+
+
+def fragment(fn):
+    FRAGMENTS[fn.__name__] = fn
+    return fn
+
+
+@lru_cache(maxsize=None)
+def shipped(name):
+    """Shipped weights, or Skip with the reason they are missing."""
+    from .weights import load_shipped
+    try:
+        return load_shipped(name)
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+@lru_cache(maxsize=None)
+def test_mazes():
+    from .recipe import test_sets
+    return test_sets()
+
+
+def walk(maze, path):
+    """The positions and rewards along a path of U/D/L/R moves, by the game's own rules."""
+    from .env import step
+    pos, cells, rewards = (0, 0), [(0, 0)], []
+    for move in path:
+        maze, pos, reward, _, _ = step(maze, pos, STEPS[move])
+        cells.append(pos)
+        rewards.append(reward)
+    return cells, rewards
+
+
+# ---------------------------------------------------------------- figures without weights
+
+@figure
+def toy_games():
+    """The two hand-sized worlds of the intro deck."""
+    from .maze import CROP, EMPTY, EXIT
+    fig = Figure(figsize=(7, 2.6))
+    top, bottom = fig.subplots(2, 1)
+    plot.plot_chain([EMPTY, EMPTY, EMPTY, EXIT], ax=top, title="Game 1: the corridor", values=["s0", "s1", "s2", "exit"])
+    plot.plot_chain([CROP, EMPTY, EMPTY, EXIT], ax=bottom, title="Game 2: a crop behind you", start=1,
+                    values=["crop", "s0", "s1", "exit"])
+    fig.tight_layout()
+    return fig
+
+
+@figure
+def generator_mazes():
+    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, 99))), ncols=4)
+
+
+@figure
+def lattice():
+    return plot.plot_open_frequency(generate(2000, rng_for(1, 99)), title="fraction of 2,000 generator mazes open")
+
+
+@figure
+def ood_mazes():
+    from .maze import generate_ood
+    return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, 99))), ncols=4)
+
+
+@figure
+def twins():
+    fig = Figure(figsize=(6.4, 3.4))
+    left, right = fig.subplots(1, 2)
+    plot.plot_support(from_text(TWIN_ID), ax=left, title="the generator can make this")
+    plot.plot_support(from_text(TWIN_OOD), ax=right, title="the generator can never make this")
+    fig.tight_layout()
+    return fig
+
+
+@figure
+def return_paths():
+    maze = from_text(TWIN_OOD)
+    fig = Figure(figsize=(6.4, 3.4))
+    left, right = fig.subplots(1, 2)
+    plot.plot_maze(maze, ax=left, path=walk(maze, SAFE_PATH)[0], title="safe: straight to the exit")
+    plot.plot_maze(maze, ax=right, path=walk(maze, HUNT_PATH)[0], title="hunting: into the pocket and back")
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- figures that need shipped weights
+
+@figure
+def training_curve():
+    import torch
+    from .weights import WEIGHTS_DIR
+    shipped("agent.pt")  # verifies the checksum before we read the file's metadata
+    meta = torch.load(WEIGHTS_DIR / "agent.pt", map_location="cpu", weights_only=True).get("meta", {})
+    if not meta.get("loss"):
+        raise Skip("harvest/weights/agent.pt carries no loss history (save it with meta loss=history['loss'])")
+    return plot.plot_loss(meta["loss"], title="Bellman loss while training the agent")
+
+
+def hunted(net, mazes, n=4):
+    """The first `n` mazes in which the greedy rollout harvests a human."""
+    from .evaluate import rollout
+    return [m for m, h in zip(mazes, rollout(net, mazes).humans) if h > 0][:n]
+
+
+def policies(net, mazes):
+    return plot.grid_of(lambda m, ax: plot.plot_policy(net, m, ax=ax), list(mazes), ncols=4)
+
+
+@figure
+def policy_id():
+    mazes = test_mazes()["id"]
+    return policies(shipped("agent.pt"), mazes[(mazes == HUMAN).any(axis=(1, 2))][:4])
+
+
+@figure
+def policy_ood():
+    net = shipped("agent.pt")
+    found = hunted(net, test_mazes()["ood"])
+    if not found:
+        raise Skip("the shipped agent harvests no human in the out-of-distribution test mazes")
+    return policies(net, found)
+
+
+@figure
+def control_ood():
+    found = hunted(shipped("agent.pt"), test_mazes()["ood"])
+    if not found:
+        raise Skip("the shipped agent harvests no human in the out-of-distribution test mazes")
+    return policies(shipped("control.pt"), found)
+
+
+@figure
+def policy_twins():
+    net = shipped("agent.pt")
+    fig = Figure(figsize=(6.4, 3.4))
+    left, right = fig.subplots(1, 2)
+    plot.plot_policy(net, from_text(TWIN_ID), ax=left, title="generator maze")
+    plot.plot_policy(net, from_text(TWIN_OOD), ax=right, title="one opened cell")
+    fig.tight_layout()
+    return fig
+
+
+# Agent cell, human cell: a human right, left, below and above the agent, in a few places.
+DREAM_PLACES = [((2, 2), (2, 3)), ((2, 4), (2, 3)), ((2, 2), (3, 2)), ((4, 2), (3, 2)),
+                ((4, 4), (4, 5)), ((4, 6), (4, 5)), ((4, 4), (5, 4)), ((6, 4), (5, 4))]
+
+
+@figure
+def dreams():
+    net = shipped("agent.pt")
+    try:
+        from .dream import dream
+    except ImportError:
+        raise Skip("harvest/dream.py does not exist yet (the exercise issue adds it)") from None
+    xs = [dream(net, agent=a, human=h, seed=i) for i, (a, h) in enumerate(DREAM_PLACES)]
+    fig = plot.grid_of(lambda i, ax: plot.plot_dream(xs[i], ax=ax, human=DREAM_PLACES[i][1]), list(range(len(xs))))
+    return fig
+
+
+def placeholder(name, reason):
+    """A picture that stands in for a figure that cannot be drawn yet."""
+    fig = Figure(figsize=(6.4, 3.0))
+    fig.text(0.5, 0.6, f"figure '{name}' is not built yet", ha="center", fontsize=16, weight="bold")
+    fig.text(0.5, 0.4, reason, ha="center", fontsize=9, wrap=True)
+    fig.text(0.5, 0.2, "then rebuild the slides: python -m harvest slides", ha="center", fontsize=10)
+    fig.patch.set_edgecolor("#999")
+    fig.patch.set_linewidth(2)
+    return fig
+
+
+def render_figures(folder):
+    """Draw every figure into `folder`; return the names that became placeholders."""
+    folder.mkdir(parents=True, exist_ok=True)
+    skipped = []
+    for name, make in FIGURES.items():
+        try:
+            fig = make()
+        except Skip as why:
+            print(f"  skipped figure {name}: {why}")
+            skipped.append(name)
+            fig = placeholder(name, str(why))
+        fig.savefig(folder / f"{name}.png", dpi=DPI, metadata={"Software": None})
+    return skipped
+
+
+# ---------------------------------------------------------------- Markdown fragments
+
+@fragment
+def rewards(results):
+    from .env import REWARDS
+    names = {"bump": "wall or edge bump (the agent stays put)", "move": "step onto an empty cell",
+             "crop": "harvest a crop", "human": "harvest a human", "exit": "reach the exit (the episode ends)"}
+    rows = [f"| {names[k]} | {v:+g} |" for k, v in REWARDS.items()]
+    return "\n".join(["| event | reward |", "| --- | ---: |", *rows])
+
+
+@fragment
+def returns(results):
+    from .dqn import Config
+    gamma = Config().gamma
+    maze = from_text(TWIN_OOD)
+    lines = ["| path | moves | sum of rewards | return, $\\gamma = %g$ |" % gamma, "| --- | ---: | ---: | ---: |"]
+    for label, path in (("safe", SAFE_PATH), ("hunting", HUNT_PATH)):
+        r = np.array(walk(maze, path)[1])
+        lines.append(f"| {label} | {len(r)} | {r.sum():+.2f} | {(r * gamma ** np.arange(len(r))).sum():+.2f} |")
+    return "\n".join(lines)
+
+
+@fragment
+def results(results):
+    if results is not None and Path(results).is_file():
+        return Path(results).read_text().strip()
+    return ("> **Results pending.** This slide fills itself from `runs/results.md`, which "
+            "`python -m harvest experiment` writes. Run it, then `python -m harvest slides`.")
+
+
+def fill(text, results=RESULTS):
+    """Replace each `<!-- insert: NAME -->` line with the Markdown that FRAGMENTS[NAME] computes."""
+    def one(match):
+        name = match.group(1)
+        if name not in FRAGMENTS:
+            raise HarvestError(f"unknown slide fragment {name!r} (known: {', '.join(FRAGMENTS)})")
+        return FRAGMENTS[name](results)
+    return re.sub(r"^<!-- insert: (\w+) -->$", one, text, flags=re.M)
+
+
+# ---------------------------------------------------------------- decks
+
+def pandoc_args(resource_dir):
+    return ["--standalone", "--embed-resources", "--mathml", "--slide-level=1",
+            f"--resource-path={resource_dir}", f"-Vrevealjs-url={REVEAL}", "-Vtheme=white",
+            "-Vwidth=1280", "-Vheight=720", "-Vcenter=false", "-VslideNumber=true", "-Vtransition=none"]
+
+
+def build_deck(name, out, results=RESULTS):
+    """One deck: Markdown with fragments filled in, to a self-contained HTML file."""
+    import pypandoc
+    text = fill((PRESENTATION / f"{name}.md").read_text(), results)
+    html = out / "html" / f"{name}.html"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    pypandoc.convert_text(text, "revealjs", format="markdown", outputfile=str(html), extra_args=pandoc_args(out))
+    return html
+
+
+# ---------------------------------------------------------------- the offline guarantee
+
+URL_ATTRS = {"src", "href", "srcset", "poster", "data", "action", "formaction", "xlink:href", "background",
+             "data-src", "data-background", "data-background-image", "data-background-video", "data-background-iframe"}
+REMOTE = r"(?:[a-z][a-z0-9+.-]*:)?//"  # http://, https://, ftp://, ws://, or protocol-relative //
+CSS_REMOTE = re.compile(r"url\(\s*['\"]?\s*" + REMOTE + r"|@import\s+['\"]\s*" + REMOTE, re.I)
+JS_REMOTE = re.compile(r"\b(?:fetch|importScripts|import|open)\(\s*['\"`]" + REMOTE, re.I)
+TEXT_TYPES = ("text/", "image/svg", "application/javascript", "application/xhtml")
+
+
+def _data_text(uri):
+    """The decoded text of a data: URI holding CSS, SVG, HTML or JS, else None."""
+    head, _, body = uri.partition(",")
+    if not head.lower().startswith(tuple("data:" + t for t in TEXT_TYPES)):
+        return None
+    raw = base64.b64decode(body) if head.endswith(";base64") else urllib.parse.unquote(body).encode()
+    return raw.decode("utf-8", "replace")
+
+
+def _css_remote(css):
+    found = [m.group(0) for m in CSS_REMOTE.finditer(css)]
+    for uri in re.findall(r"url\(\s*['\"]?(data:[^'\")]+)", css):
+        found += remote_references(_data_text(uri) or "")
+    return found
+
+
+class _Scan(HTMLParser):
+    """Collects every reference in a page that a browser would fetch from the network."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self.tag = [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.tag = tag
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name == "style":
+                self.found += _css_remote(value)
+            if name not in URL_ATTRS:
+                continue
+            urls = [part.split()[0] for part in value.split(",") if part.strip()] if name == "srcset" else [value]
+            for url in urls:
+                if re.match(REMOTE, url, re.I) and not url.lower().startswith(("data:", "javascript:")):
+                    self.found.append(f"<{tag} {name}={url[:80]}>")
+                elif url.lower().startswith("data:"):
+                    self.found += remote_references(_data_text(url) or "")
+
+    def handle_endtag(self, tag):
+        self.tag = None
+
+    def handle_data(self, data):
+        if self.tag == "style":
+            self.found += _css_remote(data)
+        elif self.tag == "script":
+            self.found += [m.group(0) for m in JS_REMOTE.finditer(data)]
+
+
+def remote_references(html):
+    """Everything in an HTML (or CSS) text that would load from the network; empty when the page is offline.
+
+    Links in plain text, and URLs inside comments or string constants of the
+    embedded scripts, load nothing and are not reported.
+    """
+    if "<" not in html:  # a bare stylesheet from a data: URI
+        return _css_remote(html)
+    scan = _Scan()
+    scan.feed(html)
+    return scan.found
+
+
+def build(out=PRESENTATION, results=RESULTS):
+    """Render the figures and build every deck into `out`; return the HTML paths."""
+    out = Path(out)
+    start = time.time()
+    print(f"figures -> {out / 'figures'}")
+    skipped = render_figures(out / "figures")
+    paths = [build_deck(name, out, results) for name in DECKS]
+    for p in paths:
+        remote = remote_references(p.read_text())
+        if remote:
+            raise HarvestError(f"{p} would load from the network: {remote[:3]}")
+    for p in paths:
+        print(f"deck    -> {p} ({p.stat().st_size // 1024} KiB)")
+    print(f"built {len(paths)} decks and {len(FIGURES)} figures ({len(skipped)} placeholders) "
+          f"in {time.time() - start:.1f} s")
+    return paths

@@ -1,0 +1,144 @@
+"""The slide build: it runs, each deck keeps its slides, nothing loads from the network,
+and every image a deck names exists once the build is done."""
+import base64
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from harvest import slides
+from harvest.errors import HarvestError
+
+# Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
+EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 17, "04-questions": 12, "05-answers": 12}
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+class Sections(HTMLParser):
+    """Counts reveal.js slides (<section> elements), speaker notes and images."""
+
+    def __init__(self):
+        super().__init__()
+        self.slides, self.notes, self.images = 0, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.slides += tag == "section"
+        self.notes += tag == "aside" and "notes" in (attrs.get("class") or "")
+        if tag == "img":
+            self.images.append(attrs.get("src") or attrs.get("data-src") or "")  # reveal.js loads lazily from data-src
+
+
+def parse(path):
+    s = Sections()
+    s.feed(path.read_text())
+    return s
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One build into a temporary folder, with no results file (the placeholder path)."""
+    out = tmp_path_factory.mktemp("slides")
+    slides.build(out=out, results=None)
+    return out
+
+
+def test_expected_decks_are_the_decks_built():
+    assert set(EXPECTED_SLIDES) == set(slides.DECKS)
+    for name in slides.DECKS:
+        assert (slides.PRESENTATION / f"{name}.md").is_file()
+
+
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_each_deck_has_the_expected_slides(built, name):
+    page = parse(built / "html" / f"{name}.html")
+    assert page.slides == EXPECTED_SLIDES[name]
+
+
+@pytest.mark.parametrize("name", ["01-rl-and-safety", "02-harvest", "03-detection"])
+def test_teaching_decks_carry_speaker_notes(built, name):
+    assert parse(built / "html" / f"{name}.html").notes >= EXPECTED_SLIDES[name] - 2
+
+
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_every_image_the_markdown_names_exists_and_is_embedded(built, name):
+    named = IMAGE.findall((slides.PRESENTATION / f"{name}.md").read_text())
+    for path in named:
+        assert (built / path).is_file(), f"{name}.md names {path}, which the build did not make"
+    images = parse(built / "html" / f"{name}.html").images
+    assert len(images) == len(named)
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_every_figure_the_build_draws_is_used_by_a_deck():
+    used = {p for name in slides.DECKS for p in IMAGE.findall((slides.PRESENTATION / f"{name}.md").read_text())}
+    assert used == {f"figures/{name}.png" for name in slides.FIGURES}
+
+
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_built_decks_reference_nothing_on_the_network(built, name):
+    assert slides.remote_references((built / "html" / f"{name}.html").read_text()) == []
+
+
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_committed_decks_exist_and_reference_nothing_on_the_network(name):
+    html = slides.PRESENTATION / "html" / f"{name}.html"
+    assert html.is_file(), "run `python -m harvest slides` and commit presentation/"
+    assert slides.remote_references(html.read_text()) == []
+    assert parse(html).slides == EXPECTED_SLIDES[name]
+
+
+def test_math_is_mathml_not_a_script(built):
+    html = (built / "html" / "01-rl-and-safety.html").read_text()
+    assert "<math" in html
+    assert "mathjax" not in html.lower() and "katex" not in html.lower()
+
+
+CSS_IMPORT = base64.b64encode(b"@import url(https://fonts.example/x.css);").decode()
+
+
+@pytest.mark.parametrize("page", [
+    '<img src="https://example.org/a.png">',
+    '<link rel="stylesheet" href="http://example.org/a.css">',
+    '<script src="//cdn.example.org/reveal.js"></script>',
+    '<a href="https://example.org/paper">paper</a>',
+    '<style>@import url("https://example.org/font.css");</style>',
+    '<style>body { background: url(http://example.org/b.png) }</style>',
+    '<div style="background-image: url(\'https://example.org/b.png\')"></div>',
+    '<img srcset="a.png 1x, https://example.org/b.png 2x">',
+    '<section data-background-image="https://example.org/b.png"></section>',
+    f'<link rel="stylesheet" href="data:text/css;base64,{CSS_IMPORT}">',
+    '<script>fetch("https://example.org/api")</script>',
+])
+def test_the_network_check_has_teeth(page):
+    assert slides.remote_references(page)
+
+
+@pytest.mark.parametrize("page", [
+    "<p>cited as plain text: https://example.org</p>",
+    '<script>/* see https://example.org */ var a = "http://" + b;</script>',
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>',
+    '<img src="data:image/png;base64,iVBORw0KGgo=">',
+    '<a href="#/3">next</a>',
+])
+def test_the_network_check_lets_offline_pages_pass(page):
+    assert slides.remote_references(page) == []
+
+
+def test_results_slide_uses_the_results_file_when_present(tmp_path):
+    table = tmp_path / "results.md"
+    table.write_text("| run | ID exit |\n| --- | --- |\n| evil | 0.97 |\n")
+    assert "| evil | 0.97 |" in slides.fill("<!-- insert: results -->", table)
+    assert "Results pending" in slides.fill("<!-- insert: results -->", tmp_path / "missing.md")
+
+
+def test_return_table_prefers_the_safe_path():
+    rows = [line for line in slides.fill("<!-- insert: returns -->").splitlines() if line.startswith("| safe")
+            or line.startswith("| hunting")]
+    safe, hunt = ([float(x) for x in row.strip("|").split("|")[2:]] for row in rows)
+    assert safe[0] > hunt[0] and safe[1] > hunt[1]
+
+
+def test_unknown_fragment_is_a_clear_error():
+    with pytest.raises(HarvestError, match="unknown slide fragment"):
+        slides.fill("<!-- insert: nonsense -->")
