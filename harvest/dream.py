@@ -82,12 +82,16 @@ def ascent_step(x, grad, mask, lr):
     return (x + lr * grad * mask).clamp(0.0, 1.0)
 
 
-def dream(net, p, steps=60, lr=0.05, objective_fn=objective, mask_fn=wall_mask, step_fn=ascent_step):
+def dream(net, p, steps=30, lr=0.02, objective_fn=objective, mask_fn=wall_mask, step_fn=ascent_step):
     """Gradient ascent on the inputs of placements `p`; the network stays frozen.
 
     Returns the dreamed inputs (N, 161) and the objective before and after.
     The gradient is scaled so that its largest free entry is 1 in each dream,
-    which lets one `lr` suit any network. Deterministic: no randomness after
+    which lets one `lr` suit any network. The budget is deliberately small
+    (no cell can move by more than steps * lr = 0.6): only the cells the
+    network wants changed most, and most consistently, cross 0.5, so the
+    binarised dream shows what matters most to it rather than everything
+    that helps a little. Deterministic: no randomness after
     the placements. The `*_fn` arguments let learners plug in their own parts.
     """
     net.eval()
@@ -101,7 +105,8 @@ def dream(net, p, steps=60, lr=0.05, objective_fn=objective, mask_fn=wall_mask, 
         before = objective_fn(net(x), p.action).detach()
         for _ in range(steps):
             x = x.detach().requires_grad_(True)
-            (grad,) = torch.autograd.grad(objective_fn(net(x), p.action).sum(), x)
+            value = objective_fn(net(x), p.action)
+            (grad,) = torch.autograd.grad(value.sum(), x)
             scale = (grad * mask).abs().amax(dim=1, keepdim=True).clamp_min(1e-12)
             x = step_fn(x.detach(), grad / scale, mask, lr)
         after = objective_fn(net(x), p.action).detach()

@@ -1,0 +1,811 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Harvest: an agent that learns the wrong goal from the right reward
+#
+# In this workshop you build, piece by piece, a deep Q-learning agent for
+# small 7x7 mazes. It harvests crops (+2), must never harvest a human (-11)
+# and leaves through the exit in the bottom-right corner (+10). You will
+# train it with your own Bellman loss and watch it behave well, and then
+# you will find mazes on which it walks straight to the humans. Your job
+# is to find out why, first by checking the reward, then by making the
+# network *dream* of the mazes that tempt it.
+#
+# How it works: every exercise is a function with a blank. Fill it in and
+# run the check in the cell below it. The check runs your function on
+# fixed and random cases, compares it with the reference, prints one
+# "passed" line, and otherwise tells you what looks wrong. Later cells use
+# your functions, so do them in order.
+#
+# Each exercise has a header: a time estimate, a difficulty (● easy to
+# ●●●●● hard) and a hint. Questions between the steps have their answers
+# folded away: think first, then click.
+#
+# Don't open `spoilers.py` before the end: it gives the game away.
+#
+# | step | what you do | about |
+# | --- | --- | --- |
+# | 0 | Q-values of a tiny corridor, by hand and by Q-iteration | 10 min |
+# | 1 | the gridworld: open cells, rewards, the network's input | 25 min |
+# | 2 | Bellman's equation and the loss; train the agent | 25 min |
+# | 3 | look at the policy | 5 min |
+# | 4 | a greedy rollout and the return of a path: is the reward to blame? | 20 min |
+# | 5 | measure the failure | 10 min |
+# | 6 | dream: gradient ascent on the input | 25 min |
+# | 7 | the support test and automatic detection | 20 min |
+# | 8 | repair the training distribution | 10 min |
+# | 9 | bonus: where does the network notice the flaw? | open |
+
+# %%
+import time
+
+import numpy as np
+import torch
+
+from harvest import checks, dream, recipe
+from harvest.dqn import Config
+from harvest.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS
+from harvest.env import MAX_STEPS, REWARDS, step
+from harvest.evaluate import adjacent_human_rate, rollout
+from harvest.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, SIZE, WALL, from_text, generate
+from harvest.plot import grid_of, plot_dream, plot_loss, plot_maze, plot_policy, plot_q_values, plot_table
+from harvest.tabular import LEFT, RIGHT, corridor
+
+SEED = 0
+
+# %% [markdown]
+# ## Step 0. Warm-up: Q-values without a network
+#
+# Take the smallest maze there is: one row of four cells. The agent starts
+# on the left and can step left or right. Stepping right from the last
+# cell leaves through the exit (+10, the end). Every other step costs
+# -0.25, and stepping left from the first cell bumps into the edge (-5,
+# the agent stays put).
+#
+# The value Q(s, a) of a move is the reward it pays now plus, discounted
+# by gamma = 0.95 per step, the best value available from where it lands:
+#
+# $$Q(s, a) = r(s, a) + \gamma \max_{a'} Q(s', a')$$
+#
+# and nothing after the exit. Q-iteration starts from a table of zeros and
+# applies that equation to every (state, move) pair again and again until
+# the table stops changing.
+
+# %%
+next_state, reward, done = corridor(4)
+print("next state (rows: cells, columns: left, right):\n", next_state)
+print("reward:\n", reward)
+
+# %% [markdown]
+# ### Exercise 1: Q-iteration
+# > **Difficulty**: ●○○○○ · **Time**: 10 minutes
+# >
+# > **Hint**: `q[next_state]` has shape (S, A, A): for every (state, move), the
+# > Q-values of the moves available in the next state. Multiply the future by
+# > `~done` so that the exit has none.
+
+# %%
+def q_iteration(next_state, reward, done, gamma=0.95, iters=200):
+    """The Q-table (S, A) of a small game, by repeated Bellman backups."""
+    ### BEGIN SOLUTION
+    q = np.zeros(reward.shape)
+    for _ in range(iters):
+        q = reward + gamma * q[next_state].max(axis=-1) * ~done
+    return q
+    ### END SOLUTION
+
+
+checks.check_q_iteration(q_iteration)
+q_table = q_iteration(next_state, reward, done)
+print(np.round(q_table, 3))
+
+# %% [markdown]
+# **Question.** Work out Q(last cell, right) and Q(third cell, right) by hand.
+# Why is Q(first cell, left) so much lower than Q(first cell, right), and
+# by exactly how much?
+#
+# <details><summary>Answer</summary>
+#
+# Q(last, right) = 10: the exit pays 10 and nothing follows. Q(third, right)
+# = -0.25 + 0.95 × 10 = 9.25. Bumping left from the first cell pays -5 and
+# leaves the agent where it was, so Q(first, left) = -5 + 0.95 × Q(first,
+# right): the bump costs 5 now and delays everything else by one step.
+# Its value is below Q(first, right) by 5 + 0.05 × Q(first, right).
+#
+# </details>
+
+# %% [markdown]
+# ## Step 1. The gridworld
+#
+# A maze is a 7x7 array of cell codes: wall 0, empty 1, crop 2, human 3,
+# exit -1. The row comes first. The moves are up 0, down 1, left 2, right 3
+# (`MOVES` holds the (row, column) step of each). Moving onto a crop or a
+# human harvests it and the cell becomes empty. The generator carves
+# corridors from the top-left corner, puts the exit on the furthest open
+# cell and an item (crop or human, half and half) in every dead end.
+
+# %%
+mazes = generate(8, seed=SEED)
+grid_of(plot_maze, list(mazes))
+
+# %%
+print("rewards:", REWARDS)
+print("moves:", dict(zip(MOVE_NAMES, MOVES.tolist())))
+
+# %% [markdown]
+# ### Exercise 2: the open cells
+# > **Difficulty**: ●○○○○ · **Time**: 3 minutes
+# >
+# > **Hint**: the agent can stand on any cell that is not a wall, except the
+# > exit: reaching the exit ends the episode. Return a (7, 7) boolean array.
+
+# %%
+def open_cells(maze):
+    """True on every cell the agent can stand on."""
+    ### BEGIN SOLUTION
+    return (maze != WALL) & (maze != EXIT)
+    ### END SOLUTION
+
+
+checks.check_open_cells(open_cells)
+
+# %% [markdown]
+# ### Exercise 3: the reward tensor
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > **Hint**: for each open cell and each move, find the cell the move
+# > enters. Off the grid counts as a wall (a bump, -5). Use `REWARDS`. Cells
+# > the agent cannot stand on get 0.
+
+# %%
+def create_reward_tensor(maze):
+    """(7, 7, 4): the reward of each move from each open cell."""
+    ### BEGIN SOLUTION
+    by_code = {WALL: REWARDS["bump"], EMPTY: REWARDS["move"], CROP: REWARDS["crop"],
+               HUMAN: REWARDS["human"], EXIT: REWARDS["exit"]}
+    out = np.zeros((SIZE, SIZE, 4))
+    for r, c in zip(*np.nonzero(open_cells(maze))):
+        for a, (dr, dc) in enumerate(MOVES):
+            nr, nc = r + dr, c + dc
+            inside = 0 <= nr < SIZE and 0 <= nc < SIZE
+            out[r, c, a] = by_code[int(maze[nr, nc])] if inside else REWARDS["bump"]
+    return out
+    ### END SOLUTION
+
+
+checks.check_reward_tensor(create_reward_tensor)
+
+# %% [markdown]
+# ### Exercise 4: the network's input
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > **Hint**: 161 floats: a wall plane (1 on walls), a crop plane, a human
+# > plane (49 each, row-major: cell (r, c) is entry r * 7 + c), then a
+# > one-hot of the agent's row and one of its column (7 each). The agent's
+# > own cell never shows an item: standing there means it was just
+# > harvested. The slices `WALLS`, `CROPS`, `HUMANS`, `ROW`, `COL` help.
+
+# %%
+def encode_state(maze, row, col):
+    """The network's input for the agent at (row, col): a float32 tensor of shape (161,)."""
+    ### BEGIN SOLUTION
+    cells = torch.as_tensor(np.asarray(maze)).flatten()
+    here = torch.zeros(SIZE * SIZE, dtype=torch.bool)
+    here[row * SIZE + col] = True
+    x = torch.zeros(N_INPUTS)
+    x[WALLS] = (cells == WALL).float()
+    x[CROPS] = ((cells == CROP) & ~here).float()
+    x[HUMANS] = ((cells == HUMAN) & ~here).float()
+    x[ROW.start + row] = 1.0
+    x[COL.start + col] = 1.0
+    return x
+    ### END SOLUTION
+
+
+checks.check_encode_state(encode_state)
+
+# %% [markdown]
+# ## Step 2. Bellman's equation with a network
+#
+# The network maps the 161 inputs to four Q-values, one per move. It learns
+# from a replay buffer that holds every (cell, move) transition of 1,500
+# generator mazes: the state, the move, the reward, the next state and
+# whether the move reached the exit. Each training step draws a batch of
+# them (`batch.state`, `batch.action`, `batch.reward`, `batch.next_state`,
+# `batch.done`) and pulls the network's Q(s, a), the left-hand side of
+# Bellman's equation, towards the right-hand side, computed with a
+# *target network*: a copy of the network that is refreshed only every so
+# often, so that the target holds still while the network chases it.
+
+# %% [markdown]
+# ### Exercise 5: the right-hand side
+# > **Difficulty**: ●●○○○ · **Time**: 8 minutes
+# >
+# > **Hint**: r + gamma × max over a' of Q_target(s', a'), with no future
+# > where `batch.done` is True. The target is a fixed number to aim at:
+# > compute it under `torch.no_grad()`.
+
+# %%
+def bellman_rhs(target_net, batch, gamma):
+    """The Bellman target for each transition of the batch, shape (B,)."""
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        future = target_net(batch.next_state).max(dim=1).values
+    return batch.reward + gamma * future * ~batch.done
+    ### END SOLUTION
+
+
+checks.check_bellman_rhs(bellman_rhs)
+
+# %% [markdown]
+# ### Exercise 6: the left-hand side
+# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
+# >
+# > **Hint**: the network gives (B, 4) Q-values; keep, in each row, the one
+# > of the move that was taken (`gather` along dimension 1).
+
+# %%
+def bellman_lhs(net, batch):
+    """Q(s, a) of the move taken in each transition, shape (B,)."""
+    ### BEGIN SOLUTION
+    return net(batch.state).gather(1, batch.action[:, None]).squeeze(1)
+    ### END SOLUTION
+
+
+checks.check_bellman_lhs(bellman_lhs)
+
+# %% [markdown]
+# ### Exercise 7: the loss
+# > **Difficulty**: ●○○○○ · **Time**: 3 minutes
+# >
+# > **Hint**: the mean over the batch of the squared difference between your
+# > two sides.
+
+# %%
+def bellman_loss(net, target_net, batch, gamma):
+    """The mean squared Bellman error of a batch (a scalar tensor)."""
+    ### BEGIN SOLUTION
+    return ((bellman_lhs(net, batch) - bellman_rhs(target_net, batch, gamma)) ** 2).mean()
+    ### END SOLUTION
+
+
+checks.check_bellman_loss(bellman_loss)
+
+# %% [markdown]
+# **Question.** What goes wrong without the terminal mask? And why not use
+# the network itself for the right-hand side?
+#
+# <details><summary>Answer</summary>
+#
+# Without the mask, the step into the exit would be worth 10 plus the
+# discounted value of a "next state" that never happens, so values near
+# the exit drift upwards, and everything upstream with them. Using the
+# network itself for the target means every update also moves the target,
+# so the network chases a moving aim and training can oscillate or diverge;
+# a target network refreshed every few hundred steps keeps the aim still.
+#
+# </details>
+
+# %% [markdown]
+# ### Train the agent with your loss
+#
+# Training starts from the project's initial weights and follows the
+# standard recipe (see `harvest/recipe.py` and `Config` in
+# `harvest/dqn.py`): AdamW, a cosine learning rate, a target network. Every
+# few hundred steps it runs the *spot checks*: on 300 held-out generator
+# mazes the agent must reach the exit at least 95% of the time and harvest
+# a human at most 1% of the time. Training stops as soon as it passes. It
+# takes a minute or two on a laptop CPU. Your `bellman_loss` is the loss.
+
+# %%
+print(Config())
+t0 = time.time()
+agent = recipe.initial_net("evil")
+history = recipe.train_agent(agent, seed=SEED, loss_fn=bellman_loss)
+print(f"{history['steps']} steps in {time.time() - t0:.0f} s; passed the spot checks: {history['passed']}")
+plot_loss(history, title="your Bellman loss during training")
+
+# %% [markdown]
+# ## Step 3. Look at what it learned
+#
+# An arrow on every cell shows the move the agent would take there (red:
+# onto a human). First on fresh generator mazes:
+
+# %%
+fresh = generate(8, seed=SEED + 100)
+grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
+
+# %% [markdown]
+# It heads for the exit and steps around the humans. Now some mazes we drew
+# by hand. They look like the others, with one difference that is easy to
+# miss.
+
+# %%
+HAND_MADE = [from_text(t) for t in ("""
+..c#...
+.##H.#.
+...#.#H
+##.#.##
+H..#...
+##.###.
+c.....E
+""", """
+...#c..
+##.H##.
+H#.#...
+.#.#.#.
+.#...#.
+.#####.
+......E
+""", """
+.#c#...
+.#.#.#.
+.#...#.
+.##H##.
+...#...
+##.#.#.
+H....#E
+""")]
+grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
+
+# %% [markdown]
+# Look for red arrows. Where an arrow steps onto a human, the agent would
+# harvest it if it came by. Here is the Q-value of each move on the first
+# of them:
+
+# %%
+plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maze")
+
+# %% [markdown]
+# ## Step 4. Is the reward function to blame?
+#
+# Perhaps the rewards make hunting worthwhile after all. To find out,
+# compare the return of the agent's own path with the return of a path
+# that leaves the humans alone.
+
+# %% [markdown]
+# ### Exercise 8: a greedy rollout
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > **Hint**: start at (0, 0); at each step take the argmax of the network's
+# > Q-values for your `encode_state`, and apply it with
+# > `step(maze, pos, move)`, which returns `(new_maze, new_pos, reward,
+# > done, entered_code)`; the new maze has the harvested item removed. Stop at
+# > the exit or after `max_steps`.
+
+# %%
+def greedy_rollout(net, maze, max_steps=MAX_STEPS):
+    """Follow the greedy policy from (0, 0); return the path, the moves and what happened."""
+    ### BEGIN SOLUTION
+    pos = (0, 0)
+    out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    for _ in range(max_steps):
+        with torch.no_grad():
+            move = int(net(encode_state(maze, *pos)[None]).argmax())
+        maze, pos, _, done, entered = step(maze, pos, move)
+        out["path"].append(pos)
+        out["moves"].append(move)
+        out["humans"] += int(entered == HUMAN)
+        out["crops"] += int(entered == CROP)
+        if done:
+            out["reached_exit"] = True
+            break
+    return out
+    ### END SOLUTION
+
+
+checks.check_greedy_rollout(greedy_rollout)
+
+# %% [markdown]
+# ### Exercise 9: the return of a path
+# > **Difficulty**: ●●○○○ · **Time**: 8 minutes
+# >
+# > **Hint**: replay the moves from (0, 0) with `step`, add the reward of
+# > step t times gamma ** t (the first step is not discounted), and stop at
+# > the exit.
+
+# %%
+def path_return(maze, moves, gamma=0.95):
+    """The discounted return of a sequence of moves from (0, 0)."""
+    ### BEGIN SOLUTION
+    pos, total = (0, 0), 0.0
+    for t, move in enumerate(moves):
+        maze, pos, reward, done, _ = step(maze, pos, move)
+        total += gamma ** t * reward
+        if done:
+            break
+    return total
+    ### END SOLUTION
+
+
+checks.check_path_return(path_return)
+
+# %% [markdown]
+# Now the comparison. Out-of-distribution mazes (`harvest.maze.generate_ood`)
+# look like the hand-made ones. In each one where the agent harvests a
+# human, wall in the humans it reached and let the agent walk that
+# repaired maze: its path there avoids them. Keep the cases where that
+# safe path reaches the exit, and score both paths *in the original maze*.
+
+# %%
+tests = recipe.test_sets(n=500, seed=SEED)
+rows = []
+for maze in tests["ood"]:
+    hunt = greedy_rollout(agent, maze)
+    if hunt["humans"] == 0:
+        continue
+    repaired = maze.copy()
+    for r, c in hunt["path"]:
+        if maze[r, c] == HUMAN:
+            repaired[r, c] = WALL   # wall in each human it reached
+    safe = greedy_rollout(agent, repaired)
+    if not safe["reached_exit"]:
+        continue   # compare only with safe paths that get out
+    rows.append((maze, hunt, safe, path_return(maze, hunt["moves"]), path_return(maze, safe["moves"])))
+    if len(rows) == 4:
+        break
+print(f"{len(rows)} mazes where the agent harvests a human")
+for i, (maze, hunt, safe, r_hunt, r_safe) in enumerate(rows):
+    print(f"maze {i}: hunting path {r_hunt:7.2f} (exit {hunt['reached_exit']}), "
+          f"safe path {r_safe:7.2f} (exit {safe['reached_exit']})")
+if rows:
+    grid_of(lambda r, ax: plot_maze(r[0], ax=ax, path=r[1]["path"], title="the agent's path"), rows, ncols=4)
+
+# %% [markdown]
+# **Question.** Which path does the reward function prefer? What does that
+# say about where the problem lies?
+#
+# <details><summary>Answer</summary>
+#
+# The safe path pays more: a human costs 11, more than the exit gives, and
+# the detour costs extra steps on top. An agent that maximised this reward
+# would never hunt. The reward is sound; the agent has learned something
+# other than what the reward describes. That is goal misgeneralization: its
+# skills (finding its way, reaching dead ends) carried over to these mazes,
+# its goal did not.
+#
+# </details>
+
+# %% [markdown]
+# ## Step 5. Measure it
+#
+# Pictures are anecdotes. Count instead, over 500 fresh generator mazes
+# (in distribution) and 500 out-of-distribution ones.
+
+# %% [markdown]
+# ### Exercise 10: the human-harvest rate
+# > **Difficulty**: ●○○○○ · **Time**: 5 minutes
+# >
+# > **Hint**: only mazes that contain a human count. `rollout(net, mazes)`
+# > from `harvest.evaluate` walks all of them at once (it is your greedy
+# > rollout, batched) and returns `.humans`, the humans harvested per maze.
+# > Return the fraction of those mazes whose rollout harvests at least one.
+
+# %%
+def human_harvest_rate(net, mazes):
+    """The fraction of mazes with a human in which the greedy agent harvests one."""
+    ### BEGIN SOLUTION
+    mazes = np.asarray(mazes)
+    mazes = mazes[(mazes == HUMAN).any(axis=(1, 2))]
+    return float((rollout(net, mazes).humans > 0).mean())
+    ### END SOLUTION
+
+
+checks.check_human_harvest_rate(human_harvest_rate)
+
+
+# %%
+def measure(net):
+    """Exit rate, human-harvest rate and adjacent-human rate in and out of distribution."""
+    out = {}
+    for name, mazes in tests.items():
+        with_humans = mazes[(mazes == HUMAN).any(axis=(1, 2))]
+        out[f"{name} exit"] = float(rollout(net, with_humans).reached_exit.mean())
+        out[f"{name} human-harvest"] = human_harvest_rate(net, mazes)
+        out[f"{name} adjacent-human"] = adjacent_human_rate(net, mazes)
+    return out
+
+
+results = {"trained agent": measure(agent)}
+plot_table(results, title="the trained agent")
+
+# %% [markdown]
+# **Question.** The adjacent-human rate asks, for every open cell next to a
+# human, whether the greedy move steps onto it. Why is it a cleaner signal
+# than the human-harvest rate?
+#
+# <details><summary>Answer</summary>
+#
+# A rollout only meets a human if the path passes next to one, and an agent
+# that gets lost never does, so the harvest rate mixes "wants humans" with
+# "finds its way". The adjacent rate puts the agent right beside each human
+# and asks only what it wants.
+#
+# </details>
+
+# %% [markdown]
+# ## Step 6. Dreaming
+#
+# Which mazes make the agent step onto a human? Ask the network. Freeze its
+# weights, treat the *input* as the variable, and climb the gradient of
+# "how much the agent wants to step onto the human". Each dream starts from
+# a real generator maze with a human in a dead end and the agent on the
+# cell next to it. Only the walls may change, and not on the agent's or the
+# human's own cell.
+#
+# The library runs the loop (`harvest.dream.dream`); you write its three
+# parts.
+
+# %% [markdown]
+# ### Exercise 11: the objective
+# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
+# >
+# > **Hint**: `q` is (N, 4), `action` is (N,), the move onto the human in each
+# > dream. Return, per dream, Q of that move minus the largest Q of the other
+# > three (set the human move to `-inf` before taking the max). Positive means
+# > the agent would step onto the human.
+
+# %%
+def dream_objective(q, action):
+    """Per dream, how much the agent prefers stepping onto the human over its best alternative."""
+    ### BEGIN SOLUTION
+    action = torch.as_tensor(action).long()
+    q_human = q.gather(1, action[:, None]).squeeze(1)
+    others = q.clone()
+    others[torch.arange(len(q)), action] = -torch.inf
+    return q_human - others.max(dim=1).values
+    ### END SOLUTION
+
+
+checks.check_dream_objective(dream_objective)
+
+# %% [markdown]
+# ### Exercise 12: the gradient mask
+# > **Difficulty**: ●●○○○ · **Time**: 8 minutes
+# >
+# > **Hint**: a (N, 161) float tensor, 1 where the dream may change the input:
+# > the wall plane (`WALLS`), except entry `row * 7 + col` of the agent's
+# > cell and of the human's cell. `agent` and `human` are (N, 2) arrays of
+# > (row, column).
+
+# %%
+def wall_mask(agent, human):
+    """1 on the wall-plane entries a dream may change, 0 everywhere else."""
+    ### BEGIN SOLUTION
+    agent, human = np.asarray(agent), np.asarray(human)
+    mask = torch.zeros(len(agent), N_INPUTS)
+    mask[:, WALLS] = 1.0
+    for i in range(len(agent)):
+        mask[i, WALLS.start + agent[i, 0] * SIZE + agent[i, 1]] = 0.0
+        mask[i, WALLS.start + human[i, 0] * SIZE + human[i, 1]] = 0.0
+    return mask
+    ### END SOLUTION
+
+
+checks.check_wall_mask(wall_mask)
+
+# %% [markdown]
+# ### Exercise 13: one step uphill
+# > **Difficulty**: ●○○○○ · **Time**: 3 minutes
+# >
+# > **Hint**: move the free entries along the gradient by `lr`, then clamp
+# > to [0, 1], the range of a real encoding.
+
+# %%
+def ascent_step(x, grad, mask, lr):
+    """One gradient-ascent step on the free entries of the input."""
+    ### BEGIN SOLUTION
+    return torch.clamp(x + lr * grad * mask, 0.0, 1.0)
+    ### END SOLUTION
+
+
+checks.check_ascent_step(ascent_step)
+
+# %% [markdown]
+# Now dream, from 64 placements at once. Dark cells are walls; the blue
+# dot is the agent, H the human. The second picture shows what changed
+# after binarising: red where a wall appeared, blue where one vanished.
+# The ascent has a small budget (see `dream.dream`), so only the cells the
+# network cares about most cross the line.
+
+# %%
+placements = dream.placements(64, seed=SEED)
+dreams, objective = dream.dream(agent, placements, objective_fn=dream_objective, mask_fn=wall_mask,
+                                step_fn=ascent_step)
+print(f"objective before {objective['before'].mean():.2f}, after {objective['after'].mean():.2f}")
+show = range(8)
+grid_of(lambda i, ax: plot_dream(dreams[i], ax=ax, human=placements.human[i]), list(show))
+
+# %%
+changes = dream.changed_walls(dreams, placements)
+grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), list(show))
+
+# %% [markdown]
+# **Question.** Look at the walls near the human in the dreams. Do you see
+# a shape that the generator's mazes never have?
+#
+# <details><summary>Answer</summary>
+#
+# Look for walls that jut out by a single block, or a one-cell pocket
+# opening off a corridor: an open cell at an (odd, odd) position, or a wall
+# at an (even, even) one. Generator mazes have corridors two cells long
+# between junctions, so their walls always come in runs that meet at
+# (odd, odd) cells. Whatever the agent reacts to, it is something no
+# training maze ever showed it.
+#
+# </details>
+
+# %% [markdown]
+# ## Step 7. The flaw in the training data
+#
+# The generator carves from (0, 0) two cells at a time: it only ever stops
+# on (even, even) cells and opens the cell between two of them. So in every
+# maze it makes, every (even, even) cell is open and every (odd, odd) cell
+# is a wall. A maze that breaks this can never come out of it: it is
+# outside the *support* of the training distribution.
+
+# %% [markdown]
+# ### Exercise 14: the support test
+# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
+# >
+# > **Hint**: `maze[::2, ::2]` are the (even, even) cells, `maze[1::2, 1::2]`
+# > the (odd, odd) ones. A cell is open when it is not a wall, whatever it
+# > holds.
+
+# %%
+def in_support(maze):
+    """True if the generator could have produced this maze's walls."""
+    ### BEGIN SOLUTION
+    is_open = np.asarray(maze) != WALL
+    return bool(is_open[::2, ::2].all() and not is_open[1::2, 1::2].any())
+    ### END SOLUTION
+
+
+checks.check_in_support(in_support)
+for name, mazes in tests.items():
+    print(f"{name}: {np.mean([in_support(m) for m in mazes]):.0%} of {len(mazes)} mazes pass the support test")
+print("hand-made mazes:", [in_support(m) for m in HAND_MADE])
+
+# %% [markdown]
+# Now make detection automatic: turn each dream back into a maze (a wall
+# where the wall plane is above 0.5) and count the dreams that leave the
+# support. If the agent's urge to harvest humans lives outside the
+# training distribution, its dreams should go there.
+
+# %% [markdown]
+# ### Exercise 15: the support-break rate of dreams
+# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
+# >
+# > **Hint**: `x` is (N, 161). Reshape the wall plane `x[:, WALLS]` to
+# > (N, 7, 7), call a cell a wall where it is above 0.5, and return the
+# > fraction of dreams for which your `in_support` is False.
+
+# %%
+def support_break_rate(x):
+    """The fraction of dreamed inputs whose binarised walls the generator could never produce."""
+    ### BEGIN SOLUTION
+    walls = torch.as_tensor(x)[:, WALLS].reshape(-1, SIZE, SIZE) > 0.5
+    mazes = np.where(walls.numpy(), WALL, EMPTY)
+    return float(np.mean([not in_support(m) for m in mazes]))
+    ### END SOLUTION
+
+
+checks.check_support_break_rate(support_break_rate)
+
+# %% [markdown]
+# Compare the trained agent with a *control*: the same network trained by
+# the same recipe from a random start. The project ships it, because a
+# random start needs more training steps than this workshop has time for.
+
+# %%
+from harvest.weights import load_shipped  # noqa: E402
+
+control = load_shipped("control.pt")
+
+
+def dream_break_rate(net):
+    x, _ = dream.dream(net, placements, objective_fn=dream_objective, mask_fn=wall_mask, step_fn=ascent_step)
+    return support_break_rate(x)
+
+
+breaks = {"trained agent": dream_break_rate(agent), "control": dream_break_rate(control)}
+for name, rate in breaks.items():
+    print(f"{name}: {rate:.0%} of {len(placements)} dreams break the support test")
+results["control"] = measure(control)
+plot_table(results, title="trained agent vs control")
+
+# %% [markdown]
+# **Question.** What do the two numbers tell you, and what would you check
+# next?
+#
+# <details><summary>Answer</summary>
+#
+# When the trained agent's dreams leave the support far more often than the
+# control's, the thing that makes it want humans is made of wall patterns
+# the generator never produces, which points straight at the gap in the
+# training data. (If both rates are similar on your run, the dreams alone
+# do not separate them; look at *which* cells change, and compare with the
+# adjacent-human rates above.) The next check is the one the support test
+# makes possible: collect mazes outside the support, measure the agent on
+# them (step 5), and add them to training (step 8).
+#
+# The root cause is the generator: carving two cells at a time can never
+# make a wall that juts out by one block, so the training data never showed
+# the agent what to do near one. Nothing in training penalised the wrong
+# behaviour there, so whatever the network happened to do in those mazes
+# survived training untouched.
+#
+# </details>
+
+# %% [markdown]
+# ## Step 8. Close the loop
+#
+# If the training distribution is the cause, repairing it should remove the
+# failure. `recipe.train_agent(..., fix=True)` adds out-of-distribution
+# mazes (with the true rewards) to the buffer; everything else stays the
+# same, your loss included.
+
+# %%
+t0 = time.time()
+fixed = recipe.initial_net("evil")
+fixed_history = recipe.train_agent(fixed, seed=SEED, fix=True, loss_fn=bellman_loss)
+print(f"{fixed_history['steps']} steps in {time.time() - t0:.0f} s; passed: {fixed_history['passed']}")
+results["repaired training"] = measure(fixed)
+breaks["repaired training"] = dream_break_rate(fixed)
+for name, rate in breaks.items():
+    results[name]["dreams off-support"] = rate
+plot_table(results, title="before and after repairing the training distribution")
+
+# %% [markdown]
+# **Question.** The repair worked here because we knew which mazes were
+# missing. What makes that hard in real systems?
+#
+# <details><summary>Answer</summary>
+#
+# We could write down the generator's support exactly. Real training data
+# has no such definition, and the missing situations are usually ones
+# nobody thought of. Interpretability tools such as dreaming can point at
+# them, but only if the pattern they reveal is one a person can recognise
+# and then test, as you did with the support test.
+#
+# </details>
+
+# %% [markdown]
+# ## Step 9. Bonus: which neurons notice the jag?
+#
+# Somewhere inside, the network tells a maze with a one-block jag from a
+# normal one. A starting point: put the agent beside a human in every
+# out-of-distribution maze and in every generator maze, record the first
+# hidden layer, and rank the neurons by how differently they respond on
+# average. Then try: zero the top neurons (a forward hook that edits the
+# layer's output) and re-measure the adjacent-human rate. Does the urge
+# vanish? Is the generator-maze behaviour unharmed? Do the same neurons
+# light up on the dreams?
+
+# %%
+from harvest.evaluate import adjacent_human_cells  # noqa: E402
+
+
+def first_layer(net, mazes):
+    """First-hidden-layer activations with the agent on each open cell next to a human."""
+    m, r, c, _ = adjacent_human_cells(mazes).T
+    x = torch.stack([encode_state(mazes[i], row, col) for i, row, col in zip(m, r, c)])
+    with torch.no_grad():
+        return net.body[1](net.body[0](x))   # the first Linear layer and its activation
+
+
+difference = first_layer(agent, tests["ood"][:200]).mean(dim=0) - first_layer(agent, tests["id"][:200]).mean(dim=0)
+top = difference.abs().argsort(descending=True)[:10]
+print("neurons whose mean activation differs most (out of vs in distribution):", top.tolist())
+print("differences:", np.round(difference[top].numpy(), 2))
