@@ -60,7 +60,7 @@ from harvest.env import MAX_STEPS, REWARDS, step
 from harvest.evaluate import adjacent_human_rate, rollout
 from harvest.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, SIZE, WALL, from_text, generate
 from harvest.plot import grid_of, plot_dream, plot_loss, plot_maze, plot_policy, plot_q_values, plot_table
-from harvest.tabular import LEFT, RIGHT, corridor
+from harvest.tabular import corridor
 
 SEED = 0
 
