@@ -30,6 +30,7 @@ from .maze import HUMAN, generate, from_text, rng_for
 ROOT = Path(__file__).resolve().parents[1]
 PRESENTATION = ROOT / "presentation"
 REVEAL = PRESENTATION / "reveal.js"
+STYLE = PRESENTATION / "harvest.css"   # our adjustments on top of reveal.js's white theme
 RESULTS = ROOT / "runs" / "results.md"
 DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers")
 DPI = 150
@@ -150,15 +151,20 @@ def return_paths():
 
 # ---------------------------------------------------------------- figures that need shipped weights
 
-@figure
-def training_curve():
+def shipped_loss(name):
+    """The loss history saved in a shipped weights file's metadata, or Skip."""
     import torch
     from .weights import WEIGHTS_DIR
-    shipped("agent.pt")  # verifies the checksum before we read the file's metadata
-    meta = torch.load(WEIGHTS_DIR / "agent.pt", map_location="cpu", weights_only=True).get("meta", {})
+    shipped(name)  # verifies the checksum before we read the file's metadata
+    meta = torch.load(WEIGHTS_DIR / name, map_location="cpu", weights_only=True).get("meta", {})
     if not meta.get("loss"):
-        raise Skip("harvest/weights/agent.pt carries no loss history (save it with meta loss=history['loss'])")
-    return plot.plot_loss(meta["loss"], title="Bellman loss while training the agent")
+        raise Skip(f"harvest/weights/{name} carries no loss history (save it with meta loss=history['loss'])")
+    return meta["loss"]
+
+
+@figure
+def training_curve():
+    return plot.plot_loss(shipped_loss("agent.pt"), title="Bellman loss while training the agent")
 
 
 def hunted(net, mazes, n=4):
@@ -205,21 +211,18 @@ def policy_twins():
     return fig
 
 
-# Agent cell, human cell: a human right, left, below and above the agent, in a few places.
-DREAM_PLACES = [((2, 2), (2, 3)), ((2, 4), (2, 3)), ((2, 2), (3, 2)), ((4, 2), (3, 2)),
-                ((4, 4), (4, 5)), ((4, 6), (4, 5)), ((4, 4), (5, 4)), ((6, 4), (5, 4))]
+@lru_cache(maxsize=None)
+def dreamed(name, n=64):
+    """harvest.dream's automatic detection for one shipped network (cached: two figures and a table use it)."""
+    from .dream import detect
+    return detect(shipped(name), n=n)
 
 
 @figure
 def dreams():
-    net = shipped("agent.pt")
-    try:
-        from .dream import dream
-    except ImportError:
-        raise Skip("harvest/dream.py does not exist yet (the exercise issue adds it)") from None
-    xs = [dream(net, agent=a, human=h, seed=i) for i, (a, h) in enumerate(DREAM_PLACES)]
-    fig = plot.grid_of(lambda i, ax: plot.plot_dream(xs[i], ax=ax, human=DREAM_PLACES[i][1]), list(range(len(xs))))
-    return fig
+    found = dreamed("agent.pt")
+    x, p = found["dreams"][:8], found["placements"]
+    return plot.grid_of(lambda i, ax: plot.plot_dream(x[i], ax=ax, human=p.human[i]), list(range(len(x))))
 
 
 def placeholder(name, reason):
@@ -272,6 +275,14 @@ def returns(results):
 
 
 @fragment
+def dream_rates(results):
+    rows = ["| network | dreams outside the generator's support |", "| --- | ---: |"]
+    for label, name in (("agent (evil initialisation)", "agent.pt"), ("control (random initialisation)", "control.pt")):
+        rows.append(f"| {label} | {dreamed(name)['break_rate']:.0%} |")
+    return "\n".join(rows)
+
+
+@fragment
 def results(results):
     if results is not None and Path(results).is_file():
         return Path(results).read_text().strip()
@@ -285,14 +296,18 @@ def fill(text, results=RESULTS):
         name = match.group(1)
         if name not in FRAGMENTS:
             raise HarvestError(f"unknown slide fragment {name!r} (known: {', '.join(FRAGMENTS)})")
-        return FRAGMENTS[name](results)
+        try:
+            return FRAGMENTS[name](results)
+        except Skip as why:
+            print(f"  skipped table {name}: {why}")
+            return f"> **Pending:** {why}. Then rebuild the slides with `python -m harvest slides`."
     return re.sub(r"^<!-- insert: (\w+) -->$", one, text, flags=re.M)
 
 
 # ---------------------------------------------------------------- decks
 
 def pandoc_args(resource_dir):
-    return ["--standalone", "--embed-resources", "--mathml", "--slide-level=1",
+    return ["--standalone", "--embed-resources", "--mathml", "--slide-level=1", f"--css={STYLE}",
             f"--resource-path={resource_dir}", f"-Vrevealjs-url={REVEAL}", "-Vtheme=white",
             "-Vwidth=1280", "-Vheight=720", "-Vcenter=false", "-VslideNumber=true", "-Vtransition=none"]
 

@@ -10,7 +10,7 @@ from harvest import slides
 from harvest.errors import HarvestError
 
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
-EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 17, "04-questions": 12, "05-answers": 12}
+EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 18, "04-questions": 12, "05-answers": 12}
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
