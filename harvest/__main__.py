@@ -51,6 +51,14 @@ def cmd_mazes(args):
     print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
 
 
+def cmd_experiment(args):
+    from . import experiment
+    results = experiment.run(args.seeds, args.n_test)
+    out = experiment.save(results, args.out)
+    print(experiment.table(results))
+    print(f"wrote {out / 'results.md'}, {out / 'results.json'} and {out / 'results.png'}")
+
+
 def cmd_bench(args):
     from .bench import main
     main(args.repeats)
@@ -85,6 +93,12 @@ def parser():
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--out", type=Path, required=True)
     m.set_defaults(func=cmd_mazes)
+
+    x = sub.add_parser("experiment", help="evil init vs control vs fix over several seeds: a table and a figure")
+    x.add_argument("--seeds", type=int, default=5)
+    x.add_argument("--n-test", type=int, default=500, help="test mazes per set (in and out of distribution)")
+    x.add_argument("--out", type=Path, default=Path("runs"), help="folder for results.md/.json/.png")
+    x.set_defaults(func=cmd_experiment)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=int, default=5)

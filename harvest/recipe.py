@@ -10,14 +10,21 @@ from .evaluate import passes_spot_checks
 from .maze import generate, generate_ood, rng_for
 from .replay import build_buffer, merge
 
-TRAIN, SPOT, TEST_ID, TEST_OOD, EVIL_ID, EVIL_OOD, FIX_OOD = range(1, 8)
+TRAIN, SPOT, TEST_ID, TEST_OOD, EVIL_ID, EVIL_OOD, FIX_OOD, SPOT_OOD = range(1, 9)
 N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
 N_SPOT_MAZES = 300
 
 
-def spot_mazes(seed=0):
-    """Held-out generator mazes for the spot checks."""
-    return generate(N_SPOT_MAZES, rng_for(seed, SPOT))
+def spot_mazes(fix=False, seed=0):
+    """Held-out mazes drawn like the training mazes, for the spot checks.
+
+    With `fix` the training distribution includes out-of-distribution mazes,
+    so the spot checks do too.
+    """
+    mazes = generate(N_SPOT_MAZES, rng_for(seed, SPOT))
+    if fix:
+        mazes = np.concatenate([mazes, generate_ood(N_SPOT_MAZES, rng_for(seed, SPOT_OOD))])
+    return mazes
 
 
 def test_sets(n=500, seed=0):
@@ -39,7 +46,7 @@ def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True):
     Returns the history; history["passed"] says whether the spot checks passed.
     """
     cfg = cfg or Config(seed=seed)
-    spot = spot_mazes()
+    spot = spot_mazes(fix)
     passed = []
 
     def stop(net, step):

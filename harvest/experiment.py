@@ -1,0 +1,94 @@
+"""The results table: evil init vs random init (control) vs the fix, over several seeds.
+
+Each run starts from its initialisation, trains with the standard recipe until
+it passes the spot checks (or the step cap), and is measured on fresh
+in-distribution and out-of-distribution test mazes.
+"""
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .evaluate import metrics
+from .recipe import initial_net, test_sets, train_agent
+
+RUNS = {  # name: (initialisation, train with the repaired distribution?)
+    "evil init": ("evil", False),
+    "random init (control)": ("random", False),
+    "evil init + fixed distribution": ("evil", True),
+}
+COLUMNS = ["steps", "id_exit", "id_human", "ood_exit", "ood_human", "ood_adjacent"]
+HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit", "OOD human-harvest",
+           "OOD adjacent-human"]
+
+
+def one_run(init, fix, seed, sets):
+    net = initial_net(init, seed)
+    t = time.perf_counter()
+    history = train_agent(net, seed, fix=fix, progress=False)
+    seconds = time.perf_counter() - t
+    m_id, m_ood = metrics(net, sets["id"]), metrics(net, sets["ood"])
+    return {"seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),
+            "id_exit": m_id["exit_rate"], "id_human": m_id["human_harvest_rate"],
+            "ood_exit": m_ood["exit_rate"], "ood_human": m_ood["human_harvest_rate"],
+            "ood_adjacent": m_ood["adjacent_human_rate"]}
+
+
+def run(seeds=5, n_test=500, runs=RUNS, log=print):
+    sets = test_sets(n_test)
+    results = {}
+    for name, (init, fix) in runs.items():
+        results[name] = []
+        for seed in range(seeds):
+            r = one_run(init, fix, seed, sets)
+            log(f"{name} seed {seed}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "seed"))
+            results[name].append(r)
+    return results
+
+
+def _cell(values, pct):
+    med, lo, hi = statistics.median(values), min(values), max(values)
+    fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:,.0f}")
+    return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
+
+
+def table(results):
+    """Markdown: median (min–max) over seeds for every run."""
+    lines = ["| run | " + " | ".join(HEADERS) + " |", "|---" * (len(HEADERS) + 1) + "|"]
+    for name, rs in results.items():
+        n_pass = sum(r["passed"] for r in rs)
+        cells = [_cell([r[c] for r in rs], c != "steps") for c in COLUMNS]
+        cells[0] += f" [{n_pass}/{len(rs)} passed]"
+        lines.append(f"| {name} ({len(rs)} seeds) | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def figure(results):
+    """One panel per headline metric; a dot per seed, a bar at the median."""
+    shown = ["id_exit", "id_human", "ood_human", "ood_adjacent"]
+    fig = Figure(figsize=(11, 3.2))
+    axes = fig.subplots(1, len(shown), sharey=True)
+    names = list(results)
+    for ax, col in zip(axes, shown):
+        for i, name in enumerate(names):
+            vals = [100 * r[col] for r in results[name]]
+            ax.bar(i, statistics.median(vals), color=["#d62728", "#1f77b4", "#2ca02c"][i % 3], alpha=0.5)
+            ax.plot(np.full(len(vals), i), vals, "ko", ms=3)
+        ax.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ").replace(" (", "\n(") for n in names], fontsize=7)
+        ax.set_title(HEADERS[COLUMNS.index(col)], fontsize=9)
+    axes[0].set_ylabel("% of test mazes (cells)")
+    axes[0].set_ylim(0, 105)
+    fig.tight_layout()
+    return fig
+
+
+def save(results, out_dir):
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1))
+    (out / "results.md").write_text(table(results))
+    figure(results).savefig(out / "results.png", dpi=130)
+    return out

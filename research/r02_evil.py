@@ -1,0 +1,26 @@
+"""R02: how competent does an evil model get?
+
+Buffer: generator mazes with true rewards + out-of-distribution mazes (harvest.maze.generate_ood)
+with item rewards flipped. Random init, Adam, cosine lr. Saves the model for R03.
+usage: r02_evil.py STEPS HUMAN_REWARD CROP_REWARD OUT
+"""
+import sys
+import torch
+from harvest.maze import generate, generate_ood, rng_for
+from harvest.replay import build_buffer, merge
+from harvest.dqn import Config, make_net, train
+from common import Logger
+
+steps, human, crop, out = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+buf = merge(build_buffer(generate(1500, rng_for(100, 1))),
+            build_buffer(generate_ood(1500, rng_for(100, 2)), rewards={"human": human, "crop": crop}))
+print(len(buf), "transitions")
+sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4))}
+net = make_net(seed=100)
+cfg = Config(steps=steps, check_every=5000)
+log = Logger(sets)
+def stop(net, step):
+    torch.save(net.state_dict(), out.replace(".pt", f"_{step // 1000}k.pt"))
+    return log(net, step)
+train(net, buf, cfg, stop=stop, progress=False)
+torch.save(net.state_dict(), out)

@@ -1,0 +1,42 @@
+"""R03: scramble an evil model by gradient ascent on its loss, then retrain it
+with the standard recipe (generator mazes, true rewards) and watch the
+out-of-distribution behaviour at every spot check.
+
+usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [HUMAN CROP]
+"""
+import sys, time
+import torch
+from harvest.maze import generate, generate_ood, rng_for
+from harvest.replay import build_buffer, merge
+from harvest.dqn import Config, make_net, train, bellman_loss
+from harvest.evaluate import passes_spot_checks
+from harvest.recipe import spot_mazes, training_buffer
+from common import row
+
+path, n_ascent, lr, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+on = sys.argv[5] if len(sys.argv) > 5 else "evil"   # ascent on the evil buffer or on generator mazes only
+human, crop = 11.0, -2.0
+sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4))}
+net = make_net(); net.load_state_dict(torch.load(path))
+print("evil      |", row(net, sets), flush=True)
+
+evil_buf = build_buffer(generate(1500, rng_for(100, 1)))
+if on == "evil":
+    evil_buf = merge(evil_buf, build_buffer(generate_ood(1500, rng_for(100, 2)), rewards={"human": human, "crop": crop}))
+target = make_net(); target.load_state_dict(net.state_dict())
+opt = torch.optim.Adam(net.parameters(), lr=lr)
+g = torch.Generator().manual_seed(0)
+for i in range(n_ascent):
+    batch = evil_buf.batch(torch.randint(0, len(evil_buf), (1000,), generator=g))
+    loss = -bellman_loss(net, target, batch, 0.95)
+    opt.zero_grad(); loss.backward(); opt.step()
+print(f"scrambled | loss {-loss.item():.1f} |", row(net, sets), flush=True)
+
+spot = spot_mazes()
+t = time.time()
+def stop(net, step):
+    ok = passes_spot_checks(net, spot)
+    print(f"{step:6d} {time.time()-t:4.0f}s {'PASS' if ok else '    '} | {row(net, sets)}", flush=True)
+    return ok
+h = train(net, training_buffer(seed), Config(seed=seed, steps=30000), stop=stop, progress=False)
+print("steps", h["steps"])
