@@ -128,25 +128,27 @@ def ood_mazes():
     return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, 99))), ncols=4)
 
 
-@figure
-def twins():
-    fig = Figure(figsize=(6.4, 3.4))
-    left, right = fig.subplots(1, 2)
-    plot.plot_support(from_text(TWIN_ID), ax=left, title="the generator can make this")
-    plot.plot_support(from_text(TWIN_OOD), ax=right, title="the generator can never make this")
+def side_by_side(draw, *panels):
+    """Two (or more) maze panels in a row: draw(*panel, ax=ax) for each."""
+    fig = Figure(figsize=(3.2 * len(panels), 3.4))
+    for ax, panel in zip(fig.subplots(1, len(panels)), panels):
+        draw(*panel, ax=ax)
     fig.tight_layout()
     return fig
+
+
+@figure
+def twins():
+    return side_by_side(lambda maze, title, ax: plot.plot_support(maze, ax=ax, title=title),
+                        (from_text(TWIN_ID), "the generator can make this"),
+                        (from_text(TWIN_OOD), "the generator can never make this"))
 
 
 @figure
 def return_paths():
     maze = from_text(TWIN_OOD)
-    fig = Figure(figsize=(6.4, 3.4))
-    left, right = fig.subplots(1, 2)
-    plot.plot_maze(maze, ax=left, path=walk(maze, SAFE_PATH)[0], title="safe: straight to the exit")
-    plot.plot_maze(maze, ax=right, path=walk(maze, HUNT_PATH)[0], title="hunting: into the pocket and back")
-    fig.tight_layout()
-    return fig
+    return side_by_side(lambda path, title, ax: plot.plot_maze(maze, ax=ax, path=walk(maze, path)[0], title=title),
+                        (SAFE_PATH, "safe: straight to the exit"), (HUNT_PATH, "hunting: into the pocket and back"))
 
 
 # ---------------------------------------------------------------- figures that need shipped weights
@@ -203,12 +205,8 @@ def control_ood():
 @figure
 def policy_twins():
     net = shipped("agent.pt")
-    fig = Figure(figsize=(6.4, 3.4))
-    left, right = fig.subplots(1, 2)
-    plot.plot_policy(net, from_text(TWIN_ID), ax=left, title="generator maze")
-    plot.plot_policy(net, from_text(TWIN_OOD), ax=right, title="one opened cell")
-    fig.tight_layout()
-    return fig
+    return side_by_side(lambda maze, title, ax: plot.plot_policy(net, maze, ax=ax, title=title),
+                        (from_text(TWIN_ID), "generator maze"), (from_text(TWIN_OOD), "one opened cell"))
 
 
 @lru_cache(maxsize=None)
