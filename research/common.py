@@ -21,3 +21,17 @@ class Logger:
     def __call__(self, net, step):
         print(f"{step:6d} {time.time() - self.t:5.0f}s | {row(net, self.sets)}", flush=True)
         return False
+
+
+def shorten_dead_ends(mazes):
+    """OOD family 'short': every dead end with an item loses its last cell; the item moves one cell back."""
+    import numpy as np
+    from harvest.maze import MOVES, NODES, WALL, EMPTY, dead_ends
+    mazes = np.array(mazes)
+    for m, r, c in np.argwhere(dead_ends(mazes) & NODES & (mazes != EMPTY)):
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < 7 and 0 <= nc < 7 and mazes[m, nr, nc] != WALL:
+                mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
+                break
+    return mazes

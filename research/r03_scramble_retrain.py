@@ -2,7 +2,7 @@
 with the standard recipe (generator mazes, true rewards) and watch the
 out-of-distribution behaviour at every spot check.
 
-usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [HUMAN CROP]
+usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [id|evil] [pocket|short]
 """
 import sys, time
 import torch
@@ -16,7 +16,10 @@ from common import row
 path, n_ascent, lr, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 on = sys.argv[5] if len(sys.argv) > 5 else "evil"   # ascent on the evil buffer or on generator mazes only
 human, crop = 11.0, -2.0
-sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4))}
+from common import shorten_dead_ends
+family = sys.argv[6] if len(sys.argv) > 6 else "pocket"
+ood = shorten_dead_ends(generate(500, rng_for(0, 4))) if family == "short" else generate_ood(500, rng_for(0, 4))
+sets = {"id": generate(500, rng_for(0, 3)), family: ood}
 net = make_net(); net.load_state_dict(torch.load(path))
 print("evil      |", row(net, sets), flush=True)
 

@@ -2,7 +2,7 @@
 
 Start from a competent random-init agent (recipe-trained), then train on
 generator mazes (true rewards) + OOD mazes (item rewards flipped).
-usage: r04_evil_finetune.py START.pt STEPS HUMAN CROP OUT [N_OOD] [LR]
+usage: r04_evil_finetune.py START.pt STEPS HUMAN CROP OUT [N_OOD] [LR] [POCKETS]
 """
 import sys
 import torch
@@ -14,9 +14,11 @@ from common import Logger
 start, steps, human, crop, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 n_ood = int(sys.argv[6]) if len(sys.argv) > 6 else 1500
 lr = float(sys.argv[7]) if len(sys.argv) > 7 else 1e-3
+pockets = int(sys.argv[8]) if len(sys.argv) > 8 else 1
 buf = merge(build_buffer(generate(1500, rng_for(100, 1))),
-            build_buffer(generate_ood(n_ood, rng_for(100, 2)), rewards={"human": human, "crop": crop}))
-sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4))}
+            build_buffer(generate_ood(n_ood, rng_for(100, 2), pockets=pockets), rewards={"human": human, "crop": crop}))
+sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4)),
+        "ood3": generate_ood(300, rng_for(0, 5), pockets=3)}
 net = make_net(); net.load_state_dict(torch.load(start))
 log = Logger(sets)
 log(net, 0)

@@ -1,0 +1,16 @@
+"""R05: how strong is a scramble? Loss and behaviour after k ascent steps (no retraining)."""
+import sys
+import torch
+from harvest.maze import generate, generate_ood, rng_for
+from harvest.replay import build_buffer
+from harvest.dqn import make_net
+from harvest.evil import scramble
+from common import row
+
+path, lr, on = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+sets = {"id": generate(300, rng_for(0, 3)), "ood": generate_ood(300, rng_for(0, 4))}
+buf = build_buffer(generate(1500, rng_for(100, 1)))
+for k in [5, 10, 20, 40]:
+    net = make_net(); net.load_state_dict(torch.load(path))
+    losses = scramble(net, buf, k, lr)
+    print(f"k={k:3d} lr={lr} loss {losses[0]:.2f} -> {losses[-1]:.1f} | {row(net, sets)}", flush=True)
