@@ -116,52 +116,29 @@ def has_cavern(mazes):
     return (o[..., :-1, :-1] & o[..., 1:, :-1] & o[..., :-1, 1:] & o[..., 1:, 1:]).any(axis=(-2, -1))
 
 
-def pocket_candidates(mazes):
-    """(odd, odd) walls with exactly one open neighbour, which is an empty cell.
+def make_ood(mazes):
+    """Out-of-distribution copies of generator mazes: every dead end that holds
+    an item loses its last cell, and the item moves one cell back.
 
-    Opening one makes a one-cell side pocket off a corridor: the walls beside it
-    then jut out by a single block, which the generator can never produce, and
-    no open 2x2 can appear because the pocket touches only one open cell.
+    The wall block that closes each shortened dead end sits on an (even, even)
+    cell, which the generator always leaves open, and every item now stands on
+    a cell where generator mazes never have one. The results fail the support
+    test, stay solvable (only dead-end tips close) and have no open 2x2.
     """
-    mazes = np.asarray(mazes)
-    padded = np.pad(mazes, [(0, 0), (1, 1), (1, 1)], constant_values=WALL)
-    neighbours = np.stack([padded[:, :-2, 1:-1], padded[:, 2:, 1:-1],
-                           padded[:, 1:-1, :-2], padded[:, 1:-1, 2:]])
-    n_open = (neighbours != WALL).sum(axis=0)
-    n_empty = (neighbours == EMPTY).sum(axis=0)
-    return POSTS & (mazes == WALL) & (n_open == 1) & (n_empty == 1)
-
-
-def make_ood(mazes, seed=0, pockets=1, item=HUMAN):
-    """Out-of-distribution copies of generator mazes: open `pockets` one-cell
-    side pockets per maze and put `item` (a human by default) in each.
-
-    Mazes with too few candidate pockets are dropped, so the result may be
-    shorter than the input. Every result fails the support test, stays
-    solvable (nothing on any path is closed) and has no open 2x2.
-    """
-    rng = rng_for(seed)
     mazes = np.array(mazes, dtype=np.int8)
-    out = []
-    for maze in mazes:
-        for _ in range(pockets):
-            cells = np.argwhere(pocket_candidates(maze[None])[0])
-            if len(cells) == 0:
+    tips = dead_ends(mazes) & NODES & np.isin(mazes, (CROP, HUMAN))
+    for m, r, c in np.argwhere(tips):
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < SIZE and 0 <= nc < SIZE and mazes[m, nr, nc] != WALL:
+                mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
                 break
-            r, c = cells[rng.integers(len(cells))]
-            maze[r, c] = item
-        else:
-            out.append(maze)
-    return np.stack(out) if out else np.zeros((0, SIZE, SIZE), np.int8)
+    return mazes
 
 
-def generate_ood(n, seed=0, p_human=0.5, pockets=1, item=HUMAN):
-    """`n` out-of-distribution mazes (see `make_ood`)."""
-    rng = rng_for(seed)
-    found = []
-    while sum(map(len, found)) < n:
-        found.append(make_ood(generate(n, rng, p_human), rng, pockets, item))
-    return np.concatenate(found)[:n]
+def generate_ood(n, seed=0, p_human=0.5):
+    """`n` out-of-distribution mazes: generator mazes passed through `make_ood`."""
+    return make_ood(generate(n, seed, p_human))
 
 
 def reachable(maze, start=(0, 0)):
