@@ -118,21 +118,24 @@ H..#...
 ##.###.
 c.....E
 """)
-POCKET = from_text("""
-..c#...
-.##H.#.
-...#.#H
+# HAND passed through make_ood: each dead end with an item lost its last cell, an (even, even) cell that
+# is now a wall, and the item stands one cell back.
+SHORT = from_text("""
+.c##...
+.###.#H
+...#.##
 ##.#.##
-H..#...
+#H.#...
 ##.###.
-c.....E
-""")  # the same maze with a human in a one-cell pocket at (1, 3): an (odd, odd) cell is open
+#c....E
+""")
 
 
 def check_mazes(n=6, seed=0):
     """Fixed hand-made mazes, then seeded generator and out-of-distribution ones."""
     rng = rng_for(seed, CHECK_STREAM)
-    cases = [Case("the hand-made maze", (HAND.copy(),)), Case("a hand-made maze with a pocket", (POCKET.copy(),))]
+    cases = [Case("the hand-made maze", (HAND.copy(),)),
+             Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
     cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(n, rng))]
     cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(n // 2, rng))]
     return cases
@@ -604,7 +607,8 @@ def check_in_support(fn):
     closed = generate(1, rng)[0]
     closed[2, 4] = WALL
     cases += [Case("a generator maze with an (even, even) cell closed", (closed,)),
-              Case("the hand-made maze", (HAND.copy(),)), Case("the pocket maze", (POCKET.copy(),))]
+              Case("the hand-made maze", (HAND.copy(),)),
+              Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
     opened = generate(1, rng)[0]
     opened[POSTS] = HUMAN   # items count as open cells
     cases.append(Case("a maze whose (odd, odd) cells hold humans", (opened,)))
@@ -628,10 +632,14 @@ def check_support_break_rate(fn):
     start = dream.start_inputs(p)
     gen = torch.Generator().manual_seed(1)
     noisy = (start + 0.3 * torch.randn(start.shape, generator=gen) * dream.wall_mask(p.agent, p.human)).clamp(0, 1)
-    pocket = start.clone()
-    pocket[:, encoding.WALLS.start + 3 * SIZE + 3] = 0.3   # open the middle (odd, odd) cell just below 0.5
+    closed = start.clone()   # a wall on an (even, even) cell: the pattern of the out-of-distribution mazes
+    nodes = dream.wall_mask(p.agent, p.human)[:, encoding.WALLS] * torch.as_tensor(NODES.flatten())
+    nodes[:, 0] = 0   # keep the start open
+    closed[torch.arange(len(p)), encoding.WALLS.start + nodes.argmax(dim=1)] = 0.7   # just above 0.5
+    opened = start.clone()
+    opened[:, encoding.WALLS.start + 3 * SIZE + 3] = 0.3   # open the middle (odd, odd) cell just below 0.5
     cases = [Case("undreamt starting states", (start,)), Case("noisy walls", (noisy,)),
-             Case("an opened (odd, odd) cell", (pocket,))]
+             Case("a closed (even, even) cell", (closed,)), Case("an opened (odd, odd) cell", (opened,))]
     ref = dream.support_break_rate
 
     def inverted(x):
