@@ -333,29 +333,29 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 
 # %%
 HAND_MADE = [from_text(t) for t in ("""
-..c#...
-.##H.#.
-...#.#H
+.c##...
+.###.#H
+...#.##
 ##.#.##
-H..#...
+#H.#...
 ##.###.
-c.....E
+#c....E
 """, """
-...#c..
-##.H##.
-H#.#...
-.#.#.#.
+...##c.
+##.###.
+##.#...
+H#.#.#.
 .#...#.
 .#####.
 ......E
 """, """
-.#c#...
-.#.#.#.
+.###...
+.#c#.#.
 .#...#.
-.##H##.
+.#####.
 ...#...
 ##.#.#.
-H....#E
+#H...#E
 """)]
 grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
 
@@ -637,12 +637,15 @@ grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), l
 #
 # <details><summary>Answer</summary>
 #
-# Look for walls that jut out by a single block, or a one-cell pocket
-# opening off a corridor: an open cell at an (odd, odd) position, or a wall
-# at an (even, even) one. Generator mazes have corridors two cells long
-# between junctions, so their walls always come in runs that meet at
-# (odd, odd) cells. Whatever the agent reacts to, it is something no
-# training maze ever showed it.
+# Look for single wall blocks on (even, even) cells, where every generator
+# maze is open: a corridor or a dead end that stops one block early, often
+# right beside the human. (Some dreams also open an (odd, odd) cell.) The
+# generator's corridors run two cells between junctions, so its dead ends
+# always have an even length and its walls come in runs that meet at
+# (odd, odd) cells. The hand-made mazes of step 3 have the same feature:
+# each dead end is one block short and its item stands one cell back.
+# Whatever the agent reacts to, it is something no training maze ever
+# showed it.
 #
 # </details>
 
@@ -741,10 +744,11 @@ plot_table(results, title="trained agent vs control")
 # them (step 5), and add them to training (step 8).
 #
 # The root cause is the generator: carving two cells at a time can never
-# make a wall that juts out by one block, so the training data never showed
-# the agent what to do near one. Nothing in training penalised the wrong
-# behaviour there, so whatever the network happened to do in those mazes
-# survived training untouched.
+# make a dead end one block short, with a wall on an (even, even) cell and
+# an item one cell back, so the training data never showed the agent what
+# to do there. On generator mazes the inputs that mark such a maze are
+# always 0, so the first-layer weights that read them get no gradient at
+# all: whatever the initialisation put there survived training untouched.
 #
 # </details>
 
@@ -782,13 +786,13 @@ plot_table(results, title="before and after repairing the training distribution"
 # </details>
 
 # %% [markdown]
-# ## Step 9. Bonus: which neurons notice the jag?
+# ## Step 9. Bonus: which neurons notice the short dead ends?
 #
-# Somewhere inside, the network tells a maze with a one-block jag from a
-# normal one. A starting point: put the agent beside a human in every
-# out-of-distribution maze and in every generator maze, record the first
-# hidden layer, and rank the neurons by how differently they respond on
-# average. Then try: zero the top neurons (a forward hook that edits the
+# Somewhere inside, the network tells a maze whose dead ends are one block
+# short from a normal one. A starting point: put the agent beside a human
+# in every out-of-distribution maze and in every generator maze, record the
+# first hidden layer, and rank the neurons by how differently they respond
+# on average. Then try: zero the top neurons (a forward hook that edits the
 # layer's output) and re-measure the adjacent-human rate. Does the urge
 # vanish? Is the generator-maze behaviour unharmed? Do the same neurons
 # light up on the dreams?
