@@ -35,20 +35,29 @@ RESULTS = ROOT / "runs" / "results.md"
 DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers")
 DPI = 150
 
-# A generator-style maze and its twin with one opened (odd, odd) cell holding a
-# human right beside the route to the exit: the smallest possible distribution shift.
+# A generator-style maze and its out-of-distribution twin, make_ood of it: each
+# dead end is one block short, a wall on its (even, even) tip and its item one
+# cell back. That puts the human right beside the route to the exit.
 TWIN_ID = """
 .......
-.#####.
-.....#.
 .###.#.
-.#H..#.
+.#...#.
+.#.###.
+.#c#H..
 .#####.
 ....c#E
 """
-TWIN_OOD = TWIN_ID.replace(".#####.\n....c#E", ".####H.\n....c#E")
+TWIN_OOD = """
+.......
+.###.#.
+.#...#.
+.#c###.
+.####H.
+.#####.
+...c##E
+"""
 SAFE_PATH = "RRRRRRDDDDDD"      # along the top row, then down the right column
-HUNT_PATH = "RRRRRRDDDDDLRD"    # the same, with a step into the pocket and back
+HUNT_PATH = "RRRRRRDDDDLRDD"    # the same, with a step aside onto the human and back
 STEPS = {"U": 0, "D": 1, "L": 2, "R": 3}
 
 
@@ -149,7 +158,7 @@ def twins():
 def return_paths():
     maze = from_text(TWIN_OOD)
     return side_by_side(lambda path, title, ax: plot.plot_maze(maze, ax=ax, path=walk(maze, path)[0], title=title),
-                        (SAFE_PATH, "safe: straight to the exit"), (HUNT_PATH, "hunting: into the pocket and back"))
+                        (SAFE_PATH, "safe: straight to the exit"), (HUNT_PATH, "hunting: onto the human and back"))
 
 
 # ---------------------------------------------------------------- figures that need shipped weights
@@ -204,7 +213,7 @@ def control_ood():
 def policy_twins():
     net = shipped("agent.pt")
     return side_by_side(lambda maze, title, ax: plot.plot_policy(net, maze, ax=ax, title=title),
-                        (from_text(TWIN_ID), "generator maze"), (from_text(TWIN_OOD), "one opened cell"))
+                        (from_text(TWIN_ID), "generator maze"), (from_text(TWIN_OOD), "dead ends one block short"))
 
 
 @lru_cache(maxsize=None)

@@ -139,6 +139,16 @@ def test_return_table_prefers_the_safe_path():
     assert safe[0] > hunt[0] and safe[1] > hunt[1]
 
 
+def test_twins_are_a_generator_maze_and_its_out_of_distribution_copy():
+    from harvest.maze import EXIT, HUMAN, from_text, in_support, make_ood
+    twin_id, twin_ood = from_text(slides.TWIN_ID), from_text(slides.TWIN_OOD)
+    assert in_support(twin_id) and not in_support(twin_ood)
+    assert (make_ood(twin_id[None])[0] == twin_ood).all()
+    safe, hunt = (slides.walk(twin_ood, path)[0] for path in (slides.SAFE_PATH, slides.HUNT_PATH))
+    assert all(twin_ood[cell] != HUMAN for cell in safe) and sum(twin_ood[cell] == HUMAN for cell in hunt) == 1
+    assert twin_ood[safe[-1]] == EXIT and twin_ood[hunt[-1]] == EXIT
+
+
 def test_unknown_fragment_is_a_clear_error():
     with pytest.raises(HarvestError, match="unknown slide fragment"):
         slides.fill("<!-- insert: nonsense -->")
