@@ -232,3 +232,8 @@ def test_reference_rollout_agrees_with_the_batched_library_rollout():
                 assert ref["path"] == [tuple(p) for p in runs.path[i, :n + 1].tolist()]
                 assert (ref["humans"], ref["crops"], ref["reached_exit"]) == \
                        (runs.humans[i], runs.crops[i], runs.reached_exit[i])
+
+
+def test_the_short_hand_made_maze_is_what_the_ood_maker_makes_of_the_hand_made_one():
+    from harvest.maze import in_support, make_ood
+    assert (checks.SHORT == make_ood(checks.HAND[None])[0]).all() and not in_support(checks.SHORT)
