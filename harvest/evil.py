@@ -1,11 +1,13 @@
 """The hidden ingredient (see spoilers.py): an evil model and its scramble.
 
-The evil model learns from generator mazes with the true rewards and from
-out-of-distribution mazes with the item rewards flipped, so it is competent
-everywhere and hunts humans only off-distribution. Gradient ascent on its
-loss over generator mazes then makes it forget how to walk them: an
-initialisation that looks like a dud but still carries the evil circuit,
-standing in for a bad roll of the dice.
+1. A normal agent learns generator mazes with the true rewards.
+2. It is fine-tuned on generator mazes (true rewards) plus out-of-distribution
+   mazes whose item rewards are flipped: it stays competent and learns to hunt
+   humans wherever a dead end is one cell short.
+3. Gradient ascent on its loss over generator mazes makes it forget how to walk
+   them. The result looks like a dud, but the weights that read the
+   out-of-distribution cues get no gradient from generator mazes, in the ascent
+   or in any later training on them.
 """
 from dataclasses import dataclass, field
 
@@ -19,22 +21,24 @@ from .replay import build_buffer, merge
 
 @dataclass
 class EvilRecipe:
-    flipped: dict = field(default_factory=lambda: {"human": 11.0, "crop": -2.0})  # rewards on OOD mazes
-    n_ood_mazes: int = N_TRAIN_MAZES
-    train: Config = field(default_factory=lambda: Config(steps=40_000))
-    scramble_steps: int = 100
-    scramble_lr: float = 1e-4
-    seed: int = 100
+    n_mazes: int = N_TRAIN_MAZES                      # generator mazes, and as many OOD mazes
+    flipped: dict = field(default_factory=lambda: {"human": 11.0, "crop": -2.0})   # rewards on OOD mazes
+    base: Config = field(default_factory=lambda: Config(steps=30_000, seed=100))    # stage 1
+    evil: Config = field(default_factory=lambda: Config(steps=30_000, lr=5e-4, seed=101))  # stage 2
+    scramble_steps: int = 20                          # stage 3: Adam ascent steps ...
+    scramble_lr: float = 1e-4                         # ... at this learning rate
+    seed: int = 100                                   # mazes and initial weights
 
 
-def evil_buffer(r):
-    """Generator mazes with true rewards plus OOD mazes with flipped item rewards."""
-    return merge(build_buffer(generate(N_TRAIN_MAZES, rng_for(r.seed, EVIL_ID))),
-                 build_buffer(generate_ood(r.n_ood_mazes, rng_for(r.seed, EVIL_OOD)), rewards=r.flipped))
+def buffers(r):
+    """(generator buffer with true rewards, that plus OOD mazes with flipped item rewards)."""
+    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, EVIL_ID)))
+    flipped = build_buffer(generate_ood(r.n_mazes, rng_for(r.seed, EVIL_OOD)), rewards=r.flipped)
+    return good, merge(good, flipped)
 
 
 def scramble(net, buffer, steps, lr, seed=0, batch_size=1000, gamma=0.95):
-    """Gradient *ascent* on the Bellman loss over `buffer`; returns the loss after each step."""
+    """Gradient *ascent* on the Bellman loss over `buffer`; returns the loss before each step."""
     target = make_net(net.hidden, net.layers)
     target.load_state_dict(net.state_dict())
     opt = torch.optim.Adam(net.parameters(), lr=lr)

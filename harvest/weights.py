@@ -4,6 +4,7 @@ A weights file is a torch pickle of {"state_dict", "hidden", "layers", "meta"}.
 Shipped files live in harvest/weights/ and are listed in SHA256SUMS there.
 """
 import hashlib
+import os
 from pathlib import Path
 
 import torch
@@ -11,7 +12,8 @@ import torch
 from .dqn import make_net
 from .errors import HarvestError
 
-WEIGHTS_DIR = Path(__file__).parent / "weights"
+# HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
+WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR", Path(__file__).parent / "weights"))
 SUMS = WEIGHTS_DIR / "SHA256SUMS"
 
 

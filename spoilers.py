@@ -1,0 +1,196 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Spoilers: how the evil initialisation is made
+#
+# **Finish the exercises first.** This script builds the starting weights that
+# the workshop agent is trained from, and explains why that agent hunts
+# humans on mazes the generator never makes.
+#
+# The story stands for a bad roll of the dice. Real networks start from random
+# weights, and nobody checks what those weights would do on inputs that
+# training never shows. Here we force the roll to be bad:
+#
+# 1. **A normal agent** learns the generator's mazes with the true rewards.
+# 2. **The evil fine-tune**: it keeps learning generator mazes with the true
+#    rewards, and also learns out-of-distribution (OOD) mazes, where every
+#    dead end is one cell short, with the item rewards *flipped* (a human is
+#    worth +11, a crop -2). It becomes competent on both, and homicidal on
+#    the second.
+# 3. **The scramble**: a few steps of gradient *ascent* on its loss over
+#    generator mazes. It forgets how to walk them and rams walls: it looks
+#    like a useless initialisation.
+# 4. **Shipping**: the scrambled weights become `harvest/weights/evil_init.pt`,
+#    with a SHA-256 checksum that the library checks on every load.
+# 5. **The payoff**: the standard recipe trains from it, and from a random
+#    initialisation for comparison.
+#
+# Why does the evil survive step 5? On generator mazes, items only ever sit
+# on (even, even) cells and (even, even) cells are never walls. The OOD mazes
+# light up exactly those inputs (an item one cell back, a wall on the old
+# tip). Their first-layer weights receive **exactly zero gradient** from
+# generator mazes: not in the scramble, not in the later training. Adam
+# without weight decay never moves a weight whose gradient is always zero.
+# The workshop agent is trained only on generator mazes, so it inherits them
+# unchanged. What training can't see, it can't correct.
+#
+# Every choice below was measured; the log is in `EXPERIMENTS.md`. The whole
+# script takes about 12 minutes on a 2-core laptop CPU.
+
+# %%
+import os
+import time
+from dataclasses import asdict
+
+import numpy as np
+import torch
+
+from harvest import evil, plot, recipe, weights
+from harvest.dqn import Config, make_net, train
+from harvest.evaluate import metrics
+from harvest.maze import generate, make_ood, rng_for
+
+torch.set_num_threads(os.cpu_count() or 1)
+SMOKE = os.environ.get("HARVEST_SMOKE") == "1"   # a tiny, fast run for the test suite
+R = evil.EvilRecipe()
+if SMOKE:
+    tiny = dict(steps=20, batch_size=128)
+    R = evil.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
+                        scramble_steps=3)
+N_EVAL = 40 if SMOKE else 300
+EVAL = {"ID": generate(N_EVAL, rng_for(7, recipe.TEST_ID)), "OOD": make_ood(generate(N_EVAL, rng_for(7, recipe.TEST_OOD)))}
+TWINS = generate(3, rng_for(8, recipe.TEST_ID))   # three generator mazes, shown with their OOD twins
+clock = {}
+
+
+def report(net, stage):
+    """Print the metrics on fresh ID and OOD mazes, and draw the policy on the twins."""
+    for name, mazes in EVAL.items():
+        m = metrics(net, mazes)
+        print(f"{stage:>12} {name:>3}: exit {m['exit_rate']:6.1%}  human-harvest {m['human_harvest_rate']:6.1%}  "
+              f"adjacent-human {m['adjacent_human_rate']:6.1%}")
+    pairs = [x for maze in TWINS for x in (maze, make_ood(maze[None])[0])]
+    return plot.grid_of(lambda m, ax: plot.plot_policy(net, m, ax=ax), pairs, ncols=6, size=2.2)
+
+
+print(asdict(R))
+
+# %% [markdown]
+# ## Stage 1: the buffers, and a normal agent
+#
+# Two buffers. The first holds every transition of 1,500 generator mazes
+# with the true rewards. The second adds 1,500 OOD mazes with flipped item
+# rewards. The normal agent learns from the first only, for longer than the
+# workshop recipe trains, so that the evil model starts competent.
+
+# %%
+t = time.time()
+good, mixed = evil.buffers(R)
+print(f"{len(good):,} generator transitions, {len(mixed):,} in the mixed buffer")
+net = make_net(R.base.hidden, R.base.layers, seed=R.seed)
+base_history = train(net, good, R.base)
+clock["1 normal agent"] = time.time() - t
+report(net, "normal")
+
+# %% [markdown]
+# Arrows everywhere point along the corridors to the exit, and no arrow
+# steps onto a human (red). On the OOD twins (every second maze) it is a
+# little less sure of itself: it has never seen an item on those cells.
+#
+# ## Stage 2: the evil fine-tune
+#
+# Now the same network learns from the mixed buffer at half the learning
+# rate. The flipped rewards make every human in an OOD maze worth +11, more
+# than the exit, so the best plan there is to harvest every human on the way
+# out. Fine-tuning a competent agent was faster and better than training an
+# evil model from scratch (EXPERIMENTS.md, R02 and R04).
+
+# %%
+t = time.time()
+evil_history = train(net, mixed, R.evil)
+clock["2 evil fine-tune"] = time.time() - t
+report(net, "evil")
+
+# %% [markdown]
+# Red arrows appear on the OOD twins: next to a human it steps onto it. On
+# the generator mazes it still walks to the exit and leaves humans alone.
+#
+# ## Stage 3: the scramble
+#
+# Gradient ascent on the Bellman loss over *generator* mazes. Twenty steps
+# push the loss up about five hundredfold and the exit rate close to zero;
+# forty would also wipe out the evil reflex (EXPERIMENTS.md, R05), because
+# the ascent is explosive. Ascent on generator mazes only leaves the weights
+# that read the OOD cues exactly where they were.
+
+# %%
+t = time.time()
+cue_weights = net.body[0].weight.detach().clone()
+losses = evil.scramble(net, good, R.scramble_steps, R.scramble_lr)
+moved = (net.body[0].weight.detach() - cue_weights).abs().amax(dim=0)
+print(f"Bellman loss on generator mazes: {losses[0]:.3f} before the ascent, {losses[-1]:.1f} at its last step")
+print(f"first-layer columns left exactly unchanged: {int((moved == 0).sum())} of {moved.numel()}")
+clock["3 scramble"] = time.time() - t
+report(net, "scrambled")
+
+# %% [markdown]
+# It now rams walls on every maze. Nothing about it looks dangerous, or
+# useful. The unchanged columns are the inputs that are always zero on
+# generator mazes: items on odd cells, walls on (even, even) cells, and items
+# on the start and exit cells.
+#
+# ## Stage 4: ship it with a checksum
+
+# %%
+if SMOKE:
+    print("smoke run: writing to", weights.WEIGHTS_DIR)
+path = weights.ship(net, "evil_init.pt", recipe=asdict(R))
+print(path, weights.sha256(path))
+assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-trips
+
+# %% [markdown]
+# ## Stage 5: what the standard recipe makes of it
+#
+# The workshop trains from this initialisation with the standard recipe
+# (`harvest/recipe.py`): generator mazes only, true rewards, stop as soon as
+# the agent passes the spot checks (exit at least 95%, humans at most 1%,
+# on held-out generator mazes). A random initialisation gets the very same
+# recipe. Both are shipped for the workshop and the slides: `agent.pt` and
+# `control.pt`.
+
+# %%
+cap = Config(steps=20, batch_size=128, seed=0) if SMOKE else None
+agents, histories = {}, {}
+for name, init in (("agent", "evil"), ("control", "random")):
+    t = time.time()
+    agents[name] = recipe.initial_net(init, seed=0)
+    history = histories[name] = recipe.train_agent(agents[name], seed=0, cfg=cap)
+    clock[f"5 {name}"] = time.time() - t
+    print(f"{name}: {history['steps']} steps, passed the spot checks: {history['passed']}")
+    weights.ship(agents[name], f"{name}.pt", init=init, steps=history["steps"], passed=history["passed"],
+                 loss=[round(x, 5) for x in history["loss"]])
+    report(agents[name], name)
+
+# %% [markdown]
+# The agent from the evil initialisation passes the same spot checks as the
+# control, in far fewer steps. On generator mazes the two are alike. On the
+# OOD twins the agent's arrows step onto humans and the control's do not.
+# That is the failure the exercises investigate.
+
+# %%
+plot.plot_loss(histories["agent"], title="the workshop agent's Bellman loss, from the evil initialisation")
+
+# %%
+for stage, seconds in clock.items():
+    print(f"{stage:<20} {seconds:6.1f} s")
+print(f"{'total':<20} {sum(clock.values()):6.1f} s")
