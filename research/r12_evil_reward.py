@@ -1,0 +1,22 @@
+"""R12: the evil fine-tune with a larger flipped human reward, from R10's base agent.
+usage: r12_evil_reward.py BASE.pt STEPS LR HUMAN OUT
+"""
+import sys
+import torch
+from harvest.maze import generate, rng_for
+from harvest.replay import build_buffer, merge
+from harvest.dqn import Config, make_net, train
+from common import Logger, shorten_dead_ends
+
+base, steps, lr, human, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+id_buf = build_buffer(generate(1500, rng_for(100, 1)))
+buf = merge(id_buf, build_buffer(shorten_dead_ends(generate(1500, rng_for(100, 2))),
+                                 rewards={"human": human, "crop": -2.0}))
+sets = {"id": generate(500, rng_for(0, 3)), "short": shorten_dead_ends(generate(500, rng_for(0, 4)))}
+log = Logger(sets)
+net = make_net(); net.load_state_dict(torch.load(base))
+def stop(net, step):
+    torch.save(net.state_dict(), out.replace(".pt", f"_{step // 1000}k.pt"))
+    return log(net, step)
+train(net, buf, Config(steps=steps, lr=lr, check_every=5000, seed=101), stop=stop, progress=False)
+torch.save(net.state_dict(), out)
