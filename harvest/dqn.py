@@ -17,7 +17,7 @@ class Config:
     """The standard training recipe (the same for every initialisation)."""
     hidden: int = 256           # width of each hidden layer
     layers: int = 3             # number of hidden layers
-    steps: int = 20_000         # most SGD steps (the spot checks may stop training earlier)
+    steps: int = 30_000         # most SGD steps (the spot checks usually stop training earlier)
     batch_size: int = 1000
     lr: float = 1e-3            # cosine-decayed to lr_end over `steps`
     lr_end: float = 5e-5
