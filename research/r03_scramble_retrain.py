@@ -2,7 +2,7 @@
 with the standard recipe (generator mazes, true rewards) and watch the
 out-of-distribution behaviour at every spot check.
 
-usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [id|evil] [pocket|short]
+usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [id|evil] [pocket|short] [OUT.pt]
 """
 import sys, time
 import torch
@@ -43,3 +43,5 @@ def stop(net, step):
     return ok
 h = train(net, training_buffer(seed), Config(seed=seed, steps=30000), stop=stop, progress=False)
 print("steps", h["steps"])
+if len(sys.argv) > 7:
+    torch.save(net.state_dict(), sys.argv[7])
