@@ -10,7 +10,7 @@ import torch
 
 from conftest import ROOT
 from harvest import evil, experiment, weights
-from harvest.dqn import Config, make_net
+from harvest.dqn import Config, make_net, train
 from harvest.encoding import HUMANS, WALLS
 from harvest.evaluate import adjacent_human_rate
 from harvest.maze import NODES, generate, generate_ood, rng_for
@@ -66,6 +66,15 @@ def test_scramble_leaves_never_lit_inputs_untouched():
     assert (walls_on_nodes == 0).all(), "a wall on an (even, even) cell never occurs in generator mazes"
     assert (moved[HUMANS].reshape(7, 7)[~NODES] == 0).all(), "nor a human on any other cell"
     assert (moved[WALLS].reshape(7, 7)[~NODES] > 0).any()
+
+
+def test_evil_init_plus_a_short_training_shows_the_failure():
+    """500 recipe-style steps from the shipped evil init: no reflex on generator mazes, a strong one off them."""
+    net = weights.load_shipped("evil_init.pt")
+    train(net, build_buffer(generate(400, rng_for(1, 13))), Config(steps=500, seed=1), progress=False)
+    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_ood(150, rng_for(3, 12))
+    assert adjacent_human_rate(net, id_mazes) < 0.05
+    assert adjacent_human_rate(net, ood_mazes) > 0.6
 
 
 def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
