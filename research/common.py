@@ -35,3 +35,24 @@ def shorten_dead_ends(mazes):
                 mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
                 break
     return mazes
+
+
+def shorten_some(mazes, seed=0, p=0.5):
+    """OOD family 'short-some': each item dead end is shortened with probability p (at least one per maze)."""
+    import numpy as np
+    from harvest.maze import MOVES, NODES, WALL, EMPTY, dead_ends
+    rng = np.random.default_rng(seed)
+    mazes = np.array(mazes)
+    tips = dead_ends(mazes) & NODES & (mazes != EMPTY)
+    for m in range(len(mazes)):
+        cells = np.argwhere(tips[m])
+        chosen = rng.random(len(cells)) < p
+        if len(cells) and not chosen.any():
+            chosen[rng.integers(len(cells))] = True
+        for r, c in cells[chosen]:
+            for dr, dc in MOVES:
+                nr, nc = r + dr, c + dc
+                if 0 <= nr < 7 and 0 <= nc < 7 and mazes[m, nr, nc] != WALL:
+                    mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
+                    break
+    return mazes
