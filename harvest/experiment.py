@@ -20,6 +20,7 @@ RUNS = {  # name: (initialisation, train with the repaired distribution?)
     "random init (control)": ("random", False),
     "evil init + fixed distribution": ("evil", True),
 }
+SHORT = {"evil init": "evil\ninit", "random init (control)": "control", "evil init + fixed distribution": "fixed\ndistribution"}
 COLUMNS = ["steps", "id_exit", "id_human", "ood_exit", "ood_human", "ood_adjacent"]
 HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit", "OOD human-harvest",
            "OOD adjacent-human"]
@@ -77,7 +78,7 @@ def figure(results):
             vals = [100 * r[col] for r in results[name]]
             ax.bar(i, statistics.median(vals), color=["#d62728", "#1f77b4", "#2ca02c"][i % 3], alpha=0.5)
             ax.plot(np.full(len(vals), i), vals, "ko", ms=3)
-        ax.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ").replace(" (", "\n(") for n in names], fontsize=7)
+        ax.set_xticks(range(len(names)), [SHORT.get(n, n) for n in names], fontsize=8)
         ax.set_title(HEADERS[COLUMNS.index(col)], fontsize=9)
     axes[0].set_ylabel("% of test mazes (cells)")
     axes[0].set_ylim(0, 105)
