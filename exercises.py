@@ -19,8 +19,10 @@
 # and leaves through the exit in the bottom-right corner (+10). You will
 # train it with your own Bellman loss and watch it behave well, and then
 # you will find mazes on which it walks straight to the humans. Your job
-# is to find out why, first by checking the reward, then by making the
-# network *dream* of the mazes that tempt it.
+# is to find out why: first by checking the reward, then by asking the
+# network to *dream* of the mazes that tempt it (and measuring whether that
+# works), and finally by writing down exactly which mazes the training data
+# can contain.
 #
 # How it works: every exercise is a function with a blank. Fill it in and
 # run the check in the cell below it. The check runs your function on
@@ -554,19 +556,23 @@ grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), l
 
 # %% [markdown]
 # **Question.** Look at the walls near the human in the dreams. Do you see
-# a shape that the generator's mazes never have?
+# a shape that the generator's mazes never have? Is the objective positive
+# after the ascent?
 #
 # <details><summary>Answer</summary>
 #
-# Look for single wall blocks on (even, even) cells, where every generator
-# maze is open: a corridor or a dead end that stops one block early, often
-# right beside the human. (Some dreams also open an (odd, odd) cell.) The
-# generator's corridors run two cells between junctions, so its dead ends
-# always have an even length and its walls come in runs that meet at
-# (odd, odd) cells. The hand-made mazes of step 3 have the same feature:
-# each dead end is one block short and its item stands one cell back.
-# Whatever the agent reacts to, it is something no training maze ever
-# showed it.
+# Most likely not, and that is a result, not a mistake. On the shipped agent
+# (trained the way you trained yours) the project measured: after rounding,
+# a dream changes about 0.6 wall cells on average, and none of the 64 has
+# a wall the generator could not make. The objective rises from about -12
+# to about -6 but stays negative, so no dream makes stepping onto the human
+# the best move. The dreams do not show the pattern of the hand-made mazes
+# of step 3 (each dead end one block short, its item one cell back).
+#
+# Keep in mind what the dream was allowed to change: walls only. The human
+# stays where the placement put it, in an (even, even) dead end, which is
+# where every human in a generator maze stands. Step 7 counts the dreams
+# properly and compares them with a control.
 #
 # </details>
 
@@ -601,8 +607,9 @@ print("hand-made mazes:", [in_support(m) for m in HAND_MADE])
 # %% [markdown]
 # Now make detection automatic: turn each dream back into a maze (a wall
 # where the wall plane is above 0.5) and count the dreams that leave the
-# support. If the agent's urge to harvest humans lives outside the
-# training distribution, its dreams should go there.
+# support. The idea to test: if the agent's urge to harvest humans lives
+# outside the training distribution, its dreams might go there. Measure
+# whether they do, and report what you get.
 
 # %% [markdown]
 # ### Exercise 15: the support-break rate of dreams
@@ -648,21 +655,39 @@ plot_table(results, title="trained agent vs control")
 #
 # <details><summary>Answer</summary>
 #
-# When the trained agent's dreams leave the support far more often than the
-# control's, the thing that makes it want humans is made of wall patterns
-# the generator never produces, which points straight at the gap in the
-# training data. (If both rates are similar on your run, the dreams alone
-# do not separate them; look at *which* cells change, and compare with the
-# adjacent-human rates above.) The next check is the one the support test
-# makes possible: collect mazes outside the support, measure the agent on
-# them (step 5), and add them to training (step 8).
+# With the shipped weights and these 64 placements the project measured
+# 0% for the agent and 9% for the control: the network that hunts humans
+# off-distribution dreams *less* often outside the support than the one
+# that does not. Your agent should give a number close to 0%. So this dream
+# does not single out the flaw. Other placements (a human on a corridor
+# cell, a bigger step budget) gave no contrast either (`EXPERIMENTS.md`).
 #
-# The root cause is the generator: carving two cells at a time can never
-# make a dead end one block short, with a wall on an (even, even) cell and
-# an item one cell back, so the training data never showed the agent what
-# to do there. On generator mazes the inputs that mark such a maze are
-# always 0, so the first-layer weights that read them get no gradient at
-# all: whatever the initialisation put there survived training untouched.
+# Why: the agent's cue is where the item stands. In the hand-made and
+# out-of-distribution mazes every item sits one cell back from the old
+# tip, on an (odd, even) or (even, odd) cell, and no generator maze ever
+# has an item there. Your mask lets a dream change walls only, so it asks
+# "which walls would make you harvest a human standing where training
+# humans stand?", and the agent has no answer to that. What does separate
+# the two networks is the objective before any ascent, once the human is
+# placed on a corridor cell instead of a dead end: the agent already
+# prefers stepping onto it (+1.53 on average), the control does not
+# (-0.89).
+#
+# What does expose the flaw:
+# - measuring on mazes from outside the generator (step 5): the agent
+#   steps onto an adjacent human in about 97% of cases, the control in
+#   about 17% (medians of 5 seeds);
+# - the support test you just wrote: every out-of-distribution maze fails
+#   it, every generator maze passes;
+# - the zero-gradient argument. Carving two cells at a time, the generator
+#   never puts a wall on an (even, even) cell, and its items stand only on
+#   (even, even) cells. The inputs for a wall on an (even, even) cell, or
+#   for an item on any other cell, are always 0 on generator mazes, so
+#   the first-layer weights that read them get no gradient at all:
+#   whatever the initialisation put there survived training untouched.
+#
+# The next step is the one the support test makes possible: add mazes
+# outside the support to training (step 8).
 #
 # </details>
 
@@ -693,9 +718,10 @@ plot_table(results, title="before and after repairing the training distribution"
 #
 # We could write down the generator's support exactly. Real training data
 # has no such definition, and the missing situations are usually ones
-# nobody thought of. Interpretability tools such as dreaming can point at
-# them, but only if the pattern they reveal is one a person can recognise
-# and then test, as you did with the support test.
+# nobody thought of. Tools such as dreaming can help, but only within what
+# they are allowed to change: here a wall-only dream missed a cue that sat
+# in the item's position. What found the gap was testing on mazes from
+# outside the generator, and the support test then made it precise.
 #
 # </details>
 
@@ -708,8 +734,14 @@ plot_table(results, title="before and after repairing the training distribution"
 # first hidden layer, and rank the neurons by how differently they respond
 # on average. Then try: zero the top neurons (a forward hook that edits the
 # layer's output) and re-measure the adjacent-human rate. Does the urge
-# vanish? Is the generator-maze behaviour unharmed? Do the same neurons
-# light up on the dreams?
+# vanish? Is the generator-maze behaviour unharmed?
+#
+# A second open question, which the project has not tried: a dream that
+# may also move the human. Write a mask that frees the human plane as well
+# as the walls. What must stay valid (exactly one human, on an open cell,
+# with the scored move still stepping onto it), how do you round the human
+# plane afterwards, and does the agent's dream then put the human on an
+# (odd, even) or (even, odd) cell while the control's does not?
 
 # %%
 from harvest.evaluate import adjacent_human_cells  # noqa: E402
