@@ -8,18 +8,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harvest.maze import from_text  # noqa: E402
-
-# A hand-made generator-style maze: start top-left, exit bottom-right.
-HAND = from_text("""
-..c#...
-.###.#.
-...#.#H
-##.#.##
-H..#...
-##.###.
-c.....E
-""")
+from harvest.checks import HAND  # noqa: E402  (the hand-made generator maze the exercise checks use too)
 
 
 @pytest.fixture
