@@ -45,7 +45,7 @@
 # unchanged. What training can't see, it can't correct.
 #
 # Every choice below was measured; the log is in `EXPERIMENTS.md`. The whole
-# script takes about 12 minutes on a 2-core laptop CPU (no GPU).
+# script takes about 10 minutes on a 2-core laptop CPU (no GPU).
 
 # %%
 import os
