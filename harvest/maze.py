@@ -38,6 +38,8 @@ def carve(rng):
 
     Only the (even, even) cells are visited; carving opens the cell between two
     of them. The result is a tree of corridors with no loops and no open 2x2.
+    The search never carves onward from the bottom-right corner, so the exit
+    that goes there is a dead end and no cell hides behind it.
     """
     open_ = [[False] * SIZE for _ in range(SIZE)]
     open_[0][0] = True
@@ -55,7 +57,8 @@ def carve(rng):
             continue
         dr, dc = best
         open_[r + dr][c + dc] = open_[r + 2 * dr][c + 2 * dc] = True
-        stack.append((r + 2 * dr, c + 2 * dc))
+        if (r + 2 * dr, c + 2 * dc) != (SIZE - 1, SIZE - 1):
+            stack.append((r + 2 * dr, c + 2 * dc))
     return np.array(open_, dtype=np.int8)  # True -> EMPTY (1), False -> WALL (0)
 
 
