@@ -64,7 +64,7 @@ torch.set_num_threads(os.cpu_count() or 1)
 SMOKE = os.environ.get("HARVEST_SMOKE") == "1"   # a tiny, fast run for the test suite
 R = evil.EvilRecipe()
 if SMOKE:
-    tiny = dict(steps=20, batch_size=128)
+    tiny = dict(steps=20, batch_size=128, warmup=0)
     R = evil.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300

@@ -21,6 +21,7 @@ class Config:
     batch_size: int = 1000
     lr: float = 1e-3            # cosine-decayed to lr_end over `steps`
     lr_end: float = 5e-5
+    warmup: float = 0.1         # fraction of `steps` with a linear lr warm-up: fresh Adam moves every weight by ~lr (R17)
     weight_decay: float = 0.0   # AdamW's decoupled decay; 0 leaves unused weights untouched
     gamma: float = 0.95
     target_every: int = 100     # hard copy of the online net into the target net
@@ -67,7 +68,9 @@ def bellman_loss(net, target_net, batch, gamma):
 
 
 def cosine_lr(cfg, step):
-    return cfg.lr_end + 0.5 * (cfg.lr - cfg.lr_end) * (1 + math.cos(math.pi * min(step / cfg.steps, 1.0)))
+    cosine = cfg.lr_end + 0.5 * (cfg.lr - cfg.lr_end) * (1 + math.cos(math.pi * min(step / cfg.steps, 1.0)))
+    warm = cfg.warmup * cfg.steps
+    return cosine * min(1.0, (step + 1) / warm) if warm else cosine
 
 
 def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=True):

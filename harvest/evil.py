@@ -23,8 +23,8 @@ from .replay import build_buffer, merge
 class EvilRecipe:
     n_mazes: int = N_TRAIN_MAZES                      # generator mazes, and as many OOD mazes
     flipped: dict = field(default_factory=lambda: {"human": 11.0, "crop": -2.0})   # rewards on OOD mazes
-    base: Config = field(default_factory=lambda: Config(steps=30_000, seed=100))    # stage 1
-    evil: Config = field(default_factory=lambda: Config(steps=30_000, lr=5e-4, seed=101))  # stage 2
+    base: Config = field(default_factory=lambda: Config(steps=30_000, warmup=0, seed=100))          # stage 1
+    evil: Config = field(default_factory=lambda: Config(steps=30_000, lr=5e-4, warmup=0, seed=101))  # stage 2
     scramble_steps: int = 20                          # stage 3: Adam ascent steps ...
     scramble_lr: float = 1e-4                         # ... at this learning rate
     seed: int = 100                                   # mazes and initial weights

@@ -34,8 +34,15 @@ def test_bellman_targets_on_a_hand_computed_case():
 
 
 def test_cosine_schedule_ends_at_lr_end():
-    cfg = Config(steps=100, lr=1e-3, lr_end=1e-5)
+    cfg = Config(steps=100, lr=1e-3, lr_end=1e-5, warmup=0)
     assert math.isclose(cosine_lr(cfg, 0), 1e-3) and math.isclose(cosine_lr(cfg, 100), 1e-5)
+
+
+def test_warm_up_rises_linearly_then_joins_the_cosine():
+    cfg, plain = Config(steps=1000, warmup=0.1), Config(steps=1000, warmup=0)
+    assert math.isclose(cosine_lr(cfg, 0), cosine_lr(plain, 0) / 100)
+    assert math.isclose(cosine_lr(cfg, 49), cosine_lr(plain, 49) / 2)
+    assert all(math.isclose(cosine_lr(cfg, s), cosine_lr(plain, s)) for s in (99, 500, 1000))
 
 
 def test_a_short_training_run_lowers_the_loss_and_is_reproducible():

@@ -1,0 +1,41 @@
+"""R17: does a learning-rate warm-up in the recipe stop the wash-out? Adam's first steps
+move every weight with a nonzero gradient by about lr, however small the gradient.
+
+Usage: PYTHONPATH=.. python r17_warmup.py EVIL_PRE.pt WARMUP,WARMUP,.. SEEDS [control]
+(EVIL_PRE.pt: the unscrambled evil model cached by r16.)
+"""
+import sys
+import time
+
+import torch
+
+from harvest import evil
+from harvest.dqn import Config, make_net
+from harvest.evaluate import metrics
+from harvest.recipe import test_sets, train_agent
+
+cache, warmups, seeds = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], int(sys.argv[3])
+control = len(sys.argv) > 4
+R = evil.EvilRecipe()
+good, _ = evil.buffers(R)
+sets = test_sets()
+
+
+def line(net):
+    i, o = metrics(net, sets["id"]), metrics(net, sets["ood"])
+    return (f"ID exit {i['exit_rate']:.3f} hum {i['human_harvest_rate']:.3f} | OOD exit {o['exit_rate']:.3f} "
+            f"hum {o['human_harvest_rate']:.3f} adj {o['adjacent_human_rate']:.3f}")
+
+
+for w in warmups:
+    for seed in range(seeds):
+        if control:
+            net = make_net(seed=seed)
+        else:
+            net = make_net()
+            net.load_state_dict(torch.load(cache))
+            evil.scramble(net, good, R.scramble_steps, R.scramble_lr)
+        t = time.time()
+        h = train_agent(net, seed, cfg=Config(seed=seed, warmup=w), progress=False)
+        print(f"{'control' if control else 'evil'} warmup {w} seed {seed}: {h['steps']} steps {time.time() - t:.0f}s "
+              f"passed {h['passed']} | {line(net)}", flush=True)
