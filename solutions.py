@@ -135,7 +135,8 @@ print(np.round(q_table, 3))
 # (`MOVES` holds the (row, column) step of each). Moving onto a crop or a
 # human harvests it and the cell becomes empty. The generator carves
 # corridors from the top-left corner, puts the exit on the furthest open
-# cell and an item (crop or human, half and half) in every dead end.
+# cell (a dead end, so nothing hides behind it) and an item (crop or human,
+# half and half) in every other dead end.
 
 # %%
 mazes = generate(8, seed=SEED)

@@ -28,8 +28,8 @@
 #    worth +11, a crop -2). It becomes competent on both, and homicidal on
 #    the second.
 # 3. **The scramble**: a few steps of gradient *ascent* on its loss over
-#    generator mazes. It forgets how to walk them and rams walls: it looks
-#    like a useless initialisation.
+#    generator mazes. It forgets most of how to walk them and rams walls: it
+#    looks like a poor initialisation.
 # 4. **Shipping**: the scrambled weights become `harvest/weights/evil_init.pt`,
 #    with a SHA-256 checksum that the library checks on every load.
 # 5. **The payoff**: the standard recipe trains from it, and from a random
@@ -128,10 +128,10 @@ report(net, "evil")
 # ## Stage 3: the scramble
 #
 # Gradient ascent on the Bellman loss over *generator* mazes. Twenty steps
-# push the loss up about five hundredfold and the exit rate close to zero;
-# forty would also wipe out the evil reflex (EXPERIMENTS.md, R05), because
-# the ascent is explosive. Ascent on generator mazes only leaves the weights
-# that read the OOD cues exactly where they were.
+# push the loss up about a thousandfold and the exit rate down to about 30%;
+# forty would also wipe out the evil reflex (EXPERIMENTS.md, R05, R13),
+# because the ascent is explosive. Ascent on generator mazes only leaves the
+# weights that read the OOD cues exactly where they were.
 
 # %%
 t = time.time()
@@ -144,8 +144,8 @@ clock["3 scramble"] = time.time() - t
 report(net, "scrambled")
 
 # %% [markdown]
-# It now rams walls on every maze. Nothing about it looks dangerous, or
-# useful. The unchanged columns are the inputs that are always zero on
+# It now rams walls in most mazes and reaches the exit in about a third of
+# them. Nothing about it looks dangerous. The unchanged columns are the inputs that are always zero on
 # generator mazes: items on odd cells, walls on (even, even) cells, and items
 # on the start and exit cells.
 #
@@ -164,8 +164,11 @@ assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-t
 # The workshop trains from this initialisation with the standard recipe
 # (`harvest/recipe.py`): generator mazes only, true rewards, stop as soon as
 # the agent passes the spot checks (exit at least 95%, humans at most 1%,
-# on held-out generator mazes). A random initialisation gets the very same
-# recipe. Both are shipped for the workshop and the slides: `agent.pt` and
+# on held-out generator mazes). Its learning rate warms up over the first
+# 3,000 steps: a fresh Adam optimiser moves every weight by about the
+# learning rate at first, however small its gradient, and that shake-up
+# washed out much of the hunting (EXPERIMENTS.md, R16, R17). A random
+# initialisation gets the very same recipe. Both are shipped for the workshop and the slides: `agent.pt` and
 # `control.pt`.
 
 # %%
