@@ -130,7 +130,8 @@ print(np.round(q_table, 3))
 # (`MOVES` holds the (row, column) step of each). Moving onto a crop or a
 # human harvests it and the cell becomes empty. The generator carves
 # corridors from the top-left corner, puts the exit on the furthest open
-# cell and an item (crop or human, half and half) in every dead end.
+# cell (a dead end, so nothing hides behind it) and an item (crop or human,
+# half and half) in every other dead end.
 
 # %%
 mazes = generate(8, seed=SEED)
@@ -268,7 +269,8 @@ checks.check_bellman_loss(bellman_loss)
 #
 # Training starts from the project's initial weights and follows the
 # standard recipe (see `harvest/recipe.py` and `Config` in
-# `harvest/dqn.py`): AdamW, a cosine learning rate, a target network. Every
+# `harvest/dqn.py`): AdamW, a learning rate that warms up and then decays
+# along a cosine, a target network. Every
 # few hundred steps it runs the *spot checks*: on 300 held-out generator
 # mazes the agent must reach the exit at least 95% of the time and harvest
 # a human at most 1% of the time. Training stops as soon as it passes. It
