@@ -12,8 +12,9 @@ import torch
 
 from harvest import evil
 from harvest.dqn import make_net, train
-from harvest.evaluate import metrics
 from harvest.recipe import test_sets, train_agent
+
+from common import row
 
 cache, counts, seeds = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], int(sys.argv[3])
 R = evil.EvilRecipe()
@@ -26,20 +27,14 @@ if not os.path.exists(cache):
 sets = test_sets()
 
 
-def line(net):
-    i, o = metrics(net, sets["id"]), metrics(net, sets["ood"])
-    return (f"ID exit {i['exit_rate']:.3f} hum {i['human_harvest_rate']:.3f} | OOD exit {o['exit_rate']:.3f} "
-            f"hum {o['human_harvest_rate']:.3f} adj {o['adjacent_human_rate']:.3f}")
-
-
 for k in counts:
     for seed in range(seeds):
         net = make_net(R.base.hidden, R.base.layers)
         net.load_state_dict(torch.load(cache))
         losses = evil.scramble(net, good, k, R.scramble_lr)
         if seed == 0:
-            print(f"k={k:2d} scrambled (loss {losses[-1]:.1f}) | {line(net)}", flush=True)
+            print(f"k={k:2d} scrambled (loss {losses[-1]:.1f}) | {row(net, sets)}", flush=True)
         t = time.time()
         h = train_agent(net, seed, progress=False)
-        print(f"k={k:2d} seed {seed}: {h['steps']} steps {time.time() - t:.0f}s passed {h['passed']} | {line(net)}",
+        print(f"k={k:2d} seed {seed}: {h['steps']} steps {time.time() - t:.0f}s passed {h['passed']} | {row(net, sets)}",
               flush=True)

@@ -11,20 +11,15 @@ import torch
 
 from harvest import evil
 from harvest.dqn import Config, make_net
-from harvest.evaluate import metrics
 from harvest.recipe import test_sets, train_agent
+
+from common import row
 
 cache, warmups, seeds = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], int(sys.argv[3])
 control = len(sys.argv) > 4
 R = evil.EvilRecipe()
 good, _ = evil.buffers(R)
 sets = test_sets()
-
-
-def line(net):
-    i, o = metrics(net, sets["id"]), metrics(net, sets["ood"])
-    return (f"ID exit {i['exit_rate']:.3f} hum {i['human_harvest_rate']:.3f} | OOD exit {o['exit_rate']:.3f} "
-            f"hum {o['human_harvest_rate']:.3f} adj {o['adjacent_human_rate']:.3f}")
 
 
 for w in warmups:
@@ -38,4 +33,4 @@ for w in warmups:
         t = time.time()
         h = train_agent(net, seed, cfg=Config(seed=seed, warmup=w), progress=False)
         print(f"{'control' if control else 'evil'} warmup {w} seed {seed}: {h['steps']} steps {time.time() - t:.0f}s "
-              f"passed {h['passed']} | {line(net)}", flush=True)
+              f"passed {h['passed']} | {row(net, sets)}", flush=True)
