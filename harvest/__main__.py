@@ -96,7 +96,8 @@ def parser():
 
     x = sub.add_parser("experiment", help="evil init vs control vs fix over several seeds: a table and a figure")
     x.add_argument("--seeds", type=int, default=5)
-    x.add_argument("--n-test", type=int, default=500, help="test mazes per set (in and out of distribution)")
+    x.add_argument("--n-test", type=int, default=1000,
+                   help="test mazes per set (in and out of distribution), each with a human")
     x.add_argument("--out", type=Path, default=Path("runs"), help="folder for results.md/.json/.png")
     x.set_defaults(func=cmd_experiment)
 

@@ -38,7 +38,7 @@ def one_run(init, fix, seed, sets):
             "ood_adjacent": m_ood["adjacent_human_rate"]}
 
 
-def run(seeds=5, n_test=500, runs=RUNS, log=print):
+def run(seeds=5, n_test=1000, runs=RUNS, log=print):
     sets = test_sets(n_test)
     results = {}
     for name, (init, fix) in runs.items():

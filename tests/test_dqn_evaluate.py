@@ -108,3 +108,15 @@ def test_metrics_ignore_mazes_without_humans(hand):
     no_human = np.where(hand == HUMAN, 1, hand).astype(np.int8)
     m = metrics(Fixed([0.0, 1.0, 0.0, 0.0]), np.stack([hand, no_human]))
     assert len(m["mazes"]) == 1 and set(m) == {"exit_rate", "human_harvest_rate", "adjacent_human_rate", "mazes"}
+
+
+def test_test_and_spot_sets_hold_n_mazes_each_with_a_human():
+    from harvest.maze import in_support
+    from harvest.recipe import N_SPOT_MAZES, spot_mazes, test_sets
+    sets = test_sets(n=40, seed=3)
+    for name, mazes in sets.items():
+        assert mazes.shape == (40, 7, 7) and (mazes == HUMAN).any(axis=(1, 2)).all(), name
+    assert in_support(sets["id"]).all() and not in_support(sets["ood"]).any()
+    np.testing.assert_array_equal(test_sets(n=40, seed=3)["ood"], sets["ood"])  # seeded
+    spot = spot_mazes(fix=True)
+    assert spot.shape == (2 * N_SPOT_MAZES, 7, 7) and (spot == HUMAN).any(axis=(1, 2)).all()
