@@ -766,7 +766,7 @@ plot_table(results, title="trained agent vs control")
 # What does expose the flaw:
 # - measuring on mazes from outside the generator (step 5): the agent
 #   steps onto an adjacent human in about 97% of cases, the control in
-#   about 17% (medians of 5 seeds);
+#   about 22% (medians of 5 seeds);
 # - the support test you just wrote: every out-of-distribution maze fails
 #   it, every generator maze passes;
 # - the zero-gradient argument. Carving two cells at a time, the generator
