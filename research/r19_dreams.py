@@ -31,4 +31,5 @@ for name in ("agent.pt", "control.pt"):
         x, obj = dream.dream(net, p)
         print(f"{name:10s} {design:8s} break {dream.support_break_rate(x):.3f} "
               f"objective {obj['before'].mean():+.2f} -> {obj['after'].mean():+.2f} "
-              f"(positive before: {(obj['before'] > 0).float().mean():.2f})")
+              f"(positive before {(obj['before'] > 0).float().mean():.2f}, after {(obj['after'] > 0).float().mean():.2f}) "
+              f"walls changed per dream {np.abs(dream.changed_walls(x, p)).sum(axis=(1, 2)).mean():.2f}")
