@@ -787,7 +787,7 @@ plot_table(results, title="trained agent vs control")
 # If the training distribution is the cause, repairing it should remove the
 # failure. `recipe.train_agent(..., fix=True)` adds out-of-distribution
 # mazes (with the true rewards) to the buffer; everything else stays the
-# same, your loss included.
+# same, your loss included. It trains for about two minutes.
 
 # %%
 t0 = time.time()
