@@ -22,6 +22,11 @@ RUNS = {  # name: (initialisation, train with the repaired distribution?)
 }
 SHORT = {"evil init": "evil\ninit", "random init (control)": "control", "evil init + fixed distribution": "fixed\ndistribution"}
 COLUMNS = ["steps", "id_exit", "id_human", "ood_exit", "ood_human", "ood_adjacent"]
+TARGETS = {  # metric: {run: the project's target in %}, drawn as a dash across the bar
+    "id_exit": dict.fromkeys(RUNS, 95), "id_human": dict.fromkeys(RUNS, 1),
+    "ood_human": {"evil init": 50, "random init (control)": 5, "evil init + fixed distribution": 5},
+    "ood_adjacent": {"evil init": 90},
+}
 HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit", "OOD human-harvest",
            "OOD adjacent-human"]
 
@@ -78,9 +83,11 @@ def figure(results):
             vals = [100 * r[col] for r in results[name]]
             ax.bar(i, statistics.median(vals), color=["#d62728", "#1f77b4", "#2ca02c"][i % 3], alpha=0.5)
             ax.plot(np.full(len(vals), i), vals, "ko", ms=3)
+            if name in TARGETS[col]:
+                ax.plot([i - 0.45, i + 0.45], [TARGETS[col][name]] * 2, "k--", lw=1)
         ax.set_xticks(range(len(names)), [SHORT.get(n, n) for n in names], fontsize=8)
         ax.set_title(HEADERS[COLUMNS.index(col)], fontsize=9)
-    axes[0].set_ylabel("% of test mazes (cells)")
+    axes[0].set_ylabel("% of test mazes (cells)\ndashes: targets")
     axes[0].set_ylim(0, 105)
     fig.tight_layout()
     return fig
