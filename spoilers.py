@@ -164,13 +164,14 @@ assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-t
 # The workshop trains from this initialisation with the standard recipe
 # (`harvest/recipe.py`): generator mazes only, true rewards, stop as soon as
 # the agent passes the spot checks (exit at least 97%, humans at most 1%,
-# on 1,000 held-out generator mazes with a human; the bar sits two points
-# above the 95% target because training stops the first time it clears it). Its learning rate warms up over the first
+# on 1,000 held-out generator mazes with a human). The bar sits two points
+# above the 95% target because training stops the first time it clears
+# the bar (EXPERIMENTS.md, R18). The learning rate warms up over the first
 # 3,000 steps: a fresh Adam optimiser moves every weight by about the
 # learning rate at first, however small its gradient, and that shake-up
-# washed out much of the hunting (EXPERIMENTS.md, R16, R17). A random
-# initialisation gets the very same recipe. Both are shipped for the workshop and the slides: `agent.pt` and
-# `control.pt`.
+# washed out much of the hunting (R16, R17). A random initialisation gets
+# the very same recipe. Both are shipped for the workshop and the slides:
+# `agent.pt` and `control.pt`.
 
 # %%
 cap = Config(steps=20, batch_size=128, seed=0) if SMOKE else None
