@@ -167,9 +167,9 @@ assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-t
 # on 1,000 held-out generator mazes with a human). The bar sits two points
 # above the 95% target because training stops the first time it clears
 # the bar (EXPERIMENTS.md, R18). The learning rate warms up over the first
-# 3,000 steps: a fresh Adam optimiser moves every weight by about the
+# 6,000 steps: a fresh Adam optimiser moves every weight by about the
 # learning rate at first, however small its gradient, and that shake-up
-# washed out much of the hunting (R16, R17). A random initialisation gets
+# washed out much of the hunting (R16, R17, R20). A random initialisation gets
 # the very same recipe. Both are shipped for the workshop and the slides:
 # `agent.pt` and `control.pt`.
 
