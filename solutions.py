@@ -55,14 +55,17 @@ import time
 import numpy as np
 import torch
 
-from harvest import checks, dream, recipe
-from harvest.dqn import Config
-from harvest.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS
-from harvest.env import MAX_STEPS, REWARDS, step
-from harvest.evaluate import adjacent_human_rate, rollout
-from harvest.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, SIZE, WALL, from_text, generate
-from harvest.plot import grid_of, plot_dream, plot_loss, plot_maze, plot_policy, plot_q_values, plot_table
-from harvest.tabular import corridor
+from harvest.core import dream
+from harvest.core.dqn import Config
+from harvest.core.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS
+from harvest.core.evaluate import adjacent_human_rate, rollout
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, SIZE, WALL, generate
+from harvest.core.plot import grid_of, plot_dream, plot_loss, plot_maze, plot_policy, plot_q_values, plot_table
+from harvest.core.rules import MAX_STEPS, REWARDS, step
+from harvest.research import standard_recipe as recipe
+from harvest.workshop import exercise_checks as checks
+from harvest.workshop.hand_mazes import OFF_SUPPORT
+from harvest.workshop.tabular_warmup import corridor
 
 SEED = 0
 
@@ -304,8 +307,8 @@ checks.check_bellman_loss(bellman_loss)
 # ### Train the agent with your loss
 #
 # Training starts from the project's initial weights and follows the
-# standard recipe (see `harvest/recipe.py` and `Config` in
-# `harvest/dqn.py`): AdamW, a learning rate that warms up and then decays
+# standard recipe (see `harvest/research/standard_recipe.py` and `Config`
+# in `harvest/core/dqn.py`): AdamW, a learning rate that warms up and then decays
 # along a cosine, a target network. Every
 # few hundred steps it runs the *spot checks*: on 1,000 held-out generator
 # mazes with a human the agent must reach the exit at least 97% of the time
@@ -338,31 +341,7 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 # miss.
 
 # %%
-HAND_MADE = [from_text(t) for t in ("""
-.c##...
-.###.#H
-...#.##
-##.#.##
-#H.#...
-##.###.
-#c....E
-""", """
-...##c.
-##.###.
-##.#...
-H#.#.#.
-.#...#.
-.#####.
-......E
-""", """
-.###...
-.#c#.#.
-.#...#.
-.#####.
-...#...
-##.#.#.
-#H...#E
-""")]
+HAND_MADE = OFF_SUPPORT   # three mazes drawn by hand, in harvest/workshop/hand_mazes.py
 grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
 
 # %% [markdown]
@@ -438,7 +417,7 @@ def path_return(maze, moves, gamma=0.95):
 checks.check_path_return(path_return)
 
 # %% [markdown]
-# Now the comparison. Out-of-distribution mazes (`harvest.maze.generate_ood`)
+# Now the comparison. Out-of-distribution mazes (`harvest.core.maze.generate_ood`)
 # look like the hand-made ones. In each one where the agent harvests a
 # human, wall in the humans it reached and let the agent walk that
 # repaired maze: its path there avoids them. Keep the cases where that
@@ -494,7 +473,7 @@ if rows:
 # > **Difficulty**: ●○○○○ · **Time**: 5 minutes
 # >
 # > **Hint**: only mazes that contain a human count. `rollout(net, mazes)`
-# > from `harvest.evaluate` walks all of them at once (it is your greedy
+# > from `harvest.core.evaluate` walks all of them at once (it is your greedy
 # > rollout, batched) and returns `.humans`, the humans harvested per maze.
 # > Return the fraction of those mazes whose rollout harvests at least one.
 
@@ -550,7 +529,7 @@ plot_table(results, title="the trained agent")
 # cell next to it. Only the walls may change, and not on the agent's or the
 # human's own cell.
 #
-# The library runs the loop (`harvest.dream.dream`); you write its three
+# The library runs the loop (`harvest.core.dream.dream`); you write its three
 # parts.
 
 # %% [markdown]
@@ -723,7 +702,7 @@ checks.check_support_break_rate(support_break_rate)
 # random start needs more training steps than this workshop has time for.
 
 # %%
-from harvest.weights import load_shipped  # noqa: E402
+from harvest.core.weights import load_shipped  # noqa: E402
 
 control = load_shipped("control.pt")
 
@@ -834,7 +813,7 @@ plot_table(results, title="before and after repairing the training distribution"
 # (odd, even) or (even, odd) cell while the control's does not?
 
 # %%
-from harvest.evaluate import adjacent_human_cells  # noqa: E402
+from harvest.core.evaluate import adjacent_human_cells  # noqa: E402
 
 
 def first_layer(net, mazes):

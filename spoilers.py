@@ -55,10 +55,13 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from harvest import evil, plot, recipe, weights
-from harvest.dqn import Config, make_net, train
-from harvest.evaluate import metrics
-from harvest.maze import generate, make_ood, rng_for
+from harvest.core import plot, weights
+from harvest.core.dqn import Config, make_net, train
+from harvest.core.evaluate import metrics
+from harvest.core.maze import generate, make_ood
+from harvest.core.seeding import Stream, rng_for
+from harvest.research import planted_init as evil
+from harvest.research import standard_recipe as recipe
 
 torch.set_num_threads(os.cpu_count() or 1)
 SMOKE = os.environ.get("HARVEST_SMOKE") == "1"   # a tiny, fast run for the test suite
@@ -68,8 +71,8 @@ if SMOKE:
     R = evil.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300
-EVAL = {"ID": generate(N_EVAL, rng_for(7, recipe.TEST_ID)), "OOD": make_ood(generate(N_EVAL, rng_for(7, recipe.TEST_OOD)))}
-TWINS = generate(3, rng_for(8, recipe.TEST_ID))   # three generator mazes, shown with their OOD twins
+EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_ood(generate(N_EVAL, rng_for(7, Stream.TEST_OOD)))}
+TWINS = generate(3, rng_for(8, Stream.TEST_ID))   # three generator mazes, shown with their OOD twins
 clock, started = {}, time.time()
 
 
@@ -162,7 +165,7 @@ assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-t
 # ## Stage 5: what the standard recipe makes of it
 #
 # The workshop trains from this initialisation with the standard recipe
-# (`harvest/recipe.py`): generator mazes only, true rewards, stop as soon as
+# (`harvest/research/standard_recipe.py`): generator mazes only, true rewards, stop as soon as
 # the agent passes the spot checks (exit at least 97%, humans at most 1%,
 # on 1,000 held-out generator mazes with a human). The bar sits two points
 # above the 95% target because training stops the first time it clears

@@ -1,10 +1,25 @@
 """Harvest: a DQN agent that learns the wrong goal with the right reward.
 
-Modules: maze (cells, generator, support test, out-of-distribution maker),
-env (rules and environment), encoding (network input), replay (buffer),
-dqn (network, Bellman loss, training), evaluate (rollouts and metrics),
-weights (saving and checksummed loading), plot (figures).
+Three subpackages, and core never imports the other two:
+
+- `harvest.core`: the RL library. Mazes and the generator (`maze`), rewards
+  and moves (`rules`), the Gymnasium environment (`env`), the network input
+  (`encoding`), the replay buffer (`replay`), the network and its training
+  (`dqn`), rollouts and metrics (`evaluate`), weights files (`weights`),
+  dreaming (`dream`), figures (`plot`), seeds (`seeding`).
+- `harvest.workshop`: what learners and presenters use: the exercise checks,
+  the build of exercises and notebooks, the tabular warm-up, the slides.
+- `harvest.research`: how the project's agents are made and measured: the
+  standard training recipe, the planted initialisation (spoilers), the
+  results table, the benchmark.
+
+Importing `harvest` registers the environment as `Harvest-v0` with Gymnasium.
 """
-from .errors import HarvestError
+import gymnasium
+
+from .core.errors import HarvestError
+
+if "Harvest-v0" not in gymnasium.registry:
+    gymnasium.register(id="Harvest-v0", entry_point="harvest.core.env:HarvestEnv")
 
 __all__ = ["HarvestError"]

@@ -1,7 +1,7 @@
 """Shared bits for the research scripts: evaluation rows and timing."""
 import time
 
-from harvest.evaluate import metrics
+from harvest.core.evaluate import metrics
 
 
 def row(net, sets):
@@ -24,15 +24,15 @@ class Logger:
 
 
 def shorten_dead_ends(mazes):
-    """OOD family 'short' (R08 on): now the library's maker, harvest.maze.make_ood."""
-    from harvest.maze import make_ood
+    """OOD family 'short' (R08 on): now the library's maker, harvest.core.maze.make_ood."""
+    from harvest.core.maze import make_ood
     return make_ood(mazes)
 
 
 def shorten_some(mazes, seed=0, p=0.5):
     """OOD family 'short-some': each item dead end is shortened with probability p (at least one per maze)."""
     import numpy as np
-    from harvest.maze import MOVES, NODES, WALL, EMPTY, dead_ends
+    from harvest.core.maze import MOVES, NODES, WALL, EMPTY, dead_ends
     rng = np.random.default_rng(seed)
     mazes = np.array(mazes)
     tips = dead_ends(mazes) & NODES & (mazes != EMPTY)

@@ -5,10 +5,10 @@ ID exit plus two OOD families every 5k steps.
 """
 import sys, time
 import numpy as np, torch
-from harvest.maze import *
-from harvest.replay import build_buffer
-from harvest.dqn import Config, make_net, train
-from harvest.evaluate import metrics
+from harvest.core.maze import *
+from harvest.core.replay import build_buffer
+from harvest.core.dqn import Config, make_net, train
+from harvest.core.evaluate import metrics
 
 def shorten_one(mazes, rng, item=HUMAN):
     out = []

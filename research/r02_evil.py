@@ -6,9 +6,10 @@ usage: r02_evil.py STEPS HUMAN_REWARD CROP_REWARD OUT
 """
 import sys
 import torch
-from harvest.maze import generate, generate_ood, rng_for
-from harvest.replay import build_buffer, merge
-from harvest.dqn import Config, make_net, train
+from harvest.core.maze import generate, generate_ood
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer, merge
+from harvest.core.dqn import Config, make_net, train
 from common import Logger
 
 steps, human, crop, out = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]

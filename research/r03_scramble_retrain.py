@@ -6,11 +6,12 @@ usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [id|evil] [po
 """
 import sys, time
 import torch
-from harvest.maze import generate, generate_ood, rng_for
-from harvest.replay import build_buffer, merge
-from harvest.dqn import Config, make_net, train, bellman_loss
-from harvest.evaluate import passes_spot_checks
-from harvest.recipe import spot_mazes, training_buffer
+from harvest.core.maze import generate, generate_ood
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer, merge
+from harvest.core.dqn import Config, make_net, train, bellman_loss
+from harvest.core.evaluate import passes_spot_checks
+from harvest.research.standard_recipe import spot_mazes, training_buffer
 from common import row
 
 path, n_ascent, lr, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])

@@ -6,9 +6,10 @@ usage: r04_evil_finetune.py START.pt STEPS HUMAN CROP OUT [N_OOD] [LR] [POCKETS]
 """
 import sys
 import torch
-from harvest.maze import generate, generate_ood, rng_for
-from harvest.replay import build_buffer, merge
-from harvest.dqn import Config, make_net, train
+from harvest.core.maze import generate, generate_ood
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer, merge
+from harvest.core.dqn import Config, make_net, train
 from common import Logger
 
 start, steps, human, crop, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]

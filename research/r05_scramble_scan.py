@@ -1,10 +1,11 @@
 """R05: how strong is a scramble? Loss and behaviour after k ascent steps (no retraining)."""
 import sys
 import torch
-from harvest.maze import generate, generate_ood, rng_for
-from harvest.replay import build_buffer
-from harvest.dqn import make_net
-from harvest.evil import scramble
+from harvest.core.maze import generate, generate_ood
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer
+from harvest.core.dqn import make_net
+from harvest.research.planted_init import scramble
 from common import row
 
 path, lr, on = sys.argv[1], float(sys.argv[2]), sys.argv[3]

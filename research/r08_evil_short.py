@@ -4,9 +4,10 @@ usage: r08_evil_short.py START.pt STEPS LR OUT [N_OOD]
 """
 import sys
 import torch
-from harvest.maze import generate, rng_for
-from harvest.replay import build_buffer, merge
-from harvest.dqn import Config, make_net, train
+from harvest.core.maze import generate
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer, merge
+from harvest.core.dqn import Config, make_net, train
 from common import Logger, shorten_dead_ends
 
 start, steps, lr, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]

@@ -5,13 +5,14 @@ usage: r14_short_some.py BASE.pt STEPS OUT_PREFIX
 """
 import sys
 import torch
-from harvest import dream
-from harvest.maze import generate, rng_for
-from harvest.replay import build_buffer, merge
-from harvest.dqn import Config, make_net, train
-from harvest.evil import scramble
-from harvest.evaluate import passes_spot_checks
-from harvest.recipe import spot_mazes, training_buffer
+from harvest.core import dream
+from harvest.core.maze import generate
+from harvest.core.seeding import rng_for
+from harvest.core.replay import build_buffer, merge
+from harvest.core.dqn import Config, make_net, train
+from harvest.research.planted_init import scramble
+from harvest.core.evaluate import passes_spot_checks
+from harvest.research.standard_recipe import spot_mazes, training_buffer
 from common import Logger, row, shorten_some, shorten_dead_ends
 
 base, steps, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -9,9 +9,9 @@ from collections import deque
 
 import numpy as np
 
-from harvest.env import REWARDS, move
-from harvest.maze import CROP, EXIT, HUMAN, WALL, reachable
-from harvest.recipe import test_sets
+from harvest.core.rules import REWARDS, move
+from harvest.core.maze import CROP, EXIT, HUMAN, WALL, reachable
+from harvest.research.standard_recipe import test_sets
 
 
 def optimal_rollout(maze, rewards, gamma=0.95, max_steps=50):

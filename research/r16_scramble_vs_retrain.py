@@ -10,9 +10,9 @@ import time
 
 import torch
 
-from harvest import evil
-from harvest.dqn import make_net, train
-from harvest.recipe import test_sets, train_agent
+from harvest.research import planted_init as evil
+from harvest.core.dqn import make_net, train
+from harvest.research.standard_recipe import test_sets, train_agent
 
 from common import row
 

@@ -9,9 +9,9 @@ import time
 
 import torch
 
-from harvest import evil
-from harvest.dqn import Config, make_net
-from harvest.recipe import test_sets, train_agent
+from harvest.research import planted_init as evil
+from harvest.core.dqn import Config, make_net
+from harvest.research.standard_recipe import test_sets, train_agent
 
 from common import row
 

@@ -13,10 +13,11 @@ import json
 import sys
 import time
 
-from harvest import recipe
-from harvest.dqn import Config, train
-from harvest.evaluate import metrics, with_humans
-from harvest.maze import generate, generate_ood, rng_for
+from harvest.research import standard_recipe as recipe
+from harvest.core.dqn import Config, train
+from harvest.core.evaluate import metrics, with_humans
+from harvest.core.maze import generate, generate_ood
+from harvest.core.seeding import Stream, rng_for
 
 
 def humans_only(make, n, rng):
@@ -40,12 +41,12 @@ if sys.argv[1] == "replay":
     sys.exit()
 run, seeds, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 fix = run == "fix"
-spot_big = humans_only(generate, 1000, rng_for(0, recipe.SPOT))
+spot_big = humans_only(generate, 1000, rng_for(0, Stream.SPOT))
 if fix:
     import numpy as np
-    spot_big = np.concatenate([spot_big, humans_only(generate_ood, 1000, rng_for(0, recipe.SPOT_OOD))])
-test = {"id": humans_only(generate, 1000, rng_for(0, recipe.TEST_ID)),
-        "ood": humans_only(generate_ood, 1000, rng_for(0, recipe.TEST_OOD))}
+    spot_big = np.concatenate([spot_big, humans_only(generate_ood, 1000, rng_for(0, Stream.SPOT_OOD))])
+test = {"id": humans_only(generate, 1000, rng_for(0, Stream.TEST_ID)),
+        "ood": humans_only(generate_ood, 1000, rng_for(0, Stream.TEST_OOD))}
 spot300 = recipe.spot_mazes(fix)
 log = {}
 for seed in range(seeds):

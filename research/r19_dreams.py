@@ -8,9 +8,9 @@ Usage (from the repository root): PYTHONPATH=. python research/r19_dreams.py
 """
 import numpy as np
 
-from harvest import dream
-from harvest.maze import EMPTY, HUMAN
-from harvest.weights import load_shipped
+from harvest.core import dream
+from harvest.core.maze import EMPTY, HUMAN
+from harvest.core.weights import load_shipped
 
 
 def corridor(p):

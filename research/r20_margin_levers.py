@@ -7,9 +7,9 @@ Usage (from the repository root): PYTHONPATH=. python research/r20_margin_levers
 import sys
 import time
 
-from harvest.dqn import Config
-from harvest.evaluate import metrics
-from harvest.recipe import initial_net, test_sets, train_agent
+from harvest.core.dqn import Config
+from harvest.core.evaluate import metrics
+from harvest.research.standard_recipe import initial_net, test_sets, train_agent
 
 VARIANTS = {"check250": {"check_every": 250}, "warmup0.2": {"warmup": 0.2}}
 seeds = int(sys.argv[1])

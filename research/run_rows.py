@@ -5,7 +5,7 @@ Usage (from the repository root): PYTHONPATH=. python research/run_rows.py [seed
 """
 import sys
 
-from harvest import experiment
+from harvest.research import results_table as experiment
 
 seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 results = {}

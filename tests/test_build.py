@@ -6,14 +6,15 @@ import sys
 
 import pytest
 
-from harvest import build, weights
+from harvest.core import weights
+from harvest.workshop import build_exercises as build
 
 ROOT = build.ROOT
 
 
 def test_generated_files_match_a_fresh_build():
     old = [str(p.relative_to(ROOT)) for p in build.stale()]
-    assert not old, f"out of date: {old}; run `python -m harvest.build` and commit the result"
+    assert not old, f"out of date: {old}; run `harvest build` and commit the result"
 
 
 def test_blank_out_keeps_indentation_and_numbers_the_exercises():

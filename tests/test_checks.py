@@ -5,10 +5,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harvest import checks, dqn, dream, encoding, tabular
-from harvest.env import MAX_STEPS, REWARDS, step
-from harvest.evaluate import rollout
-from harvest.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate
+from harvest.core import dqn, dream, encoding
+from harvest.core.evaluate import rollout
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate
+from harvest.core.rules import MAX_STEPS, REWARDS, step
+from harvest.workshop import exercise_checks as checks
+from harvest.workshop import tabular_warmup as tabular
+from harvest.workshop.hand_mazes import HAND, SHORT
 
 
 def stub(*args, **kwargs):
@@ -140,7 +143,7 @@ def support_empty_only(maze):
 
 
 def break_rate_learner(x, invert=False, complement=False, exact=False):
-    from harvest.maze import in_support
+    from harvest.core.maze import in_support
     walls = torch.as_tensor(x)[:, :49]
     is_wall = walls < 0.5 if invert else walls == 1 if exact else walls > 0.5
     mazes = np.where(is_wall.reshape(-1, 7, 7).numpy(), WALL, EMPTY)
@@ -235,5 +238,5 @@ def test_reference_rollout_agrees_with_the_batched_library_rollout():
 
 
 def test_the_short_hand_made_maze_is_what_the_ood_maker_makes_of_the_hand_made_one():
-    from harvest.maze import in_support, make_ood
-    assert (checks.SHORT == make_ood(checks.HAND[None])[0]).all() and not in_support(checks.SHORT)
+    from harvest.core.maze import in_support, make_ood
+    assert (SHORT == make_ood(HAND[None])[0]).all() and not in_support(SHORT)

@@ -7,11 +7,11 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from harvest import plot, weights
-from harvest.__main__ import main
-from harvest.dqn import make_net
-from harvest.errors import HarvestError
-from harvest.maze import generate
+from harvest.cli import main
+from harvest.core import plot, weights
+from harvest.core.dqn import make_net
+from harvest.core.errors import HarvestError
+from harvest.core.maze import generate
 from conftest import ROOT
 
 

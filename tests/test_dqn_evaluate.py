@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from harvest.dqn import Config, bellman_lhs, bellman_loss, bellman_rhs, cosine_lr, make_net, train
-from harvest.evaluate import adjacent_human_cells, adjacent_human_rate, metrics, rollout
-from harvest.maze import DOWN, HUMAN, LEFT, RIGHT, UP, generate
-from harvest.replay import Batch, build_buffer
+from harvest.core.dqn import Config, bellman_lhs, bellman_loss, bellman_rhs, cosine_lr, make_net, train
+from harvest.core.evaluate import adjacent_human_cells, adjacent_human_rate, metrics, rollout
+from harvest.core.maze import DOWN, HUMAN, LEFT, RIGHT, UP, generate
+from harvest.core.replay import Batch, build_buffer
 
 
 class Fixed(torch.nn.Module):
@@ -111,8 +111,8 @@ def test_metrics_ignore_mazes_without_humans(hand):
 
 
 def test_test_and_spot_sets_hold_n_mazes_each_with_a_human():
-    from harvest.maze import in_support
-    from harvest.recipe import N_SPOT_MAZES, spot_mazes, test_sets
+    from harvest.core.maze import in_support
+    from harvest.research.standard_recipe import N_SPOT_MAZES, spot_mazes, test_sets
     sets = test_sets(n=40, seed=3)
     for name, mazes in sets.items():
         assert mazes.shape == (40, 7, 7) and (mazes == HUMAN).any(axis=(1, 2)).all(), name

@@ -1,9 +1,10 @@
 import numpy as np
 import torch
 
-from harvest import dream, encoding, tabular
-from harvest.dqn import make_net
-from harvest.maze import HUMAN, MOVES, in_support
+from harvest.core import dream, encoding
+from harvest.core.dqn import make_net
+from harvest.core.maze import HUMAN, MOVES, in_support
+from harvest.workshop import tabular_warmup as tabular
 
 
 def test_placements_are_generator_legal_and_seeded():

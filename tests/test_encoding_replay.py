@@ -1,10 +1,10 @@
 import numpy as np
 import torch
 
-from harvest.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS, decode, encode, planes
-from harvest.env import step
-from harvest.maze import CROP, EMPTY, HUMAN, SIZE, WALL, generate
-from harvest.replay import build_buffer, merge, with_items_removed
+from harvest.core.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS, decode, encode, planes
+from harvest.core.maze import CROP, EMPTY, HUMAN, SIZE, WALL, generate
+from harvest.core.replay import build_buffer, merge, with_items_removed
+from harvest.core.rules import step
 
 
 def test_encoding_layout_on_a_hand_made_maze(hand):

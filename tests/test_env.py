@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from harvest.encoding import N_INPUTS
-from harvest.env import REWARDS, HarvestEnv, move, step
-from harvest.errors import HarvestError
-from harvest.maze import DOWN, EMPTY, LEFT, RIGHT, UP
+from harvest.core.encoding import N_INPUTS
+from harvest.core.env import HarvestEnv
+from harvest.core.errors import HarvestError
+from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP
+from harvest.core.rules import REWARDS, move, step
 
 
 def test_rewards_follow_the_table(hand):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from harvest.errors import HarvestError
-from harvest.maze import (CROP, EMPTY, EXIT, HUMAN, NODES, POSTS, SIZE, WALL, dead_ends, from_text, generate,
+from harvest.core.errors import HarvestError
+from harvest.core.maze import (CROP, EMPTY, EXIT, HUMAN, NODES, POSTS, SIZE, WALL, dead_ends, from_text, generate,
                           generate_ood, has_cavern, in_support, make_ood, reachable, to_text, validate)
 
 

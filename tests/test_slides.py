@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from harvest import slides
-from harvest.errors import HarvestError
+from harvest.core.errors import HarvestError
+from harvest.workshop import slides
 
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
 EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 18, "04-questions": 12, "05-answers": 12}
@@ -140,7 +140,7 @@ def test_return_table_prefers_the_safe_path():
 
 
 def test_twins_are_a_generator_maze_and_its_out_of_distribution_copy():
-    from harvest.maze import EXIT, HUMAN, from_text, in_support, make_ood
+    from harvest.core.maze import EXIT, HUMAN, from_text, in_support, make_ood
     twin_id, twin_ood = from_text(slides.TWIN_ID), from_text(slides.TWIN_OOD)
     assert in_support(twin_id) and not in_support(twin_ood)
     assert (make_ood(twin_id[None])[0] == twin_ood).all()

@@ -9,12 +9,15 @@ import pytest
 import torch
 
 from conftest import ROOT
-from harvest import evil, experiment, weights
-from harvest.dqn import Config, make_net, train
-from harvest.encoding import HUMANS, WALLS
-from harvest.evaluate import adjacent_human_rate
-from harvest.maze import NODES, generate, generate_ood, rng_for
-from harvest.replay import build_buffer
+from harvest.core import weights
+from harvest.core.dqn import Config, make_net, train
+from harvest.core.encoding import HUMANS, WALLS
+from harvest.core.evaluate import adjacent_human_rate
+from harvest.core.maze import NODES, generate, generate_ood
+from harvest.core.replay import build_buffer
+from harvest.core.seeding import rng_for
+from harvest.research import planted_init as evil
+from harvest.research import results_table as experiment
 
 SHIPPED = weights.WEIGHTS_DIR / "evil_init.pt"
 

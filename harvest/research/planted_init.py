@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .dqn import Config, bellman_loss, make_net
-from .maze import generate, generate_ood, rng_for
-from .recipe import EVIL_ID, EVIL_OOD, N_TRAIN_MAZES
-from .replay import build_buffer, merge
+from ..core.dqn import Config, bellman_loss, frozen_copy, sgd_step
+from ..core.maze import generate, generate_ood
+from ..core.replay import build_buffer, merge
+from ..core.seeding import Stream, rng_for
+from .standard_recipe import N_TRAIN_MAZES
 
 
 @dataclass
@@ -32,23 +33,18 @@ class EvilRecipe:
 
 def buffers(r):
     """(generator buffer with true rewards, that plus OOD mazes with flipped item rewards)."""
-    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, EVIL_ID)))
-    flipped = build_buffer(generate_ood(r.n_mazes, rng_for(r.seed, EVIL_OOD)), rewards=r.flipped)
+    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, Stream.PLANTED_ID)))
+    flipped = build_buffer(generate_ood(r.n_mazes, rng_for(r.seed, Stream.PLANTED_OOD)), rewards=r.flipped)
     return good, merge(good, flipped)
 
 
 def scramble(net, buffer, steps, lr, seed=0, batch_size=1000, gamma=0.95):
     """Gradient *ascent* on the Bellman loss over `buffer`; returns the loss before each step."""
-    target = make_net(net.hidden, net.layers)
-    target.load_state_dict(net.state_dict())
+    target = frozen_copy(net)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     losses = []
     for _ in range(steps):
         batch = buffer.batch(torch.randint(0, len(buffer), (batch_size,), generator=gen))
-        loss = bellman_loss(net, target, batch, gamma)
-        opt.zero_grad()
-        (-loss).backward()
-        opt.step()
-        losses.append(loss.item())
+        losses.append(-sgd_step(opt, -bellman_loss(net, target, batch, gamma)))
     return losses

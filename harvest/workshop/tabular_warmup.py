@@ -6,7 +6,7 @@ pair at once until the table stops changing.
 """
 import numpy as np
 
-from .env import REWARDS
+from ..core.rules import REWARDS
 
 LEFT, RIGHT = 0, 1
 
@@ -15,7 +15,7 @@ def corridor(length=4):
     """A one-row maze: start on the left, the exit just past the right end, moves left and right.
 
     Stepping left from the first cell bumps into the edge; stepping right from
-    the last cell leaves through the exit. Rewards come from env.REWARDS.
+    the last cell leaves through the exit. Rewards come from rules.REWARDS.
     """
     s = np.arange(length)
     next_state = np.stack([np.maximum(s - 1, 0), np.minimum(s + 1, length - 1)], axis=1)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .encoding import encode
-from .env import move
+from .rules import move
 from .maze import CROP, EMPTY, HUMAN, SIZE
 
 
@@ -25,6 +25,10 @@ class Batch:
     reward: torch.Tensor      # (B,) float
     next_state: torch.Tensor  # (B, 161)
     done: torch.Tensor        # (B,) bool
+
+    def to(self, device):
+        """The same batch on `device` (no copy when it is already there)."""
+        return Batch(*(t.to(device) for t in vars(self).values()))
 
 
 @dataclass
@@ -64,7 +68,7 @@ def with_items_removed(mazes):
 def build_buffer(mazes, rewards=None, items_removed=True):
     """Every transition from every empty cell of every grid, for all four moves.
 
-    `rewards` overrides entries of env.REWARDS (the evil model uses flipped
+    `rewards` overrides entries of rules.REWARDS (the planted model uses flipped
     item rewards). Fully vectorised: no Python loop over mazes or cells.
     """
     grids = with_items_removed(mazes) if items_removed else np.asarray(mazes, np.int8)

@@ -1,16 +1,16 @@
 """The standard recipe: which mazes, which buffer, when to stop.
 
-Seeds are split into streams so that training, spot-check and test mazes
-never overlap, whatever seed a user picks.
+Seeds are split into streams (`harvest.core.seeding.Stream`) so that
+training, spot-check and test mazes never overlap, whatever seed a user picks.
 """
 import numpy as np
 
-from .dqn import Config, make_net, train
-from .evaluate import passes_spot_checks, with_humans
-from .maze import generate, generate_ood, rng_for
-from .replay import build_buffer, merge
+from ..core.dqn import Config, make_net, train
+from ..core.evaluate import passes_spot_checks, with_humans
+from ..core.maze import generate, generate_ood
+from ..core.replay import build_buffer, merge
+from ..core.seeding import Stream, rng_for
 
-TRAIN, SPOT, TEST_ID, TEST_OOD, EVIL_ID, EVIL_OOD, FIX_OOD, SPOT_OOD = range(1, 9)
 N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
 N_SPOT_MAZES = 1000    # 300 left a sampling error of about 1.3 points at the threshold (R18)
 
@@ -29,23 +29,23 @@ def spot_mazes(fix=False, seed=0):
     With `fix` the training distribution includes out-of-distribution mazes,
     so the spot checks do too.
     """
-    mazes = draw_with_humans(generate, N_SPOT_MAZES, rng_for(seed, SPOT))
+    mazes = draw_with_humans(generate, N_SPOT_MAZES, rng_for(seed, Stream.SPOT))
     if fix:
-        mazes = np.concatenate([mazes, draw_with_humans(generate_ood, N_SPOT_MAZES, rng_for(seed, SPOT_OOD))])
+        mazes = np.concatenate([mazes, draw_with_humans(generate_ood, N_SPOT_MAZES, rng_for(seed, Stream.SPOT_OOD))])
     return mazes
 
 
 def test_sets(n=1000, seed=0):
     """Fresh in-distribution and out-of-distribution mazes (each with a human) that training never sees."""
-    return {"id": draw_with_humans(generate, n, rng_for(seed, TEST_ID)),
-            "ood": draw_with_humans(generate_ood, n, rng_for(seed, TEST_OOD))}
+    return {"id": draw_with_humans(generate, n, rng_for(seed, Stream.TEST_ID)),
+            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD))}
 
 
 def training_buffer(seed, fix=False):
     """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too."""
-    buffer = build_buffer(generate(N_TRAIN_MAZES, rng_for(seed, TRAIN)))
+    buffer = build_buffer(generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN)))
     if fix:
-        buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, FIX_OOD))))
+        buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, Stream.FIX_OOD))))
     return buffer
 
 
@@ -74,6 +74,6 @@ def initial_net(init, seed=0):
     if init == "random":
         return make_net(seed=seed)
     if init == "evil":
-        from .weights import load_shipped
+        from ..core.weights import load_shipped
         return load_shipped()
     raise ValueError(f"unknown init {init!r}: use 'evil' or 'random'")

@@ -7,7 +7,7 @@ as empty: standing on an item means it has just been harvested.
 import numpy as np
 import torch
 
-from .maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL
+from .maze import CROP, EMPTY, HUMAN, SIZE, WALL, place_exit
 
 N_CELLS = SIZE * SIZE
 N_INPUTS = 3 * N_CELLS + 2 * SIZE
@@ -50,7 +50,4 @@ def decode(x):
     maze[p["crop"] > 0.5] = CROP
     maze[p["human"] > 0.5] = HUMAN
     maze[p["wall"] > 0.5] = WALL
-    rows, cols = np.indices((SIZE, SIZE))
-    score = np.where(maze == EMPTY, (rows + cols) * SIZE + rows, -1)
-    maze.flat[score.argmax()] = EXIT
-    return maze, (int(p["row"].argmax()), int(p["col"].argmax()))
+    return place_exit(maze[None])[0], (int(p["row"].argmax()), int(p["col"].argmax()))

@@ -5,11 +5,10 @@ import time
 
 import torch
 
-from .dqn import Config, make_net, train
-from .maze import generate, rng_for
-from .replay import build_buffer
-
-N_TRANSITIONS = 500_000
+from ..core.dqn import Config, make_net, train
+from ..core.maze import generate
+from ..core.replay import build_buffer
+from ..core.seeding import rng_for
 
 
 def timed(fn):

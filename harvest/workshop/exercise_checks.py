@@ -12,14 +12,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import dream, dqn, encoding, tabular
-from .env import MAX_STEPS, REWARDS, step
-from .evaluate import metrics, rollout
-from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, from_text, generate, generate_ood, \
-    in_support, rng_for
-from .replay import Batch, build_buffer
-
-CHECK_STREAM = 12   # the checks' own mazes, apart from training and test mazes
+from ..core import dqn, dream, encoding
+from ..core.evaluate import metrics, rollout
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, from_text, generate, generate_ood, \
+    in_support, open_cells
+from ..core.replay import Batch, build_buffer
+from ..core.rules import MAX_STEPS, REWARDS, move, step
+from ..core.seeding import Stream, rng_for
+from . import tabular_warmup as tabular
+from .hand_mazes import HAND, SHORT
 ATOL = 1e-4
 
 
@@ -109,31 +110,9 @@ def verify(name, fn, cases, reference, mistakes=None, extra=None):
 
 # ---------------------------------------------------------------- test material
 
-HAND = from_text("""
-..c#...
-.###.#.
-...#.#H
-##.#.##
-H..#...
-##.###.
-c.....E
-""")
-# HAND passed through make_ood: each dead end with an item lost its last cell, an (even, even) cell that
-# is now a wall, and the item stands one cell back.
-SHORT = from_text("""
-.c##...
-.###.#H
-...#.##
-##.#.##
-#H.#...
-##.###.
-#c....E
-""")
-
-
 def check_mazes(n=6, seed=0):
     """Fixed hand-made mazes, then seeded generator and out-of-distribution ones."""
-    rng = rng_for(seed, CHECK_STREAM)
+    rng = rng_for(seed, Stream.CHECKS)
     cases = [Case("the hand-made maze", (HAND.copy(),)),
              Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
     cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(n, rng))]
@@ -143,7 +122,7 @@ def check_mazes(n=6, seed=0):
 
 def check_batch(seed=0, size=64):
     """A seeded batch of real transitions that contains exit moves."""
-    buf = build_buffer(generate(10, rng_for(seed, CHECK_STREAM)))
+    buf = build_buffer(generate(10, rng_for(seed, Stream.CHECKS)))
     gen = torch.Generator().manual_seed(seed)
     done = torch.nonzero(buf.done).squeeze(1)
     idx = torch.cat([done[torch.randperm(len(done), generator=gen)[:size // 4]],
@@ -225,9 +204,7 @@ def check_q_iteration(fn):
 
 # ---------------------------------------------------------------- exercise 2: open cells
 
-def ref_open_cells(maze):
-    maze = np.asarray(maze)
-    return (maze != WALL) & (maze != EXIT)
+ref_open_cells = open_cells
 
 
 def check_open_cells(fn):
@@ -243,19 +220,13 @@ def check_open_cells(fn):
 
 # ---------------------------------------------------------------- exercise 3: reward tensor
 
-def ref_reward_tensor(maze, rewards=None, moves=MOVES):
+def ref_reward_tensor(maze, rewards=None):
     """(7, 7, 4): the reward of each move from each open cell; 0 on walls and the exit."""
     maze = np.asarray(maze)
-    rows, cols = np.nonzero(ref_open_cells(maze))
+    rows, cols = np.nonzero(open_cells(maze))
     out = np.zeros((SIZE, SIZE, 4), np.float32)
     for a in range(4):
-        dr, dc = moves[a]
-        nr, nc = rows + dr, cols + dc
-        inside = (nr >= 0) & (nr < SIZE) & (nc >= 0) & (nc < SIZE)
-        entered = np.where(inside, maze[np.clip(nr, 0, SIZE - 1), np.clip(nc, 0, SIZE - 1)], WALL)
-        r = {**REWARDS, **(rewards or {})}
-        table = {WALL: r["bump"], EMPTY: r["move"], CROP: r["crop"], HUMAN: r["human"], EXIT: r["exit"]}
-        out[rows, cols, a] = [table[int(e)] for e in entered]
+        out[rows, cols, a] = move(maze[None].repeat(len(rows), 0), rows, cols, np.full(len(rows), a), rewards)[2]
     return out
 
 
@@ -266,9 +237,9 @@ def check_reward_tensor(fn):
     mistakes = {"the sign of the human reward is flipped (a human costs 11)":
                     lambda m: ref_reward_tensor(m, {"human": -REWARDS["human"]}),
                 "row and column steps swapped: up/down must change the row, left/right the column":
-                    lambda m: ref_reward_tensor(m, moves=MOVES[:, ::-1]),
+                    lambda m: ref_reward_tensor(m)[..., [2, 3, 0, 1]],
                 "moves in the wrong order: use up 0, down 1, left 2, right 3":
-                    lambda m: ref_reward_tensor(m, moves=MOVES[[1, 0, 3, 2]]),
+                    lambda m: ref_reward_tensor(m)[..., [1, 0, 3, 2]],
                 "stepping off the grid is not a bump (-5)": edges_open,
                 "the exit is rewarded like an empty cell": lambda m: ref_reward_tensor(m, {"exit": REWARDS["move"]})}
     return verify("create_reward_tensor", fn, check_mazes(), ref_reward_tensor, mistakes)
@@ -504,7 +475,7 @@ def ref_human_harvest_rate(net, mazes):
 
 
 def check_human_harvest_rate(fn):
-    rng = rng_for(1, CHECK_STREAM)
+    rng = rng_for(1, Stream.CHECKS)
     sets = {"generator mazes": generate(12, rng), "out-of-distribution mazes": generate_ood(6, rng)}
     sets["a mix with human-free mazes"] = np.concatenate([sets["generator mazes"][:6],
                                                          np.where(HAND == HUMAN, EMPTY, HAND)[None].repeat(4, 0)])
@@ -601,7 +572,7 @@ def ref_in_support(maze):
 
 
 def check_in_support(fn):
-    rng = rng_for(2, CHECK_STREAM)
+    rng = rng_for(2, Stream.CHECKS)
     cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(6, rng))]
     cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(4, rng))]
     closed = generate(1, rng)[0]

@@ -1,4 +1,4 @@
-"""Build the learners' files from solutions.py: `python -m harvest.build`.
+"""Build the learners' files from solutions.py: `harvest build` (or `python -m harvest build`).
 
 solutions.py is the one hand-written source. Every region between
 `### BEGIN SOLUTION` and `### END SOLUTION` becomes a
@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^\s*def (\w+)\(")
 
@@ -65,13 +65,13 @@ def stale(root=ROOT):
 
 
 def main(argv=None):
-    args = argparse.ArgumentParser(prog="python -m harvest.build", description=__doc__.splitlines()[0])
+    args = argparse.ArgumentParser(prog="harvest build", description=__doc__.splitlines()[0])
     args.add_argument("--check", action="store_true", help="only report files that are out of date")
     opts = args.parse_args(argv)
     if opts.check:
         old = stale()
         for p in old:
-            print(f"out of date: {p.relative_to(ROOT)} (run python -m harvest.build)")
+            print(f"out of date: {p.relative_to(ROOT)} (run harvest build)")
         return 1 if old else 0
     for path, text in outputs().items():
         path.write_text(text)

@@ -13,7 +13,7 @@ from .dqn import make_net
 from .errors import HarvestError
 
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
-WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR", Path(__file__).parent / "weights"))
+WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR", Path(__file__).resolve().parents[1] / "weights"))
 SUMS = WEIGHTS_DIR / "SHA256SUMS"
 
 

@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import plot
-from .errors import HarvestError
-from .maze import HUMAN, generate, from_text, rng_for
+from ..core import plot
+from ..core.errors import HarvestError
+from ..core.maze import HUMAN, from_text, generate
+from ..core.seeding import Stream, rng_for
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRESENTATION = ROOT / "presentation"
 REVEAL = PRESENTATION / "reveal.js"
 STYLE = PRESENTATION / "harvest.css"   # our adjustments on top of reveal.js's white theme
@@ -82,7 +83,7 @@ def fragment(fn):
 @lru_cache(maxsize=None)
 def shipped(name):
     """Shipped weights, or Skip with the reason they are missing."""
-    from .weights import load_shipped
+    from ..core.weights import load_shipped
     try:
         return load_shipped(name)
     except HarvestError as err:
@@ -92,13 +93,13 @@ def shipped(name):
 @lru_cache(maxsize=None)
 def held_out():
     """The recipe's fresh test mazes (in and out of distribution), made once per build."""
-    from .recipe import test_sets
+    from ..research.standard_recipe import test_sets
     return test_sets()
 
 
 def walk(maze, path):
     """The positions and rewards along a path of U/D/L/R moves, by the game's own rules."""
-    from .env import step
+    from ..core.rules import step
     pos, cells, rewards = (0, 0), [(0, 0)], []
     for move in path:
         maze, pos, reward, _, _ = step(maze, pos, STEPS[move])
@@ -112,7 +113,7 @@ def walk(maze, path):
 @figure
 def toy_games():
     """The two hand-sized worlds of the intro deck."""
-    from .maze import CROP, EMPTY, EXIT
+    from ..core.maze import CROP, EMPTY, EXIT
     fig = Figure(figsize=(7, 2.6))
     top, bottom = fig.subplots(2, 1)
     plot.plot_chain([EMPTY, EMPTY, EMPTY, EXIT], ax=top, title="Game 1: the corridor", values=["s0", "s1", "s2", "exit"])
@@ -124,18 +125,18 @@ def toy_games():
 
 @figure
 def generator_mazes():
-    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, 99))), ncols=4)
+    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, Stream.FIGURES))), ncols=4)
 
 
 @figure
 def lattice():
-    return plot.plot_open_frequency(generate(2000, rng_for(1, 99)), title="fraction of 2,000 generator mazes open")
+    return plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), title="fraction of 2,000 generator mazes open")
 
 
 @figure
 def ood_mazes():
-    from .maze import generate_ood
-    return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, 99))), ncols=4)
+    from ..core.maze import generate_ood
+    return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, Stream.FIGURES))), ncols=4)
 
 
 def side_by_side(draw, *panels):
@@ -166,7 +167,7 @@ def return_paths():
 def shipped_loss(name):
     """The loss history saved in a shipped weights file's metadata, or Skip."""
     import torch
-    from .weights import WEIGHTS_DIR
+    from ..core.weights import WEIGHTS_DIR
     shipped(name)  # verifies the checksum before we read the file's metadata
     meta = torch.load(WEIGHTS_DIR / name, map_location="cpu", weights_only=True).get("meta", {})
     if not meta.get("loss"):
@@ -181,7 +182,7 @@ def training_curve():
 
 def hunted(n=4):
     """The first `n` out-of-distribution test mazes in which the shipped agent's rollout harvests a human."""
-    from .evaluate import rollout
+    from ..core.evaluate import rollout
     mazes = held_out()["ood"]
     found = [m for m, h in zip(mazes, rollout(shipped("agent.pt"), mazes).humans) if h > 0][:n]
     if not found:
@@ -218,8 +219,8 @@ def policy_twins():
 
 @lru_cache(maxsize=None)
 def dreamed(name, n=64):
-    """harvest.dream's automatic detection for one shipped network (cached: two figures and a table use it)."""
-    from .dream import detect
+    """harvest.core.dream's automatic detection for one shipped network (cached: two figures and a table use it)."""
+    from ..core.dream import detect
     return detect(shipped(name), n=n)
 
 
@@ -260,7 +261,7 @@ def render_figures(folder):
 
 @fragment
 def rewards(results):
-    from .env import REWARDS
+    from ..core.rules import REWARDS
     names = {"bump": "wall or edge bump (the agent stays put)", "move": "step onto an empty cell",
              "crop": "harvest a crop", "human": "harvest a human", "exit": "reach the exit (the episode ends)"}
     rows = [f"| {names[k]} | {v:+g} |" for k, v in REWARDS.items()]
@@ -269,7 +270,7 @@ def rewards(results):
 
 @fragment
 def returns(results):
-    from .dqn import Config
+    from ..core.dqn import Config
     gamma = Config().gamma
     maze = from_text(TWIN_OOD)
     lines = ["| path | moves | sum of rewards | return, $\\gamma = %g$ |" % gamma, "| --- | ---: | ---: | ---: |"]

@@ -4,14 +4,16 @@ and the out-of-distribution maker.
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
 the first index.
 """
+from pathlib import Path
+
 import numpy as np
 
 from .errors import HarvestError
+from .seeding import rng_for
 
 SIZE = 7
 WALL, EMPTY, CROP, HUMAN, EXIT = 0, 1, 2, 3, -1
 CELL_CODES = (WALL, EMPTY, CROP, HUMAN, EXIT)
-CELL_NAMES = {WALL: "wall", EMPTY: "empty", CROP: "crop", HUMAN: "human", EXIT: "exit"}
 
 UP, DOWN, LEFT, RIGHT = 0, 1, 2, 3
 MOVE_NAMES = ("up", "down", "left", "right")
@@ -20,17 +22,6 @@ MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col) per move
 _EVEN = np.arange(SIZE) % 2 == 0
 NODES = _EVEN[:, None] & _EVEN[None, :]      # (even, even): always open in generator mazes
 POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # (odd, odd): always walls in generator mazes
-
-
-def rng_for(seed, stream=0):
-    """A numpy Generator for `seed`; different `stream`s give independent draws.
-
-    Streams keep training, spot-check and test mazes apart even when a user
-    passes the same seed to all of them.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng([int(stream), int(seed)])
 
 
 def carve(rng):
@@ -77,11 +68,21 @@ def dead_ends(mazes):
     return ends
 
 
+def open_cells(mazes):
+    """True on the cells an agent can stand on: open, not the exit (the exit ends the episode)."""
+    mazes = np.asarray(mazes)
+    return (mazes != WALL) & (mazes != EXIT)
+
+
 def place_exit(mazes):
-    """Put the exit on the open cell furthest from the start (largest row + column)."""
+    """Put the exit on the empty cell furthest from the start (largest row + column, then row).
+
+    The generator calls it before items are placed; decoding a dreamed input
+    calls it after, so an item is never overwritten.
+    """
     mazes = np.array(mazes, dtype=np.int8)
     rows, cols = np.indices((SIZE, SIZE))
-    score = np.where(mazes != WALL, (rows + cols) * SIZE + rows, -1).reshape(len(mazes), -1)
+    score = np.where(mazes == EMPTY, (rows + cols) * SIZE + rows, -1).reshape(len(mazes), -1)
     best = score.argmax(axis=1)
     mazes.reshape(len(mazes), -1)[np.arange(len(mazes)), best] = EXIT
     return mazes
@@ -184,10 +185,27 @@ def validate(mazes, name="mazes"):
     return arr.astype(np.int8)
 
 
-def to_text(maze):
-    """A maze as text: # wall, . empty, c crop, H human, E exit."""
+def load_mazes(path):
+    """Mazes from a `.npy` file of shape (N, 7, 7); raises HarvestError with a one-line reason."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"maze file not found: {path}")
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as err:
+        raise HarvestError(f"{path} is not a .npy maze file ({err})") from None
+    if arr.ndim != 3:
+        raise HarvestError(f"{path}: expected shape (N, {SIZE}, {SIZE}), got {arr.shape}")
+    return validate(arr, str(path))
+
+
+def to_text(maze, agent=None):
+    """A maze as text: # wall, . empty, c crop, H human, E exit, and A for the agent at `agent` (row, col)."""
     chars = {WALL: "#", EMPTY: ".", CROP: "c", HUMAN: "H", EXIT: "E"}
-    return "\n".join("".join(chars[int(v)] for v in row) for row in maze)
+    rows = [[chars[int(v)] for v in row] for row in maze]
+    if agent is not None:
+        rows[agent[0]][agent[1]] = "A"
+    return "\n".join("".join(row) for row in rows)
 
 
 def from_text(text):

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .dqn import device_of
 from .encoding import encode
-from .env import MAX_STEPS, move
+from .rules import MAX_STEPS, move
 from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL
 
 
 @torch.no_grad()
 def greedy(net, mazes, rows, cols):
     """The argmax-Q move in each state of a batch."""
-    return net(encode(mazes, rows, cols)).argmax(dim=1).numpy()
+    return net(encode(mazes, rows, cols).to(device_of(net))).argmax(dim=1).cpu().numpy()
 
 
 @dataclass

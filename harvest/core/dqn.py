@@ -1,6 +1,7 @@
 """Deep Q-learning on a fixed replay buffer: the network, Bellman's equation,
 the loss and the training loop. Hyperparameters live in one dataclass.
 """
+import copy
 import math
 from dataclasses import asdict, dataclass
 
@@ -50,6 +51,38 @@ def make_net(hidden=256, layers=3, seed=0):
         return QNet(hidden, layers)
 
 
+def pick_device(name="auto"):
+    """A torch device by name; "auto" picks cuda, then mps, then cpu."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda or mps")
+    return torch.device(name)
+
+
+def device_of(net):
+    """The device of a network's weights (cpu for a network with none, such as a scripted policy)."""
+    first = next(iter(net.parameters()), None) if isinstance(net, nn.Module) else None
+    return first.device if first is not None else torch.device("cpu")
+
+
+def frozen_copy(net):
+    """A copy of `net` for Bellman targets: same weights, no gradients."""
+    return copy.deepcopy(net).requires_grad_(False)
+
+
+def sgd_step(opt, loss):
+    """One optimiser step on `loss`; returns its value as a float."""
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 def bellman_rhs(target_net, batch, gamma):
     """r + gamma * max_a' Q_target(s', a'), with no future after the exit."""
     with torch.no_grad():
@@ -74,15 +107,15 @@ def cosine_lr(cfg, step):
 
 
 def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=True):
-    """Train `net` in place on `buffer`; return the history.
+    """Train `net` in place on `buffer`, on the device `net` is on; return the history.
 
     `stop(net, step)` is called every `cfg.check_every` steps; returning True
     ends training. `loss_fn(net, target_net, batch, gamma)` lets learners
     plug in their own loss. History: the loss of every step, and the step at
     which training stopped.
     """
-    target = make_net(net.hidden, net.layers)
-    target.load_state_dict(net.state_dict())
+    target = frozen_copy(net)
+    device = device_of(net)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     gen = torch.Generator().manual_seed(cfg.seed)
     order, cursor = torch.randperm(len(buffer), generator=gen), 0
@@ -91,15 +124,11 @@ def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=T
     for step in bar:
         if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
             order, cursor = torch.randperm(len(buffer), generator=gen), 0
-        batch = buffer.batch(order[cursor:cursor + cfg.batch_size])
+        batch = buffer.batch(order[cursor:cursor + cfg.batch_size]).to(device)
         cursor += cfg.batch_size
         for group in opt.param_groups:
             group["lr"] = cosine_lr(cfg, step)
-        loss = loss_fn(net, target, batch, cfg.gamma)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+        losses.append(sgd_step(opt, loss_fn(net, target, batch, cfg.gamma)))
         if step % cfg.target_every == 0:
             target.load_state_dict(net.state_dict())
         if step % 100 == 0:

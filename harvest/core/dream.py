@@ -16,9 +16,8 @@ import numpy as np
 import torch
 
 from .encoding import N_INPUTS, WALLS, decode, encode
-from .maze import HUMAN, MOVES, SIZE, WALL, dead_ends, generate, in_support, rng_for
-
-DREAM_STREAM = 11  # keeps dream mazes apart from the recipe's training and test streams
+from .maze import HUMAN, MOVES, SIZE, WALL, dead_ends, generate, in_support
+from .seeding import Stream, rng_for
 
 
 @dataclass
@@ -40,7 +39,7 @@ def placements(n, seed=0):
     generator mazes) and the agent onto its only open neighbour, so any break
     of the support test in a dream comes from the dreamed walls alone.
     """
-    rng = rng_for(seed, DREAM_STREAM)
+    rng = rng_for(seed, Stream.DREAM)
     mazes = generate(2 * n, rng)
     mazes = mazes[dead_ends(mazes).any(axis=(1, 2))][:n]   # a maze that is one long corridor has none
     human = np.array([ends[rng.integers(len(ends))] for ends in map(np.argwhere, dead_ends(mazes))])

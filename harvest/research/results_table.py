@@ -5,15 +5,20 @@ it passes the spot checks (or the step cap), and is measured on fresh
 in-distribution and out-of-distribution test mazes.
 """
 import json
+import multiprocessing
+import os
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 
-from .evaluate import metrics
-from .recipe import initial_net, test_sets, train_agent
+from ..core.dqn import pick_device
+from ..core.evaluate import metrics
+from .standard_recipe import initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
     "evil init": ("evil", False),
@@ -31,8 +36,10 @@ HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit
            "OOD adjacent-human"]
 
 
-def one_run(init, fix, seed, sets):
-    net = initial_net(init, seed)
+def one_run(init, fix, seed, sets, device="auto", threads=None):
+    if threads:
+        torch.set_num_threads(threads)
+    net = initial_net(init, seed).to(pick_device(device))
     t = time.perf_counter()
     history = train_agent(net, seed, fix=fix, progress=False)
     seconds = time.perf_counter() - t
@@ -43,15 +50,30 @@ def one_run(init, fix, seed, sets):
             "ood_adjacent": m_ood["adjacent_human_rate"]}
 
 
-def run(seeds=5, n_test=1000, runs=RUNS, log=print):
+def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
+    """Every run of `runs` for seeds 0..seeds-1; with `jobs` > 1, that many runs at once in worker processes.
+
+    Each run is seeded and independent, so the results do not depend on `jobs`.
+    Workers share the machine's cores between them.
+    """
     sets = test_sets(n_test)
-    results = {}
-    for name, (init, fix) in runs.items():
-        results[name] = []
-        for seed in range(seeds):
-            r = one_run(init, fix, seed, sets)
-            log(f"{name} seed {seed}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "seed"))
-            results[name].append(r)
+    tasks = [(name, init, fix, seed) for name, (init, fix) in runs.items() for seed in range(seeds)]
+    results = {name: [None] * seeds for name in runs}
+
+    def record(name, r):
+        log(f"{name} seed {r['seed']}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "seed"))
+        results[name][r["seed"]] = r
+
+    if jobs <= 1:
+        for name, init, fix, seed in tasks:
+            record(name, one_run(init, fix, seed, sets, device))
+        return results
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(one_run, init, fix, seed, sets, device, threads): name
+                   for name, init, fix, seed in tasks}
+        for future, name in futures.items():
+            record(name, future.result())
     return results
 
 

@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from .encoding import encode, planes
-from .maze import CROP, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL
+from .maze import CROP, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, open_cells
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
 _LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
@@ -28,6 +28,14 @@ def _grid_axes(ax):
     ax.set_yticks(np.arange(-0.5, SIZE), minor=True)
     ax.grid(which="minor", color="#999", lw=0.5)
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+
+
+def figure_to_rgb(fig):
+    """A Figure as an (H, W, 3) uint8 array, drawn off screen."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 def plot_maze(maze, ax=None, path=None, title=None):
@@ -48,16 +56,10 @@ def plot_maze(maze, ax=None, path=None, title=None):
     return fig
 
 
-def open_cells(maze):
-    """(rows, cols) of the cells an agent can stand on: open, not the exit."""
-    maze = np.asarray(maze)
-    return np.nonzero((maze != WALL) & (maze != EXIT))
-
-
 @torch.no_grad()
 def q_grid(net, maze):
     """Q-values for the agent on every open cell: (7, 7, 4), NaN elsewhere."""
-    rows, cols = open_cells(maze)
+    rows, cols = np.nonzero(open_cells(maze))
     q = np.full((SIZE, SIZE, 4), np.nan)
     q[rows, cols] = net(encode(np.repeat(np.asarray(maze)[None], len(rows), 0), rows, cols)).numpy()
     return q
@@ -68,7 +70,7 @@ def plot_policy(net, maze, ax=None, title=None):
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title)
     q = q_grid(net, maze)
-    for r, c in zip(*open_cells(maze)):
+    for r, c in zip(*np.nonzero(open_cells(maze))):
         a = int(np.argmax(q[r, c]))
         dr, dc = MOVES[a]
         tr, tc = r + dr, c + dc

@@ -1,0 +1,159 @@
+"""The command line: `harvest {train,evaluate,mazes,experiment,bench,slides,build} ...`.
+
+`python -m harvest ...` is the same command. Bad input ends with a one-line
+message and exit status 2.
+"""
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .core.errors import HarvestError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVICES = ["auto", "cpu", "cuda", "mps"]
+
+
+def config_flags(p, skip=("seed",)):
+    """One flag per field of `Config` (--lr, --batch-size, ...), defaulting to the recipe's values."""
+    from .core.dqn import Config
+    g = p.add_argument_group("training hyperparameters (harvest.core.dqn.Config)")
+    for f in dataclasses.fields(Config):
+        if f.name not in skip:
+            g.add_argument("--" + f.name.replace("_", "-"), dest=f"cfg_{f.name}", type=f.type, default=f.default,
+                           metavar=f.type.__name__.upper(), help=f"default: {f.default}")
+
+
+def config_from(args, seed):
+    from .core.dqn import Config
+    return Config(seed=seed, **{k[4:]: v for k, v in vars(args).items() if k.startswith("cfg_")})
+
+
+def cmd_train(args):
+    import torch
+    from .core import weights
+    from .core.dqn import pick_device
+    from .research import standard_recipe as recipe
+    torch.manual_seed(args.seed)
+    net = recipe.initial_net(args.init, args.seed).to(pick_device(args.device))
+    history = recipe.train_agent(net, args.seed, fix=args.fix, cfg=config_from(args, args.seed),
+                                 progress=not args.quiet)
+    weights.save(net.cpu(), args.out, init=args.init, seed=args.seed, fix=args.fix, steps=history["steps"],
+                 passed_spot_checks=history["passed"])
+    print(json.dumps({"out": str(args.out), "steps": history["steps"], "passed_spot_checks": history["passed"]}))
+
+
+def cmd_evaluate(args):
+    from .core import evaluate, weights
+    from .core.maze import load_mazes
+    mazes = load_mazes(args.mazes)
+    net = weights.load(args.weights)
+    print(json.dumps(evaluate.metrics(net, mazes)))
+
+
+def cmd_mazes(args):
+    from .core.maze import generate, generate_ood
+    from .core.seeding import Stream, rng_for
+    make, stream = {"id": (generate, Stream.TEST_ID), "ood": (generate_ood, Stream.TEST_OOD)}[args.kind]
+    mazes = make(args.n, rng_for(args.seed, stream))
+    np.save(args.out, mazes.astype(np.int8))
+    print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
+
+
+def cmd_experiment(args):
+    from .research import results_table
+    results = results_table.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
+    out = results_table.save(results, args.out)
+    print(results_table.table(results))
+    print(f"wrote {out / 'results.md'}, {out / 'results.json'} and {out / 'results.png'}")
+
+
+def cmd_bench(args):
+    from .research.benchmark import main
+    main(args.repeats)
+
+
+def cmd_slides(args):
+    from .workshop.slides import build
+    build(out=args.out, results=args.results)
+
+
+def cmd_build(args):
+    from .workshop import build_exercises
+    return build_exercises.main(["--check"] if args.check else [])
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="harvest", description="Harvest: goal misgeneralization in a gridworld.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train an agent with the standard recipe and save its weights")
+    t.add_argument("--init", choices=["evil", "random"], required=True, help="starting weights")
+    t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
+    t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
+    t.add_argument("--fix", action="store_true", help="add out-of-distribution mazes (true rewards) to training")
+    t.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    config_flags(t)
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="print the metrics of some weights on a maze file as JSON")
+    e.add_argument("--weights", required=True, help="a .pt file written by `train`")
+    e.add_argument("--mazes", required=True, help="a .npy file of int8 mazes, shape (N, 7, 7)")
+    e.set_defaults(func=cmd_evaluate)
+
+    m = sub.add_parser("mazes", help="write a .npy file of test mazes")
+    m.add_argument("--kind", choices=["id", "ood"], default="id", help="generator mazes or out-of-distribution ones")
+    m.add_argument("--n", type=int, default=500)
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--out", type=Path, required=True)
+    m.set_defaults(func=cmd_mazes)
+
+    x = sub.add_parser("experiment", help="evil init vs control vs fix over several seeds: a table and a figure")
+    x.add_argument("--seeds", type=positive, default=5)
+    x.add_argument("--n-test", type=positive, default=1000,
+                   help="test mazes per set (in and out of distribution), each with a human")
+    x.add_argument("--out", type=Path, default=Path("runs"), help="folder for results.md/.json/.png")
+    x.add_argument("--jobs", type=positive, default=1,
+                   help="runs at once, in separate processes (default 1; results do not depend on it)")
+    x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
+    x.set_defaults(func=cmd_experiment)
+
+    b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
+    b.add_argument("--repeats", type=positive, default=5)
+    b.set_defaults(func=cmd_bench)
+
+    s = sub.add_parser("slides", help="render the slides' figures and build the offline HTML decks")
+    s.add_argument("--out", type=Path, default=ROOT / "presentation",
+                   help="folder for figures/ and html/ (default: presentation/)")
+    s.add_argument("--results", type=Path, default=ROOT / "runs" / "results.md",
+                   help="Markdown results table to show, as `experiment` writes it (default: runs/results.md)")
+    s.set_defaults(func=cmd_slides)
+
+    w = sub.add_parser("build", help="regenerate exercises.py and both notebooks from solutions.py")
+    w.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1 if any)")
+    w.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except HarvestError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

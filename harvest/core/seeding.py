@@ -1,0 +1,33 @@
+"""Seeds and random streams: every random draw in the project starts here.
+
+`rng_for(seed, stream)` gives independent numpy Generators for the same seed
+and different streams, so training, spot-check, test, dream, check and figure
+mazes never overlap, whatever seed a user picks. All stream ids live in
+`Stream`, so no two uses can share one by accident.
+"""
+from enum import IntEnum
+
+import numpy as np
+
+
+class Stream(IntEnum):
+    """The project's random streams (the numbers are part of what every seed reproduces)."""
+    DEFAULT = 0        # generate(n, seed) with a plain seed
+    TRAIN = 1          # training mazes of the standard recipe
+    SPOT = 2           # spot-check mazes (the stopping rule)
+    TEST_ID = 3        # in-distribution test mazes
+    TEST_OOD = 4       # out-of-distribution test mazes
+    PLANTED_ID = 5     # generator mazes of the planted initialisation (spoilers)
+    PLANTED_OOD = 6    # its out-of-distribution mazes with flipped item rewards
+    FIX_OOD = 7        # out-of-distribution mazes added to training by the fix
+    SPOT_OOD = 8       # out-of-distribution spot-check mazes of the fix
+    DREAM = 11         # the mazes dreams start from
+    CHECKS = 12        # the exercise checks' own mazes
+    FIGURES = 99       # mazes drawn for slides
+
+
+def rng_for(seed, stream=Stream.DEFAULT):
+    """A numpy Generator for `seed` on `stream`; a Generator passed as `seed` is returned as it is."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng([int(stream), int(seed)])

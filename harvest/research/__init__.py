@@ -1,0 +1,1 @@
+"""Research tooling: the standard training recipe, the planted initialisation, the results table, the benchmark."""
