@@ -1,11 +1,19 @@
+import warnings
+
+import gymnasium
 import numpy as np
 import pytest
+import torch
 
+import harvest  # noqa: F401  (registers Harvest-v0)
 from harvest.core.encoding import N_INPUTS
 from harvest.core.env import HarvestEnv
 from harvest.core.errors import HarvestError
-from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP
+from harvest.core.evaluate import rollout
+from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP, generate, generate_ood, in_support
 from harvest.core.rules import REWARDS, move, step
+from harvest.core.seeding import rng_for
+from harvest.core.weights import load_shipped
 
 
 def test_rewards_follow_the_table(hand):
@@ -78,3 +86,78 @@ def test_env_rejects_step_before_reset_and_bad_mazes():
         HarvestEnv().step(0)
     with pytest.raises(HarvestError, match="shape"):
         HarvestEnv().reset(options={"maze": np.ones((5, 5), int)})
+
+
+def test_env_passes_gymnasiums_checker():
+    from gymnasium.utils.env_checker import check_env
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # the checker reports problems as warnings: count them as failures
+        for mode in (None, "ansi", "rgb_array"):
+            check_env(gymnasium.make("Harvest-v0", render_mode=mode).unwrapped, skip_render_check=False)
+
+
+def test_env_declares_its_spaces():
+    env = HarvestEnv()
+    assert env.action_space == gymnasium.spaces.Discrete(4)
+    assert env.observation_space == gymnasium.spaces.Box(0.0, 1.0, (N_INPUTS,), np.float32)
+    obs, _ = env.reset(seed=0)
+    assert obs.dtype == np.float32 and env.observation_space.contains(obs)
+
+
+def test_env_rollouts_equal_the_vectorised_rollouts_step_for_step():
+    net = load_shipped("agent.pt")
+    mazes = np.concatenate([generate(100, rng_for(0, 21)), generate_ood(100, rng_for(1, 21))])  # OOD: it hunts
+    batched = rollout(net, mazes)
+    assert batched.humans.sum() > 10 and batched.crops.sum() > 10 and batched.reached_exit.sum() > 100
+    env = HarvestEnv()
+    for i, maze in enumerate(mazes):
+        obs, info = env.reset(options={"maze": maze})
+        path, terminated, truncated = [info["pos"]], False, False
+        while not (terminated or truncated):
+            with torch.no_grad():
+                action = int(net(torch.as_tensor(obs)[None]).argmax())
+            obs, _, terminated, truncated, info = env.step(action)
+            path.append(info["pos"])
+        steps = batched.steps[i]
+        assert len(path) == steps + 1 and (np.array(path) == batched.path[i, :steps + 1]).all(), f"maze {i}"
+        assert (terminated, info["humans"], info["crops"]) == \
+               (batched.reached_exit[i], batched.humans[i], batched.crops[i]), f"maze {i}"
+
+
+def test_gymnasium_make_runs_a_random_agent_episode():
+    env = gymnasium.make("Harvest-v0", render_mode="ansi")
+    obs, info = env.reset(seed=3)
+    env.action_space.seed(3)
+    total, done, steps = 0.0, False, 0
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        total, done, steps = total + reward, terminated or truncated, steps + 1
+    assert steps <= 50 and info["steps"] == steps and (terminated or steps == 50)
+    text = env.render()
+    assert text.count("A") == 1 and len(text.strip().splitlines()) == 7
+    env.close()
+
+
+def test_env_sources_draw_from_their_family(tmp_path):
+    ood = HarvestEnv(source="ood")
+    gen = HarvestEnv()
+    for s in range(20):
+        ood.reset(seed=s)
+        gen.reset(seed=s)
+        assert not in_support(ood.maze) and in_support(gen.maze)
+    mazes = generate(3, rng_for(1, 21))
+    np.save(tmp_path / "m.npy", mazes)
+    from_file = HarvestEnv(source=tmp_path / "m.npy")
+    for s in range(10):
+        from_file.reset(seed=s)
+        assert any((from_file.maze == m).all() for m in mazes)
+    with pytest.raises(HarvestError, match="not found"):
+        HarvestEnv(source=tmp_path / "missing.npy")
+
+
+def test_env_renders_a_picture_of_the_maze():
+    env = HarvestEnv(render_mode="rgb_array")
+    env.reset(seed=0)
+    env.step(1)
+    frame = env.render()
+    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3 and frame.std() > 0
