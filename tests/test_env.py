@@ -108,7 +108,7 @@ def test_env_rollouts_equal_the_vectorised_rollouts_step_for_step():
     net = load_shipped("agent.pt")
     mazes = np.concatenate([generate(100, rng_for(0, 21)), generate_ood(100, rng_for(1, 21))])  # OOD: it hunts
     batched = rollout(net, mazes)
-    assert batched.humans.sum() > 10 and batched.crops.sum() > 10 and batched.reached_exit.sum() > 100
+    assert batched.humans.sum() > 20 and batched.crops.sum() > 5 and batched.reached_exit.sum() > 100   # all kinds happen
     env = HarvestEnv()
     for i, maze in enumerate(mazes):
         obs, info = env.reset(options={"maze": maze})
