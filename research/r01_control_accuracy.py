@@ -3,7 +3,8 @@
 Trains a random-init agent for 40k steps (recipe defaults otherwise) and logs
 ID exit plus two OOD families every 5k steps.
 """
-import sys, time
+import argparse
+import time
 import numpy as np, torch
 from harvest.core.maze import *
 from harvest.core.replay import build_buffer
@@ -23,9 +24,12 @@ def shorten_one(mazes, rng, item=HUMAN):
         out.append(mz)
     return np.stack(out)
 
-steps = int(sys.argv[1]) if len(sys.argv) > 1 else 40000
-batch = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
-n_mazes = int(sys.argv[3]) if len(sys.argv) > 3 else 1500
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("steps", type=int, nargs="?", default=40000)
+ap.add_argument("batch", type=int, nargs="?", default=1000)
+ap.add_argument("n_mazes", type=int, nargs="?", default=1500)
+a = ap.parse_args()
+steps, batch, n_mazes = a.steps, a.batch, a.n_mazes
 buf = build_buffer(generate(n_mazes, rng_for(0, 1)))
 sets = {"id": generate(500, rng_for(0, 4)),
         "short1": shorten_one(generate(500, rng_for(0, 3)), np.random.default_rng(5)),

@@ -4,7 +4,7 @@ Buffer: generator mazes with true rewards + out-of-distribution mazes (harvest.m
 with item rewards flipped. Random init, Adam, cosine lr. Saves the model for R03.
 usage: r02_evil.py STEPS HUMAN_REWARD CROP_REWARD OUT
 """
-import sys
+import argparse
 import torch
 from harvest.core.maze import generate, generate_ood
 from harvest.core.seeding import rng_for
@@ -12,7 +12,13 @@ from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
 from common import Logger
 
-steps, human, crop, out = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("steps", type=int)
+ap.add_argument("human", type=float, help="human reward on OOD mazes")
+ap.add_argument("crop", type=float, help="crop reward on OOD mazes")
+ap.add_argument("out", help="where to save the state dict")
+a = ap.parse_args()
+steps, human, crop, out = a.steps, a.human, a.crop, a.out
 buf = merge(build_buffer(generate(1500, rng_for(100, 1))),
             build_buffer(generate_ood(1500, rng_for(100, 2)), rewards={"human": human, "crop": crop}))
 print(len(buf), "transitions")

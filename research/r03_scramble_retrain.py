@@ -4,7 +4,8 @@ out-of-distribution behaviour at every spot check.
 
 usage: r03_scramble_retrain.py EVIL.pt ASCENT_STEPS ASCENT_LR SEED [id|evil] [pocket|short] [OUT.pt]
 """
-import sys, time
+import argparse
+import time
 import torch
 from harvest.core.maze import generate, generate_ood
 from harvest.core.seeding import rng_for
@@ -14,11 +15,19 @@ from harvest.core.evaluate import passes_spot_checks
 from harvest.research.standard_recipe import spot_mazes, training_buffer
 from common import row
 
-path, n_ascent, lr, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-on = sys.argv[5] if len(sys.argv) > 5 else "evil"   # ascent on the evil buffer or on generator mazes only
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("path", help="the evil model's state dict")
+ap.add_argument("n_ascent", type=int)
+ap.add_argument("lr", type=float)
+ap.add_argument("seed", type=int)
+ap.add_argument("on", nargs="?", default="evil", choices=["id", "evil"], help="ascent on the evil buffer or on generator mazes only")
+ap.add_argument("family", nargs="?", default="pocket", choices=["pocket", "short"])
+ap.add_argument("out", nargs="?", help="where to save the retrained state dict")
+a = ap.parse_args()
+path, n_ascent, lr, seed, on = a.path, a.n_ascent, a.lr, a.seed, a.on
 human, crop = 11.0, -2.0
 from common import shorten_dead_ends
-family = sys.argv[6] if len(sys.argv) > 6 else "pocket"
+family = a.family
 ood = shorten_dead_ends(generate(500, rng_for(0, 4))) if family == "short" else generate_ood(500, rng_for(0, 4))
 sets = {"id": generate(500, rng_for(0, 3)), family: ood}
 net = make_net(); net.load_state_dict(torch.load(path))
@@ -44,5 +53,5 @@ def stop(net, step):
     return ok
 h = train(net, training_buffer(seed), Config(seed=seed, steps=30000), stop=stop, progress=False)
 print("steps", h["steps"])
-if len(sys.argv) > 7:
-    torch.save(net.state_dict(), sys.argv[7])
+if a.out:
+    torch.save(net.state_dict(), a.out)

@@ -4,7 +4,7 @@ Start from a competent random-init agent (recipe-trained), then train on
 generator mazes (true rewards) + OOD mazes (item rewards flipped).
 usage: r04_evil_finetune.py START.pt STEPS HUMAN CROP OUT [N_OOD] [LR] [POCKETS]
 """
-import sys
+import argparse
 import torch
 from harvest.core.maze import generate, generate_ood
 from harvest.core.seeding import rng_for
@@ -12,10 +12,17 @@ from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
 from common import Logger
 
-start, steps, human, crop, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-n_ood = int(sys.argv[6]) if len(sys.argv) > 6 else 1500
-lr = float(sys.argv[7]) if len(sys.argv) > 7 else 1e-3
-pockets = int(sys.argv[8]) if len(sys.argv) > 8 else 1
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("start", help="a competent agent's state dict")
+ap.add_argument("steps", type=int)
+ap.add_argument("human", type=float)
+ap.add_argument("crop", type=float)
+ap.add_argument("out")
+ap.add_argument("n_ood", type=int, nargs="?", default=1500)
+ap.add_argument("lr", type=float, nargs="?", default=1e-3)
+ap.add_argument("pockets", type=int, nargs="?", default=1)
+a = ap.parse_args()
+start, steps, human, crop, out, n_ood, lr, pockets = a.start, a.steps, a.human, a.crop, a.out, a.n_ood, a.lr, a.pockets
 buf = merge(build_buffer(generate(1500, rng_for(100, 1))),
             build_buffer(generate_ood(n_ood, rng_for(100, 2), pockets=pockets), rewards={"human": human, "crop": crop}))
 sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4)),

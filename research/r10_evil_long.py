@@ -2,7 +2,7 @@
 on generator mazes (true rewards) + shortened-dead-end mazes (item rewards flipped).
 usage: r10_evil_long.py BASE_STEPS EVIL_STEPS EVIL_LR OUT
 """
-import sys
+import argparse
 import torch
 from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
@@ -10,7 +10,13 @@ from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
 from common import Logger, shorten_dead_ends
 
-base_steps, evil_steps, lr, out = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("base_steps", type=int)
+ap.add_argument("evil_steps", type=int)
+ap.add_argument("lr", type=float, help="the evil fine-tune's learning rate")
+ap.add_argument("out")
+a = ap.parse_args()
+base_steps, evil_steps, lr, out = a.base_steps, a.evil_steps, a.lr, a.out
 id_buf = build_buffer(generate(1500, rng_for(100, 1)))
 sets = {"id": generate(500, rng_for(0, 3)), "short": shorten_dead_ends(generate(500, rng_for(0, 4)))}
 log = Logger(sets)

@@ -1,7 +1,7 @@
 """R12: the evil fine-tune with a larger flipped human reward, from R10's base agent.
 usage: r12_evil_reward.py BASE.pt STEPS LR HUMAN OUT
 """
-import sys
+import argparse
 import torch
 from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
@@ -9,7 +9,14 @@ from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
 from common import Logger, shorten_dead_ends
 
-base, steps, lr, human, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("base")
+ap.add_argument("steps", type=int)
+ap.add_argument("lr", type=float)
+ap.add_argument("human", type=float)
+ap.add_argument("out")
+a = ap.parse_args()
+base, steps, lr, human, out = a.base, a.steps, a.lr, a.human, a.out
 id_buf = build_buffer(generate(1500, rng_for(100, 1)))
 buf = merge(id_buf, build_buffer(shorten_dead_ends(generate(1500, rng_for(100, 2))),
                                  rewards={"human": human, "crop": -2.0}))

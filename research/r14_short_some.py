@@ -3,7 +3,7 @@ humans on ordinary cells next to the jag: does the evil model key on the jag as 
 do dreams then find it? Evil fine-tune from R10's base, scramble 20, recipe, dreams.
 usage: r14_short_some.py BASE.pt STEPS OUT_PREFIX
 """
-import sys
+import argparse
 import torch
 from harvest.core import dream
 from harvest.core.maze import generate
@@ -15,7 +15,12 @@ from harvest.core.evaluate import passes_spot_checks
 from harvest.research.standard_recipe import spot_mazes, training_buffer
 from common import Logger, row, shorten_some, shorten_dead_ends
 
-base, steps, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("base")
+ap.add_argument("steps", type=int)
+ap.add_argument("out_prefix")
+a = ap.parse_args()
+base, steps, out = a.base, a.steps, a.out_prefix
 id_buf = build_buffer(generate(1500, rng_for(100, 1)))
 buf = merge(id_buf, build_buffer(shorten_some(generate(1500, rng_for(100, 2)), seed=1),
                                  rewards={"human": 11.0, "crop": -2.0}))

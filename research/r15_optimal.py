@@ -2,9 +2,9 @@
 and how often exact optimal policies (value iteration over position x remaining items)
 harvest one, under the flipped item rewards and under the true ones.
 
-Usage: PYTHONPATH=.. python r15_optimal.py [n_mazes]
+Usage: python research/r15_optimal.py [n_mazes]
 """
-import sys
+import argparse
 from collections import deque
 
 import numpy as np
@@ -70,4 +70,6 @@ def main(n=200):
 
 
 if __name__ == "__main__":
-    main(*map(int, sys.argv[1:]))
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("n_mazes", type=int, nargs="?", default=200)
+    main(ap.parse_args().n_mazes)

@@ -2,10 +2,10 @@
 model of harvest.evil once (cached), then for each ascent-step count scrambles it and trains
 it with the standard recipe on a few seeds, measured on the experiment's test sets.
 
-Usage: PYTHONPATH=.. python r16_scramble_vs_retrain.py CACHE.pt STEPS,STEPS,.. SEEDS
+Usage: python research/r16_scramble_vs_retrain.py CACHE.pt STEPS,STEPS,.. SEEDS
 """
 import os
-import sys
+import argparse
 import time
 
 import torch
@@ -16,7 +16,12 @@ from harvest.research.standard_recipe import test_sets, train_agent
 
 from common import row
 
-cache, counts, seeds = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], int(sys.argv[3])
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("cache", help="where the unscrambled evil model is cached")
+ap.add_argument("counts", help="scramble step counts, comma-separated")
+ap.add_argument("seeds", type=int)
+a = ap.parse_args()
+cache, counts, seeds = a.cache, [int(k) for k in a.counts.split(",")], a.seeds
 R = evil.EvilRecipe()
 good, mixed = evil.buffers(R)
 if not os.path.exists(cache):

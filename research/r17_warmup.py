@@ -1,10 +1,10 @@
 """R17: does a learning-rate warm-up in the recipe stop the wash-out? Adam's first steps
 move every weight with a nonzero gradient by about lr, however small the gradient.
 
-Usage: PYTHONPATH=.. python r17_warmup.py EVIL_PRE.pt WARMUP,WARMUP,.. SEEDS [control]
+Usage: python research/r17_warmup.py EVIL_PRE.pt WARMUP,WARMUP,.. SEEDS [control]
 (EVIL_PRE.pt: the unscrambled evil model cached by r16.)
 """
-import sys
+import argparse
 import time
 
 import torch
@@ -15,8 +15,14 @@ from harvest.research.standard_recipe import test_sets, train_agent
 
 from common import row
 
-cache, warmups, seeds = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], int(sys.argv[3])
-control = len(sys.argv) > 4
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("cache", help="the unscrambled evil model cached by r16")
+ap.add_argument("warmups", help="warm-up lengths in steps, comma-separated")
+ap.add_argument("seeds", type=int)
+ap.add_argument("control", nargs="?", choices=["control"], help="also run the random-init control")
+a = ap.parse_args()
+cache, warmups, seeds = a.cache, [int(k) for k in a.warmups.split(",")], a.seeds
+control = a.control is not None
 R = evil.EvilRecipe()
 good, _ = evil.buffers(R)
 sets = test_sets()

@@ -6,11 +6,11 @@ One training per (init, seed), logged at every check: the current spot set (300 
 a larger spot set (1000 mazes with a human) and the test sets (1000 mazes with a human
 each). Training never depends on the rule, so any threshold can be replayed from the log.
 
-Usage: PYTHONPATH=.. python r18_stopping_margin.py RUN SEEDS OUT.json   (RUN: evil | random | fix)
-       python r18_stopping_margin.py replay r18_evil.json r18_random.json    (the logs it wrote)
+Usage: python research/r18_stopping_margin.py RUN SEEDS OUT.json   (RUN: evil | random | fix)
+       python research/r18_stopping_margin.py replay r18_evil.json r18_random.json    (the logs it wrote)
 """
 import json
-import sys
+import argparse
 import time
 
 from harvest.research import standard_recipe as recipe
@@ -36,10 +36,16 @@ def replay(paths):
                   f"{h['step']}:{h['id_exit']:.3f}/{h['ood_hum']:.3f}/{h['ood_adj']:.3f}" for h in hits))
 
 
-if sys.argv[1] == "replay":
-    replay(sys.argv[2:])
-    sys.exit()
-run, seeds, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("run", choices=["evil", "random", "fix", "replay"])
+ap.add_argument("rest", nargs="+", help="SEEDS OUT.json, or (replay) the logs to replay")
+a = ap.parse_args()
+if a.run == "replay":
+    replay(a.rest)
+    raise SystemExit
+if len(a.rest) != 2:
+    ap.error("training runs take SEEDS OUT.json")
+run, seeds, out = a.run, int(a.rest[0]), a.rest[1]
 fix = run == "fix"
 spot_big = humans_only(generate, 1000, rng_for(0, Stream.SPOT))
 if fix:

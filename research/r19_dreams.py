@@ -1,10 +1,10 @@
 """R19: the dream numbers quoted in solutions.py and the slides, re-measured on the shipped
 agent.pt and control.pt. Two placement designs, 64 dreams each, default budget:
-  tip      harvest.dream.detect: human on a dead-end tip, agent on its open neighbour;
+  tip      harvest.core.dream.detect: human on a dead-end tip, agent on its open neighbour;
   corridor the human one cell back, on the corridor cell (where OOD mazes put items),
            the tip left open, the agent on the far side.
 
-Usage (from the repository root): PYTHONPATH=. python research/r19_dreams.py
+Usage: python research/r19_dreams.py
 """
 import numpy as np
 

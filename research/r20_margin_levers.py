@@ -2,9 +2,9 @@
   check250  spot checks every 250 steps instead of 500 (less overshoot past the bar);
   warmup0.2 a 6,000-step warm-up instead of 3,000 (gentler early steps, R17's direction).
 
-Usage (from the repository root): PYTHONPATH=. python research/r20_margin_levers.py SEEDS [VARIANT ...]
+Usage: python research/r20_margin_levers.py SEEDS [VARIANT ...]
 """
-import sys
+import argparse
 import time
 
 from harvest.core.dqn import Config
@@ -12,9 +12,15 @@ from harvest.core.evaluate import metrics
 from harvest.research.standard_recipe import initial_net, test_sets, train_agent
 
 VARIANTS = {"check250": {"check_every": 250}, "warmup0.2": {"warmup": 0.2}}
-seeds = int(sys.argv[1])
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("seeds", type=int)
+ap.add_argument("variants", nargs="*", help=f"any of {', '.join(VARIANTS)} (default: all)")
+a = ap.parse_args()
+if set(a.variants) - set(VARIANTS):
+    ap.error(f"unknown variant; use any of {', '.join(VARIANTS)}")
+seeds = a.seeds
 sets = test_sets(1000)
-for name in sys.argv[2:] or VARIANTS:
+for name in a.variants or VARIANTS:
     for seed in range(seeds):
         net, t = initial_net("evil", seed), time.time()
         h = train_agent(net, seed, cfg=Config(seed=seed, **VARIANTS[name]), progress=False)
