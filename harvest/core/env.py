@@ -63,6 +63,9 @@ class HarvestEnv(gymnasium.Env):
         if isinstance(source, str) and source in SOURCES:
             self.mazes = None
         elif isinstance(source, (str, Path)):
+            if not Path(source).is_file():
+                raise HarvestError(f"source {str(source)!r}: maze file not found "
+                                   f"(use 'generator', 'ood', a .npy maze file or an array of mazes)")
             self.mazes = load_mazes(source)
         else:
             self.mazes = validate(source, "source")

@@ -378,19 +378,19 @@ def ref_greedy_rollout(net, maze, max_steps=MAX_STEPS, remove_items=True):
     It agrees with the batched evaluate.rollout (a test checks that).
     """
     maze, pos = np.array(maze), (0, 0)
-    out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    path, moves, entered = [pos], [], []
     for _ in range(max_steps):
         a = int(net(encoding.encode(maze[None], [pos[0]], [pos[1]]))[0].argmax())
-        new_maze, pos, _, done, entered = step(maze, pos, a)
+        new_maze, pos, _, done, cell = step(maze, pos, a)
         maze = new_maze if remove_items else maze
-        out["path"].append(pos)
-        out["moves"].append(a)
-        out["humans"] += int(entered == HUMAN)
-        out["crops"] += int(entered == CROP)
+        path.append(pos)
+        moves.append(a)
+        entered.append(cell)
         if done:
-            out["reached_exit"] = True
             break
-    return out
+    entered = np.array(entered, int)
+    return {"path": path, "moves": moves, "humans": int((entered == HUMAN).sum()),
+            "crops": int((entered == CROP).sum()), "reached_exit": bool(len(entered) and entered[-1] == EXIT)}
 
 
 def _rollout_cases():
