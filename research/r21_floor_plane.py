@@ -26,8 +26,8 @@ from torch import nn
 
 from harvest.core.dqn import QNet, make_net, train
 from harvest.core.encoding import N_INPUTS, WALLS
-from harvest.core.evaluate import metrics
-from harvest.core.maze import POSTS, WALL, carve, generate, in_support, make_ood, open_neighbours, place_exit, \
+from harvest.core.evaluate import adjacent_human_cells, greedy, metrics
+from harvest.core.maze import MOVES, POSTS, WALL, carve, generate, in_support, make_ood, open_neighbours, place_exit, \
     place_items
 from harvest.core.replay import build_buffer, merge
 from harvest.core.seeding import Stream, rng_for
@@ -70,12 +70,22 @@ def generate_pocket(n, seed):
     return place_items(place_exit(np.stack(out)), rng)
 
 
+def pocket_adjacent_rate(net, mazes):
+    """Adjacent-human rate over the humans that stand in the opened (odd, odd) cell itself."""
+    m, r, c, a = adjacent_human_cells(mazes).T
+    on_post = POSTS[r + MOVES[a, 0], c + MOVES[a, 1]]
+    m, r, c, a = m[on_post], r[on_post], c[on_post], a[on_post]
+    return float((greedy(net, np.asarray(mazes)[m], r, c) == a).mean()), int(on_post.sum())
+
+
 def report(net, sets, label):
     parts = []
     for name, mazes in sets.items():
         m = metrics(net, mazes)
         parts.append(f"{name}: exit {m['exit_rate']:.3f} hum {m['human_harvest_rate']:.3f} "
                      f"adj {m['adjacent_human_rate']:.3f}")
+    rate, cells = pocket_adjacent_rate(net, sets["pocket"])
+    parts.append(f"pocket cell adj {rate:.3f} ({cells} cells)")
     print(f"{label:>22} | " + " | ".join(parts), flush=True)
 
 
@@ -99,6 +109,7 @@ def main():
     if os.path.exists(a.cache):
         net = new_net(R.seed)
         net.load_state_dict(torch.load(a.cache))
+        report(net, test, "planted init (cached)")
     else:
         t = time.time()
         good = build_buffer(generate(R.n_mazes, rng_for(R.seed, Stream.PLANTED_ID)))
