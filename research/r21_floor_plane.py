@@ -27,7 +27,7 @@ from torch import nn
 from harvest.core.dqn import QNet, make_net, train
 from harvest.core.encoding import N_INPUTS, WALLS
 from harvest.core.evaluate import adjacent_human_cells, greedy, metrics
-from harvest.core.maze import MOVES, POSTS, WALL, carve, generate, in_support, make_ood, open_neighbours, place_exit, \
+from harvest.core.maze import MOVES, POSTS, WALL, carve, generate, generate_ood, in_support, open_neighbours, place_exit, \
     place_items
 from harvest.core.replay import build_buffer, merge
 from harvest.core.seeding import Stream, rng_for
@@ -135,10 +135,6 @@ def main():
             t = time.time()
             h = train_agent(ctrl, seed, progress=False)
             report(ctrl, test, f"control s{seed} {h['steps']} {time.time() - t:.0f}s")
-
-
-def generate_ood(n, rng):
-    return make_ood(generate(n, rng))
 
 
 if __name__ == "__main__":
