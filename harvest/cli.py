@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,mazes,experiment,bench,slides,build} ...`.
+"""The command line: `harvest {train,evaluate,mazes,dream,experiment,bench,slides,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -63,6 +63,25 @@ def cmd_mazes(args):
     print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
 
 
+def cmd_dream(args):
+    from .core import detector, weights
+    net = weights.load(args.weights)
+    verdict = detector.detect(net, n=args.n, seed=args.seed)
+    report = {"weights": str(args.weights), "seed": args.seed, "budget": detector.BUDGET, **verdict.summary(),
+              "harmful_per_1000_evaluations": 1000 * int(verdict.harm.sum()) / verdict.evaluations}
+    if args.baseline:
+        found, used = detector.random_search(net, verdict.evaluations, n=args.n, seed=args.seed)
+        report["random_search"] = {"harmful": found, "evaluations": used,
+                                   "harmful_per_1000_evaluations": 1000 * found / max(used, 1)}
+    if args.out:
+        path = Path(args.out).with_suffix(".npy")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, verdict.dreams[verdict.harm])
+        np.save(path.with_suffix(".start.npy"), np.tile(detector.START, (int(verdict.harm.sum()), 1)))
+        report["out"] = str(path)
+    print(json.dumps(report))
+
+
 def cmd_experiment(args):
     from .research import results_table
     results = results_table.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
@@ -93,8 +112,15 @@ def positive(text):
     return value
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: `error: ...` and exit status 2, like every other bad input."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message}\n")
+
+
 def parser():
-    p = argparse.ArgumentParser(prog="harvest", description="Harvest: goal misgeneralization in a gridworld.")
+    p = Parser(prog="harvest", description="Harvest: goal misgeneralization in a gridworld.")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train an agent with the standard recipe and save its weights")
@@ -118,6 +144,16 @@ def parser():
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--out", type=Path, required=True)
     m.set_defaults(func=cmd_mazes)
+
+    d = sub.add_parser("dream", help="dream against some weights: a verdict, printed as JSON")
+    d.add_argument("--weights", required=True, help="a .pt file written by `train`")
+    d.add_argument("--n", type=positive, default=256, help="dreams, one per starting maze (default 256)")
+    d.add_argument("--seed", type=int, default=0, help="seed of the starting mazes")
+    d.add_argument("--out", type=Path, help="write the harmful dreams here (.npy, for `evaluate`) and their "
+                                            "start cells beside them (.start.npy)")
+    d.add_argument("--baseline", action="store_true",
+                   help="also run random search with the same number of network evaluations")
+    d.set_defaults(func=cmd_dream)
 
     x = sub.add_parser("experiment", help="evil init vs control vs fix over several seeds: a table and a figure")
     x.add_argument("--seeds", type=positive, default=5)

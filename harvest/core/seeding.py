@@ -22,6 +22,7 @@ class Stream(IntEnum):
     FIX_OOD = 7        # out-of-distribution mazes added to training by the fix
     SPOT_OOD = 8       # out-of-distribution spot-check mazes of the fix
     DREAM = 11         # the mazes dreams start from
+    RANDOM_SEARCH = 13 # the random edits of the detector's baseline
     CHECKS = 12        # the exercise checks' own mazes
     FIGURES = 99       # mazes drawn for slides
 
