@@ -89,7 +89,7 @@ def test_value_iteration_agrees_with_brute_force_on_a_tiny_maze():
 #######""")
     for steps in (3, 6, 8):
         q, g = optimal.q_values(tiny, steps=steps)
-        assert q[-1, g["index"][0, 0]].max() == pytest.approx(brute_force(tiny, steps))
+        assert q[optimal.state(g, (0, 0))].max() == pytest.approx(brute_force(tiny, steps))
 
 
 def test_edits_are_legal_and_one_step_away(hand):
