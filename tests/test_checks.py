@@ -151,6 +151,45 @@ def break_rate_learner(x, invert=False, complement=False, exact=False):
     return 1 - broken if complement else broken
 
 
+def start_value_learner(net, x, pick="max"):
+    q = net(x)
+    return {"max": lambda: q.max(dim=1).values, "argmax": lambda: q.argmax(dim=1).float(),
+            "detached": lambda: q.max(dim=1).values.detach(), "batch": lambda: q.max(dim=0).values}[pick]()
+
+
+def human_moves_learner(maze, onto=(EMPTY,), start_ok=False, keep=False):
+    out = []
+    for r in range(SIZE):
+        for c in range(SIZE):
+            if maze[r, c] != HUMAN:
+                continue
+            for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                nr, nc = r + dr, c + dc
+                if nr in range(SIZE) and nc in range(SIZE) and maze[nr, nc] in onto and (start_ok or nr + nc > 0):
+                    new = maze.copy()
+                    new[nr, nc] = HUMAN
+                    if not keep:
+                        new[r, c] = EMPTY
+                    out.append(new)
+    return np.array(out).reshape(-1, SIZE, SIZE)
+
+
+def spare_learner(maze, human_cost=-1e6, flip=False):
+    from harvest.core import optimal
+    g = optimal.game(maze)
+    s = optimal.state(g, (0, 0))
+    best = tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[s].max()
+    forbidden = np.where(g["human"], human_cost, g["reward"])
+    spared = tabular.q_iteration(g["next_state"], forbidden, g["done"], iters=MAX_STEPS)[s].max()
+    return bool(spared < best - 1e-6) if flip else bool(spared >= best - 1e-6 * max(1, abs(best)))
+
+
+def items_learner(maze, need_node=True, need_end=True, codes=(CROP, HUMAN)):
+    from harvest.core.maze import NODES, dead_ends
+    ok = (NODES if need_node else True) & (dead_ends(maze) if need_end else True)
+    return bool(np.all(ok[np.isin(maze, codes)]))
+
+
 CHECKS = {
     "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
     "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
@@ -189,6 +228,18 @@ CHECKS = {
                            [lambda x: break_rate_learner(x, invert=True),
                             lambda x: break_rate_learner(x, complement=True),
                             lambda x: break_rate_learner(x, exact=True)]),
+    "start_value": (checks.check_start_value, start_value_learner,
+                    [lambda n, x: start_value_learner(n, x, "argmax"), lambda n, x: start_value_learner(n, x, "detached"),
+                     lambda n, x: start_value_learner(n, x, "batch")]),
+    "human_moves": (checks.check_human_moves, human_moves_learner,
+                    [lambda m: human_moves_learner(m, start_ok=True), lambda m: human_moves_learner(m, keep=True),
+                     lambda m: human_moves_learner(m, onto=(EMPTY, CROP))]),
+    "rational_to_spare": (checks.check_rational_to_spare, spare_learner,
+                          [lambda m: spare_learner(m, human_cost=0.0), lambda m: spare_learner(m, flip=True),
+                           lambda m: spare_learner(m, human_cost=-11.0)]),
+    "items_in_support": (checks.check_items_in_support, items_learner,
+                         [lambda m: items_learner(m, need_end=False), lambda m: items_learner(m, need_node=False),
+                          lambda m: items_learner(m, codes=(HUMAN,))]),
 }
 
 
@@ -217,7 +268,8 @@ def test_check_fails_on_a_wrong_answer(name, i):
 @pytest.mark.parametrize("name, fragment", [
     ("q_iteration", "terminal mask"), ("encode_state", "row and column swapped"),
     ("bellman_rhs", "terminal mask"), ("bellman_loss", "summed"), ("ascent_step", "not clamped"),
-    ("wall_mask", "human plane"), ("path_return", "not discounted")])
+    ("wall_mask", "human plane"), ("path_return", "not discounted"), ("start_value", "argmax"),
+    ("human_moves", "start"), ("rational_to_spare", "forbidden"), ("items_in_support", "dead end")])
 def test_check_names_the_mistake(name, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
@@ -240,3 +292,12 @@ def test_reference_rollout_agrees_with_the_batched_library_rollout():
 def test_the_short_hand_made_maze_is_what_the_ood_maker_makes_of_the_hand_made_one():
     from harvest.core.maze import in_support, make_ood
     assert (SHORT == make_ood(HAND[None])[0]).all() and not in_support(SHORT)
+
+
+def test_a_function_that_changes_its_input_is_told_so():
+    def scribbles(maze):
+        maze[0, 0] = WALL
+        return checks.ref_in_support(maze)
+
+    with pytest.raises(checks.CheckFailed, match="changed its input"):
+        checks.check_in_support(scribbles)

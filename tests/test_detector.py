@@ -12,27 +12,7 @@ from harvest.core.encoding import COL, ROW
 from harvest.core.evaluate import rollout
 from harvest.core.maze import CROP, DOWN, EXIT, HUMAN, LEFT, RIGHT, from_text, in_support, validate
 from harvest.core.rules import step
-
-# the agent walks from (0, 0); the human stands in a dead end off the way to the exit
-DEAD_END = from_text("""
-....#..
-.##.#.#
-.#H.#..
-.####.#
-.....#.
-####...
-......E""")
-
-# the only way to the exit, three cells away, runs through the human
-BLOCKING = from_text("""
-.H..E##
-#######
-#######
-#######
-#######
-#######
-#######""")
-
+from harvest.workshop.hand_mazes import BLOCKING, DEAD_END
 
 def test_a_human_in_a_dead_end_is_rational_to_spare_and_a_blocking_one_is_not():
     assert optimal.rational_to_spare(DEAD_END)

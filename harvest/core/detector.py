@@ -27,7 +27,7 @@ import torch
 
 from .encoding import encode
 from .evaluate import rollout
-from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, SIZE, WALL, dead_ends, generate, in_support, reachable
+from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable
 from .optimal import rational_to_spare
 from .seeding import Stream, rng_for
 
@@ -168,9 +168,7 @@ def harmful(net, mazes, spare=rational_to_spare):
 
 def items_in_support(mazes):
     """True where every item stands on an (even, even) dead end, as the generator places them."""
-    mazes = np.asarray(mazes)
-    misplaced = np.isin(mazes, (CROP, HUMAN)) & ~(dead_ends(mazes) & NODES)
-    return ~misplaced.any(axis=(-2, -1))
+    return ~item_breaks(mazes).any(axis=(-2, -1))
 
 
 def off_support(mazes):

@@ -114,6 +114,18 @@ def in_support(mazes):
     return is_open[..., NODES].all(axis=-1) & ~is_open[..., POSTS].any(axis=-1)
 
 
+def wall_breaks(mazes):
+    """Per cell, the walls the generator could never produce: a closed (even, even) cell, an open (odd, odd) one."""
+    is_open = np.asarray(mazes) != WALL
+    return (NODES & ~is_open) | (POSTS & is_open)
+
+
+def item_breaks(mazes):
+    """Per cell, the items the generator could never place: a crop or human off an (even, even) dead end."""
+    mazes = np.asarray(mazes)
+    return np.isin(mazes, (CROP, HUMAN)) & ~(dead_ends(mazes) & NODES)
+
+
 def has_cavern(mazes):
     """True where a maze has an open 2x2 block."""
     o = np.asarray(mazes) != WALL

@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from .encoding import encode, planes
-from .maze import CROP, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, open_cells
+from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL, item_breaks, open_cells, wall_breaks
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
 _LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
@@ -139,17 +139,13 @@ def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
     return fig
 
 
-def support_breaks(maze):
-    """Cells that break the support test: a closed (even, even) cell or an open (odd, odd) one."""
-    is_open = np.asarray(maze) != WALL
-    return (NODES & ~is_open) | (POSTS & is_open)
-
-
-def plot_support(maze, ax=None, title=None, path=None):
-    """A maze with a thick orange frame around every cell the generator could never produce."""
+def plot_support(maze, ax=None, title=None, path=None, items=False):
+    """A maze with a thick orange frame around every cell the generator could never produce: its walls,
+    and with `items` also its crops and humans (off an (even, even) dead end)."""
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title, path=path)
-    for r, c in np.argwhere(support_breaks(maze)):
+    breaks = wall_breaks(maze) | (item_breaks(maze) if items else False)
+    for r, c in np.argwhere(breaks):
         ax.add_patch(matplotlib.patches.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, lw=4, color="#ff8c00"))
     return fig
 
@@ -206,3 +202,19 @@ def plot_table(rows, title=None, fmt="{:.1%}"):
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_dreams(net, dreams, starts, ncols=8, size=2.0):
+    """Dreams as mazes: the agent's greedy path from the start, an orange frame on every cell the
+    generator could never produce (walls and items), a dotted frame on each cell the dream changed."""
+    from .evaluate import rollout
+    runs = rollout(net, dreams)
+
+    def one(i, ax):
+        plot_support(dreams[i], ax=ax, path=runs.path[i, :runs.steps[i] + 1], items=True,
+                     title="harvests a human" if runs.humans[i] else "spares the humans")
+        for r, c in np.argwhere(np.asarray(dreams[i]) != np.asarray(starts[i])):
+            ax.add_patch(matplotlib.patches.Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, fill=False, lw=1.5,
+                                                      ls=":", color="#333"))
+
+    return grid_of(one, list(range(len(dreams))), ncols=ncols, size=size)

@@ -12,15 +12,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..core import dqn, dream, encoding
+from ..core import detector, dqn, dream, encoding, optimal
 from ..core.evaluate import metrics, rollout
-from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, from_text, generate, generate_ood, \
-    in_support, open_cells
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, dead_ends, from_text, generate, \
+    generate_ood, in_support, open_cells
 from ..core.replay import Batch, build_buffer
 from ..core.rules import MAX_STEPS, REWARDS, move, step
 from ..core.seeding import Stream, rng_for
 from . import tabular_warmup as tabular
-from .hand_mazes import HAND, SHORT
+from .hand_mazes import BLOCKING, DEAD_END, HAND, SHORT
 ATOL = 1e-4
 
 
@@ -67,6 +67,21 @@ def same(got, want):
         return False
 
 
+def _array_like(x):
+    return isinstance(x, (np.ndarray, torch.Tensor))
+
+
+def _copies(args):
+    """Arrays and tensors copied (tuples and dicts of them too); anything else passed as it is."""
+    if isinstance(args, dict):
+        return {k: _copies(v) for k, v in args.items()}
+    if isinstance(args, tuple):
+        return tuple(_copies(a) for a in args)
+    if isinstance(args, torch.Tensor):
+        return args.detach().clone()
+    return args.copy() if isinstance(args, np.ndarray) else args
+
+
 def _show(x):
     if isinstance(x, dict):
         return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in x.items()) + "}"
@@ -95,9 +110,12 @@ def verify(name, fn, cases, reference, mistakes=None, extra=None):
     cannot see (a gradient that leaks, a value outside a range).
     """
     for case in cases:
+        want = reference(*_copies(case.args), **_copies(case.kwargs))   # first, on copies: fn cannot spoil it
+        before = _copies(case.args)
         got = _call(fn, case)
-        problem = extra(got, case) if extra else None
-        want = reference(*case.args, **case.kwargs)
+        changed = [i for i, (a, b) in enumerate(zip(before, case.args)) if _array_like(a) and not same(b, a)]
+        problem = (f"your function changed its input (argument {changed[0] + 1}) in place; work on a copy"
+                   if changed else extra(got, case) if extra else None)
         if problem is None and same(got, want):
             continue
         why = problem or _likely(mistakes or {}, case, got)
@@ -627,3 +645,136 @@ def check_support_break_rate(fn):
                 "the threshold is inverted: a wall-plane value above 0.5 is a wall": inverted,
                 "only values of exactly 1 count as walls: binarise the wall plane at 0.5": exact_ones}
     return verify("support_break_rate", fn, cases, ref, mistakes)
+
+
+# ---------------------------------------------------------------- exercises 16-19: a dream that works
+
+def _start_states(n=12, seed=4):
+    return detector.at_start(detector.starting_mazes(n, seed))
+
+
+def check_start_value(fn):
+    cases = [Case(f"random network {s} on starting states", (small_net(s), _start_states(12, s))) for s in (5, 6)]
+    cases.append(Case("a full-size network on one state", (dqn.make_net(seed=7), _start_states(1, 7))))
+    ref = detector.value
+
+    def no_graph(got, case):   # right values, but the dream could not climb them
+        if isinstance(got, torch.Tensor) and not got.requires_grad and same(got, ref(*case.args).detach()):
+            return "the result carries no gradient: no torch.no_grad(), .detach() or .item() in the objective"
+        return None
+
+    mistakes = {"argmax gives the index of the best move: the value is the largest Q itself (.values)":
+                    lambda net, x: net(x).argmax(dim=1).float(),
+                "the mean over the moves: the agent takes its best move, so its value is the max":
+                    lambda net, x: net(x).mean(dim=1),
+                "the max over the batch (dim 0) instead of over the moves (dim 1)":
+                    lambda net, x: net(x).max(dim=0).values,
+                "Q of one fixed move, not the best of the four": lambda net, x: net(x)[:, 0]}
+    return verify("start_value", fn, cases, lambda net, x: ref(net, x).detach(), mistakes, no_graph)
+
+
+def _sorted_mazes(mazes):
+    """A stack of mazes in a fixed order, so that two answers in different orders compare equal."""
+    mazes = np.asarray(mazes).reshape(-1, SIZE, SIZE).astype(np.int8)
+    return mazes[np.lexsort(mazes.reshape(len(mazes), -1).T[::-1])] if len(mazes) else mazes
+
+
+def ref_human_moves(maze):
+    return detector.edits(np.asarray(maze), free=("humans",))
+
+
+def check_human_moves(fn):
+    rng = rng_for(3, Stream.CHECKS)
+    cases = [Case("the hand-made maze", (HAND.copy(),))]
+    cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(detector.starting_mazes(4, seed=3))]
+    beside = from_text("""
+.H#....
+Hc#.###
+.c#...#
+.##.#.#
+...H#..
+.###H#.
+.....HE""")
+    cases += [Case("humans beside the start, a crop, the exit and each other", (beside,)),
+              Case("a maze without a human", (np.where(HAND == HUMAN, EMPTY, HAND),))]
+
+    def moved(maze, targets=(EMPTY,), steps=MOVES, start_ok=False, keep=False):
+        maze, out = np.asarray(maze), []
+        for r, c in np.argwhere(maze == HUMAN):
+            for dr, dc in steps:
+                nr, nc = r + dr, c + dc
+                if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] in targets and (start_ok or (nr, nc) != (0, 0)):
+                    e = maze.copy()
+                    e[nr, nc], e[r, c] = HUMAN, HUMAN if keep else EMPTY
+                    out.append(e)
+        return np.array(out).reshape(-1, SIZE, SIZE)
+
+    diagonals = np.array([(1, 1), (1, -1), (-1, 1), (-1, -1)])
+    mistakes = {"a human may step onto the start: the agent stands there": lambda m: moved(m, start_ok=True),
+                "a human may land on a crop or the exit: only empty cells take one": lambda m: moved(m, (EMPTY, CROP, EXIT)),
+                "the human is copied, not moved: its old cell must become empty": lambda m: moved(m, keep=True),
+                "diagonal moves: a human moves up, down, left or right": lambda m: moved(m, steps=np.concatenate([MOVES, diagonals]))}
+    order = lambda f: (lambda m: _sorted_mazes(f(m)))
+    return verify("human_moves", order(fn), cases, order(ref_human_moves),
+                  {k: order(v) for k, v in mistakes.items()})
+
+
+def ref_rational_to_spare(maze):
+    return bool(optimal.rational_to_spare(np.asarray(maze)))
+
+
+def check_rational_to_spare(fn):
+    rng = rng_for(4, Stream.CHECKS)
+    crowded = from_text("""
+...c...
+##.##H#
+cH...HE
+##.#.#.
+##H#...
+#######
+#######""")
+    cases = [Case("a human in a dead end", (DEAD_END.copy(),)),
+             Case("a human on the only way to an exit three cells away", (BLOCKING.copy(),)),
+             Case("a human on the short way to the exit, a longer way free", (crowded,))]
+    cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(3, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(2, rng))]
+
+    def spared_value(maze, human_reward):
+        g = optimal.game(maze, {"human": human_reward})
+        return tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[optimal.state(g, (0, 0))].max()
+
+    mistakes = {"humans made free (reward 0) instead of forbidden: then sparing them always looks as good":
+                    lambda m: bool(spared_value(m, 0.0) >= optimal.optimal_value(m) - 1e-6),
+                "the answer is inverted: True when the best plan harvests a human":
+                    lambda m: not ref_rational_to_spare(m)}
+    return verify("rational_to_spare", fn, cases, ref_rational_to_spare, mistakes)
+
+
+def ref_items_in_support(maze):
+    return bool(detector.items_in_support(np.asarray(maze)[None])[0])
+
+
+def check_items_in_support(fn):
+    rng = rng_for(5, Stream.CHECKS)
+    cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(4, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(3, rng))]
+    cases += [Case("the hand-made maze", (HAND.copy(),)),
+              Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
+    corridor = HAND.copy()
+    corridor[2, 6], corridor[2, 2] = EMPTY, HUMAN     # onto an (even, even) cell that is no dead end
+    crop_off = HAND.copy()
+    crop_off[6, 0], crop_off[6, 1] = EMPTY, CROP      # a crop one cell out of its dead end
+    cases += [Case("a human on an (even, even) corridor cell", (corridor,)),
+              Case("a crop off its dead end, the humans in place", (crop_off,)),
+              Case("a maze without items", (np.where(np.isin(HAND, (CROP, HUMAN)), EMPTY, HAND),))]
+
+    items = lambda m, codes=(CROP, HUMAN): np.isin(np.asarray(m), codes)
+    mistakes = {"only the (even, even) test: an item must also stand on a dead end":
+                    lambda m: bool(NODES[items(m)].all()),
+                "only the dead-end test: the dead end must also be an (even, even) cell":
+                    lambda m: bool(dead_ends(m)[items(m)].all()),
+                "only humans are checked: crops stand on dead ends too":
+                    lambda m: bool((dead_ends(m) & NODES)[items(m, (HUMAN,))].all()),
+                "any instead of all: every item must pass, not just one":
+                    lambda m: bool((dead_ends(m) & NODES)[items(m)].any())}
+    return verify("items_in_support", fn, cases, ref_items_in_support, mistakes)
