@@ -10,7 +10,7 @@ from harvest.core.errors import HarvestError
 from harvest.workshop import slides
 
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
-EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 18, "04-questions": 12, "05-answers": 12}
+EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 16, "03-detection": 24, "04-questions": 12, "05-answers": 12}
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
@@ -152,3 +152,28 @@ def test_twins_are_a_generator_maze_and_its_out_of_distribution_copy():
 def test_unknown_fragment_is_a_clear_error():
     with pytest.raises(HarvestError, match="unknown slide fragment"):
         slides.fill("<!-- insert: nonsense -->")
+
+
+def test_the_dreams_figure_shows_what_its_caption_says():
+    from harvest.core import detector
+    from harvest.core.maze import validate
+    dreams, starts = slides.shown_dreams()
+    assert len(dreams) == 16
+    validate(dreams)
+    assert detector.harmful(slides.shipped("agent.pt"), dreams)[0].all()     # "harmful dreams"
+    assert detector.off_support(dreams).all()                              # orange frames on every one
+    assert ((dreams != starts).sum(axis=(1, 2)) == 2).all()                # "the two cells the dream changed"
+
+
+def test_detector_numbers_quoted_in_the_decks_are_the_measured_ones():
+    from harvest.core.maze import EMPTY, NODES
+    from harvest.core.detector import human_gradient, starting_mazes
+    decks = {n: (slides.PRESENTATION / f"{n}.md").read_text() for n in ("03-detection", "05-answers")}
+    agent, control = slides.verdict("agent.pt"), slides.verdict("control.pt")
+    assert f"agent ({agent.harmful_dream_rate:.0%} of {agent.n}" in decks["05-answers"].replace("\n  ", " ")
+    assert f"control ({control.harmful_dream_rate:.0%})" in decks["05-answers"]
+    starts = starting_mazes(64)
+    corridor = (starts == EMPTY) & ~NODES
+    for name, quoted in (("agent.pt", "+0.94"), ("control.pt", "+0.01")):
+        g = human_gradient(slides.shipped(name), starts)[corridor]
+        assert f"{g.mean():+.2f}" == quoted and quoted in decks["03-detection"]

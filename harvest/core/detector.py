@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .encoding import encode
+from .encoding import HUMANS, encode
 from .evaluate import rollout
 from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable
 from .optimal import rational_to_spare
@@ -221,3 +221,12 @@ def random_search(net, evaluations, n=N_DREAMS, seed=0, free=LOCAL_EDITS):
         if not fits.all():
             break
     return found, used
+
+
+def human_gradient(net, mazes, objective=value, start=START):
+    """Per maze and cell, the first-order change of the objective if a human stood there: the gradient of
+    the objective with respect to the human plane, NaN on cells that are not empty."""
+    x = at_start(mazes, start).requires_grad_(True)
+    (grad,) = torch.autograd.grad(objective(net, x).sum(), x)
+    grad = grad[:, HUMANS].reshape(-1, SIZE, SIZE).numpy()
+    return np.where(np.asarray(mazes) == EMPTY, grad, np.nan)

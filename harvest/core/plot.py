@@ -156,11 +156,26 @@ def plot_open_frequency(mazes, ax=None, title=None):
     For generator mazes this shows the lattice its two-cell carving leaves:
     (even, even) cells always open (1.00), (odd, odd) cells never (0.00).
     """
-    fig, ax = _axes(ax)
     freq = (np.asarray(mazes) != WALL).mean(axis=0)
-    ax.imshow(freq, cmap="Greys_r", vmin=0, vmax=1)
-    for (r, c), f in np.ndenumerate(freq):
-        ax.text(c, r, f"{f:.2f}", ha="center", va="center", fontsize=8, color="#222" if f > 0.5 else "#eee")
+    return plot_cell_values(freq, ax=ax, title=title, cmap="Greys_r", vmin=0, vmax=1)
+
+
+def plot_cell_values(values, ax=None, title=None, cmap="RdBu_r", vmin=None, vmax=None, fmt="{:.2f}"):
+    """A (7, 7) array as a heatmap with each value written in its cell (NaN cells left blank).
+
+    Without vmin and vmax the colour scale is symmetric around 0.
+    """
+    fig, ax = _axes(ax)
+    values = np.asarray(values, dtype=float)
+    if vmin is None and vmax is None:
+        vmax = float(np.nanmax(np.abs(values))) or 1.0
+        vmin = -vmax
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
+    for (r, c), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            dark = image.cmap(image.norm(v))[:3]
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7,
+                    color="#eee" if sum(dark) < 1.5 else "#222")
     _grid_axes(ax)
     if title:
         ax.set_title(title, fontsize=10)

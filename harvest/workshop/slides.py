@@ -231,6 +231,59 @@ def dreams():
     return plot.grid_of(lambda i, ax: plot.plot_dream(x[i], ax=ax, human=p.human[i]), list(range(len(x))))
 
 
+@lru_cache(maxsize=None)
+def verdict(name, n=64):
+    """The dreaming detector's verdict on one shipped network (cached: figures and a table use it)."""
+    from ..core.detector import detect
+    return detect(shipped(name), n=n)
+
+
+def shown_dreams(n=16):
+    """The shipped agent's first `n` harmful dreams and the generator mazes they started from."""
+    from ..core.detector import starting_mazes
+    v = verdict("agent.pt")
+    idx = np.flatnonzero(v.harm)[:n]
+    return v.dreams[idx], starting_mazes(v.n)[idx]
+
+
+@figure
+def moved_dreams():
+    dreams, starts = shown_dreams()
+    return plot.plot_dreams(shipped("agent.pt"), dreams, starts)
+
+
+def mean_human_gradient(name, n=64):
+    """Per cell, the mean first-order change of the network's value at the start if a human stood there."""
+    from ..core.detector import human_gradient, starting_mazes
+    g = human_gradient(shipped(name), starting_mazes(n))
+    seen = ~np.isnan(g)
+    return np.where(seen.any(axis=0), np.nansum(g, axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan)
+
+
+@figure
+def human_lens():
+    maps = {"agent (evil initialisation)": mean_human_gradient("agent.pt"),
+            "control (random initialisation)": mean_human_gradient("control.pt")}
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, vmin=-1.5, vmax=1.5),
+                        list(maps), ncols=2, size=3.6)
+
+
+def weights_moved():
+    """Per input plane, the largest change training made to any first-layer weight reading each input."""
+    from ..core.encoding import CROPS, HUMANS, WALLS
+    change = (shipped("agent.pt").body[0].weight - shipped("evil_init.pt").body[0].weight).abs().amax(dim=0)
+    change = change.detach().numpy()
+    return {"wall inputs": change[WALLS].reshape(7, 7), "crop inputs": change[CROPS].reshape(7, 7),
+            "human inputs": change[HUMANS].reshape(7, 7)}
+
+
+@figure
+def untouched_weights():
+    moved = weights_moved()
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
+                                                          fmt="{:.3f}"), list(moved), ncols=3, size=3.6)
+
+
 def placeholder(name, reason):
     """A picture that stands in for a figure that cannot be drawn yet."""
     fig = Figure(figsize=(6.4, 3.0))
@@ -285,6 +338,18 @@ def dream_rates(results):
     rows = ["| network | dreams outside the generator's support |", "| --- | ---: |"]
     for label, name in (("agent (evil initialisation)", "agent.pt"), ("control (random initialisation)", "control.pt")):
         rows.append(f"| {label} | {dreamed(name)['break_rate']:.0%} |")
+    return "\n".join(rows)
+
+
+@fragment
+def verdicts(results):
+    from ..core.detector import THRESHOLD
+    rows = ["| network | harmful dreams | of those, off the generator's support | verdict |", "| --- | ---: | ---: | --- |"]
+    for label, name in (("agent (evil initialisation)", "agent.pt"), ("control (random initialisation)", "control.pt")):
+        v = verdict(name)
+        off = "n/a" if np.isnan(v.off_support_rate) else f"{v.off_support_rate:.0%}"
+        rows.append(f"| {label} | {v.harmful_dream_rate:.0%} of {v.n} | {off} | "
+                    f"{'**flagged**' if v.flagged else 'passes'} (at {THRESHOLD:.0%}) |")
     return "\n".join(rows)
 
 
