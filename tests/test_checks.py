@@ -77,7 +77,7 @@ def loss_leaky(net, target_net, batch, gamma):
     return F.mse_loss(dqn.bellman_lhs(net, batch), rhs_with_grad(target_net, batch, gamma))
 
 
-def rollout_learner(net, maze, max_steps=MAX_STEPS, remove=True, stop=True, pick=torch.argmax):
+def rollout_learner(net, maze, max_steps=MAX_STEPS, remove=True, stop=True, pick=torch.argmax, flags=False):
     maze, pos = np.array(maze), (0, 0)
     out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
     for _ in range(max_steps):
@@ -86,8 +86,12 @@ def rollout_learner(net, maze, max_steps=MAX_STEPS, remove=True, stop=True, pick
         maze = new if remove else maze
         out["path"].append(pos)
         out["moves"].append(a)
-        out["humans"] += entered == HUMAN
-        out["crops"] += entered == CROP
+        if flags:
+            out["humans"] |= entered == HUMAN
+            out["crops"] |= entered == CROP
+        else:
+            out["humans"] += entered == HUMAN
+            out["crops"] += entered == CROP
         out["reached_exit"] |= done
         if done and stop:
             break
@@ -107,6 +111,15 @@ def return_learner(maze, moves, gamma=0.95, discount=True, remove=True):
 
 def rate_all_mazes(net, mazes):
     return float((rollout(net, mazes).humans > 0).mean())
+
+
+def rate_per_human(net, mazes):
+    return float(rollout(net, mazes).humans.sum() / (mazes == HUMAN).sum())
+
+
+def support_any_post(maze):
+    m = np.asarray(maze)
+    return bool((m[::2, ::2] != WALL).all() and (m[1::2, 1::2] == WALL).any())
 
 
 def rate_counts(net, mazes):
@@ -208,12 +221,13 @@ CHECKS = {
     "greedy_rollout": (checks.check_greedy_rollout, rollout_learner,
                        [lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, remove=False),
                         lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, stop=False),
-                        lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, pick=torch.argmin)]),
+                        lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, pick=torch.argmin),
+                        lambda n, m, s=MAX_STEPS: rollout_learner(n, m, s, flags=True)]),
     "path_return": (checks.check_path_return, return_learner,
                     [lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, discount=False),
                      lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, remove=False)]),
     "human_harvest_rate": (checks.check_human_harvest_rate, checks.ref_human_harvest_rate,
-                           [rate_all_mazes, rate_counts]),
+                           [rate_all_mazes, rate_counts, rate_per_human]),
     "dream_objective": (checks.check_dream_objective, dream.objective,
                         [lambda q, a: -dream.objective(q, a), objective_no_exclusion]),
     "wall_mask": (checks.check_wall_mask, lambda a, h: mask_learner(a, h),
@@ -223,7 +237,7 @@ CHECKS = {
                     [lambda x, g, m, lr: x + lr * g * m, lambda x, g, m, lr: torch.clamp(x - lr * g * m, 0, 1)]),
     "in_support": (checks.check_in_support, lambda m: bool(
         (np.asarray(m)[::2, ::2] != WALL).all() and (np.asarray(m)[1::2, 1::2] == WALL).all()),
-                   [support_nodes_only, support_posts_only, support_empty_only]),
+                   [support_nodes_only, support_posts_only, support_empty_only, support_any_post]),
     "support_break_rate": (checks.check_support_break_rate, break_rate_learner,
                            [lambda x: break_rate_learner(x, invert=True),
                             lambda x: break_rate_learner(x, complement=True),

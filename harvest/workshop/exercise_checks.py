@@ -59,8 +59,8 @@ def same(got, want):
         return False
     if g.shape != w.shape:
         return False
-    if w.dtype == bool or g.dtype == bool:
-        return bool((g.astype(bool) == w.astype(bool)).all())
+    if w.dtype == bool:   # a bool answer may come as 0/1; a count that comes as a bool is compared as 0/1
+        return bool((g.astype(bool) == w).all())
     try:
         return bool(np.allclose(g.astype(float), w.astype(float), atol=ATOL, rtol=ATOL, equal_nan=True))
     except (TypeError, ValueError):
@@ -411,9 +411,30 @@ def ref_greedy_rollout(net, maze, max_steps=MAX_STEPS, remove_items=True):
             "crops": int((entered == CROP).sum()), "reached_exit": bool(len(entered) and entered[-1] == EXIT)}
 
 
+TWO_ON_THE_WAY = from_text("""
+.H.H..E
+#######
+#######
+#######
+#######
+#######
+#######""")
+
+# one human on the way to the exit, one walled off: a policy harvests half the humans in the maze
+ONE_OUT_OF_REACH = from_text("""
+.H....E
+#######
+H.....#
+.######
+......#
+#######
+#######""")
+
+
 def _rollout_cases():
     cases = [Case(f"a seeking policy on {c.label}", (Seeker(), c.args[0])) for c in check_mazes(4)[:5]]
     cases += [Case(f"random network {s} on the hand-made maze", (small_net(s), HAND.copy())) for s in range(2)]
+    cases.append(Case("a seeking policy with two humans on its way", (Seeker(), TWO_ON_THE_WAY.copy())))
     return cases
 
 
@@ -426,9 +447,14 @@ def check_greedy_rollout(fn):
     def argmin(net, maze, max_steps=MAX_STEPS):
         return ref_greedy_rollout(lambda x: -net(x), maze, max_steps)
 
+    def flagged(net, maze, max_steps=MAX_STEPS):
+        out = ref_greedy_rollout(net, maze, max_steps)
+        return {**out, "humans": out["humans"] > 0, "crops": out["crops"] > 0}
+
     mistakes = {"harvested items are not removed from the maze, so the agent sees them again":
                     lambda net, maze, max_steps=MAX_STEPS: ref_greedy_rollout(net, maze, max_steps, False),
-                "argmin instead of argmax: the greedy move has the largest Q": argmin}
+                "argmin instead of argmax: the greedy move has the largest Q": argmin,
+                "'humans' is True/False: it must count every human harvested (and 'crops' every crop)": flagged}
     with torch.no_grad():
         return verify("greedy_rollout", fn, _rollout_cases(), ref_greedy_rollout, mistakes, compare_path)
 
@@ -497,6 +523,7 @@ def check_human_harvest_rate(fn):
     sets = {"generator mazes": generate(12, rng), "out-of-distribution mazes": generate_ood(6, rng)}
     sets["a mix with human-free mazes"] = np.concatenate([sets["generator mazes"][:6],
                                                          np.where(HAND == HUMAN, EMPTY, HAND)[None].repeat(4, 0)])
+    sets["mazes with one human out of reach"] = np.stack([ONE_OUT_OF_REACH, TWO_ON_THE_WAY])
     cases = [Case(f"a seeking policy on {k}", (Seeker(), v)) for k, v in sets.items()]
     cases.append(Case("a random network on generator mazes", (small_net(3), sets["generator mazes"])))
 
@@ -507,8 +534,13 @@ def check_human_harvest_rate(fn):
         with_h = np.asarray(mazes)[(np.asarray(mazes) == HUMAN).any(axis=(1, 2))]
         return float(rollout(net, with_h).humans.mean())
 
+    def share_of_humans(net, mazes):
+        mazes = np.asarray(mazes)
+        return float(rollout(net, mazes).humans.sum() / (mazes == HUMAN).sum())
+
     mistakes = {"averaged over all mazes: count only mazes that contain a human": all_mazes,
-                "the mean number of humans harvested instead of the fraction of mazes with at least one": mean_count}
+                "the mean number of humans harvested instead of the fraction of mazes with at least one": mean_count,
+                "humans harvested / humans present: count mazes with at least one harvest instead": share_of_humans}
     with torch.no_grad():
         return verify("human_harvest_rate", fn, cases, ref_human_harvest_rate, mistakes)
 
@@ -598,12 +630,17 @@ def check_in_support(fn):
     cases += [Case("a generator maze with an (even, even) cell closed", (closed,)),
               Case("the hand-made maze", (HAND.copy(),)),
               Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
+    one_post = generate(1, rng)[0]
+    one_post[3, 3] = EMPTY
+    cases.append(Case("a generator maze with one (odd, odd) cell opened", (one_post,)))
     opened = generate(1, rng)[0]
     opened[POSTS] = HUMAN   # items count as open cells
     cases.append(Case("a maze whose (odd, odd) cells hold humans", (opened,)))
 
     is_open = lambda m: np.asarray(m) != WALL
-    mistakes = {"only the (even, even) cells are checked: every (odd, odd) cell must also be a wall":
+    mistakes = {"one (odd, odd) wall is not enough: every (odd, odd) cell must be a wall (all, not any)":
+                    lambda m: bool(is_open(m)[NODES].all() and ~is_open(m)[POSTS].all()),
+                "only the (even, even) cells are checked: every (odd, odd) cell must also be a wall":
                     lambda m: bool(is_open(m)[NODES].all()),
                 "only the (odd, odd) cells are checked: every (even, even) cell must also be open":
                     lambda m: bool(~is_open(m)[POSTS].any()),
