@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,mazes,dream,experiment,bench,slides,build} ...`.
+"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,bench,slides,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -38,11 +38,11 @@ def cmd_train(args):
     from .core.dqn import pick_device
     from .research import standard_recipe as recipe
     torch.manual_seed(args.seed)
-    net = recipe.initial_net(args.init, args.seed).to(pick_device(args.device))
+    net = recipe.initial_net(args.init, args.seed, exit_visible=args.exit_visible).to(pick_device(args.device))
     history = recipe.train_agent(net, args.seed, fix=args.fix, cfg=config_from(args, args.seed),
-                                 progress=not args.quiet)
+                                 progress=not args.quiet, moved_exit_share=args.moved_exit_share)
     weights.save(net.cpu(), args.out, init=args.init, seed=args.seed, fix=args.fix, steps=history["steps"],
-                 passed_spot_checks=history["passed"])
+                 passed_spot_checks=history["passed"], moved_exit_share=args.moved_exit_share)
     print(json.dumps({"out": str(args.out), "steps": history["steps"], "passed_spot_checks": history["passed"]}))
 
 
@@ -55,9 +55,10 @@ def cmd_evaluate(args):
 
 
 def cmd_mazes(args):
-    from .core.maze import generate, generate_ood
+    from .core.maze import generate, generate_moved_exit, generate_ood
     from .core.seeding import Stream, rng_for
-    make, stream = {"id": (generate, Stream.TEST_ID), "ood": (generate_ood, Stream.TEST_OOD)}[args.kind]
+    make, stream = {"id": (generate, Stream.TEST_ID), "ood": (generate_ood, Stream.TEST_OOD),
+                    "moved-exit": (generate_moved_exit, Stream.TEST_MOVED)}[args.kind]
     mazes = make(args.n, rng_for(args.seed, stream))
     np.save(args.out, mazes.astype(np.int8))
     print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
@@ -66,6 +67,9 @@ def cmd_mazes(args):
 def cmd_dream(args):
     from .core import detector, weights
     net = weights.load(args.weights)
+    if net.exit_visible:
+        raise HarvestError(f"{args.weights} reads the 210-input encoding with the exit plane; "
+                           "the detector dreams for the 161-input agents of the main story")
     verdict = detector.detect(net, n=args.n, seed=args.seed)
     report = {"weights": str(args.weights), "seed": args.seed, "budget": detector.BUDGET, **verdict.summary(),
               "harmful_per_1000_evaluations": 1000 * int(verdict.harm.sum()) / verdict.evaluations}
@@ -90,6 +94,17 @@ def cmd_experiment(args):
     print(f"wrote {out / 'results.md'}, {out / 'results.json'} and {out / 'results.png'}")
 
 
+def cmd_corner(args):
+    import time
+    from .research import corner
+    t = time.perf_counter()
+    rows = corner.run(args.p, args.seeds, args.n_test)
+    out = corner.save(rows, args.out)
+    print(corner.table(rows))
+    print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
+          f"in {time.perf_counter() - t:.0f} s")
+
+
 def cmd_bench(args):
     from .research.benchmark import main
     main(args.repeats)
@@ -112,6 +127,21 @@ def positive(text):
     return value
 
 
+def share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share must lie in [0, 1], got {text}")
+    return value
+
+
+def shares(text):
+    values = [share(part.strip()) for part in text.split(",")]
+    return sorted(set(values))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with a one-line error: `error: ...` and exit status 2, like every other bad input."""
 
@@ -128,6 +158,10 @@ def parser():
     t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
     t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
     t.add_argument("--fix", action="store_true", help="add out-of-distribution mazes (true rewards) to training")
+    t.add_argument("--exit-visible", action="store_true",
+                   help="the corner chapter's 210-input encoding, with an exit plane (needs --init random)")
+    t.add_argument("--moved-exit-share", type=share, default=0.0, metavar="P",
+                   help="share of training and spot-check mazes with the exit moved off the corner (default 0)")
     t.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     config_flags(t)
@@ -139,7 +173,8 @@ def parser():
     e.set_defaults(func=cmd_evaluate)
 
     m = sub.add_parser("mazes", help="write a .npy file of test mazes")
-    m.add_argument("--kind", choices=["id", "ood"], default="id", help="generator mazes or out-of-distribution ones")
+    m.add_argument("--kind", choices=["id", "ood", "moved-exit"], default="id",
+                   help="generator mazes, out-of-distribution ones, or generator mazes with the exit moved off the corner")
     m.add_argument("--n", type=int, default=500)
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--out", type=Path, required=True)
@@ -164,6 +199,14 @@ def parser():
                    help="runs at once, in separate processes (default 1; results do not depend on it)")
     x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
     x.set_defaults(func=cmd_experiment)
+
+    c = sub.add_parser("corner", help="the corner chapter's sweep: moved-exit share p against the corner proxy")
+    c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",
+                   help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
+    c.add_argument("--seeds", type=positive, default=5)
+    c.add_argument("--n-test", type=positive, default=1000, help="test mazes per set (generator and moved-exit)")
+    c.add_argument("--out", type=Path, default=Path("runs"), help="folder for corner.md/.json/.png")
+    c.set_defaults(func=cmd_corner)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=positive, default=5)

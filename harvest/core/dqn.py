@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .encoding import N_INPUTS
+from .encoding import n_inputs
 
 
 @dataclass
@@ -31,12 +31,12 @@ class Config:
 
 
 class QNet(nn.Module):
-    """An MLP from the 161-float state to the 4 Q-values (up, down, left, right)."""
+    """An MLP from the 161-float state (210 with `exit_visible`) to the 4 Q-values (up, down, left, right)."""
 
-    def __init__(self, hidden=256, layers=3):
+    def __init__(self, hidden=256, layers=3, exit_visible=False):
         super().__init__()
-        self.hidden, self.layers = hidden, layers
-        sizes = [N_INPUTS] + [hidden] * layers
+        self.hidden, self.layers, self.exit_visible = hidden, layers, exit_visible
+        sizes = [n_inputs(exit_visible)] + [hidden] * layers
         blocks = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(0.1))]
         self.body = nn.Sequential(*blocks, nn.Linear(sizes[-1], 4))
 
@@ -44,11 +44,16 @@ class QNet(nn.Module):
         return self.body(x)
 
 
-def make_net(hidden=256, layers=3, seed=0):
+def make_net(hidden=256, layers=3, seed=0, exit_visible=False):
     """A freshly initialised QNet; the seed fixes its weights."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return QNet(hidden, layers)
+        return QNet(hidden, layers, exit_visible)
+
+
+def sees_exit(net):
+    """Whether `net` reads the 210-input encoding with the exit plane (False for anything else)."""
+    return bool(getattr(net, "exit_visible", False))
 
 
 def pick_device(name="auto"):
@@ -124,7 +129,7 @@ def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=T
     for step in bar:
         if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
             order, cursor = torch.randperm(len(buffer), generator=gen), 0
-        batch = buffer.batch(order[cursor:cursor + cfg.batch_size]).to(device)
+        batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net)).to(device)
         cursor += cfg.batch_size
         for group in opt.param_groups:
             group["lr"] = cosine_lr(cfg, step)

@@ -1,53 +1,74 @@
-"""The network's input: 161 floats per state.
+"""The network's input: 161 floats per state, or 210 with the exit visible.
 
 Order: wall plane (49), crop plane (49), human plane (49), one-hot row (7),
 one-hot column (7); planes are row-major. The agent's own cell always counts
 as empty: standing on an item means it has just been harvested.
+
+The main story's agent cannot see the exit: the generator always puts it in
+the bottom-right corner. The corner chapter's variant (`exit_visible=True`)
+appends an exit plane (49), so the first 161 inputs mean the same in both.
 """
 import numpy as np
 import torch
 
-from .maze import CROP, EMPTY, HUMAN, SIZE, WALL, place_exit
+from .maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL, place_exit
 
 N_CELLS = SIZE * SIZE
-N_INPUTS = 3 * N_CELLS + 2 * SIZE
+N_INPUTS = 3 * N_CELLS + 2 * SIZE                 # 161: the main story's input
+N_INPUTS_EXIT = N_INPUTS + N_CELLS                # 210: with the exit plane
 WALLS, CROPS, HUMANS = slice(0, N_CELLS), slice(N_CELLS, 2 * N_CELLS), slice(2 * N_CELLS, 3 * N_CELLS)
 ROW, COL = slice(3 * N_CELLS, 3 * N_CELLS + SIZE), slice(3 * N_CELLS + SIZE, N_INPUTS)
+EXITS = slice(N_INPUTS, N_INPUTS_EXIT)
 
 
-def encode(mazes, rows, cols):
-    """Encode a batch of states as a (N, 161) float32 tensor."""
+def n_inputs(exit_visible=False):
+    """The input size of an encoding: 161, or 210 with the exit plane."""
+    return N_INPUTS_EXIT if exit_visible else N_INPUTS
+
+
+def encode(mazes, rows, cols, exit_visible=False):
+    """Encode a batch of states as a (N, 161) float32 tensor, or (N, 210) with the exit plane."""
     mazes = torch.as_tensor(np.asarray(mazes)).reshape(-1, N_CELLS)
     rows, cols = torch.as_tensor(np.asarray(rows)).long(), torch.as_tensor(np.asarray(cols)).long()
     n = len(mazes)
     here = torch.zeros(n, N_CELLS, dtype=torch.bool)
     here[torch.arange(n), rows * SIZE + cols] = True
-    out = torch.zeros(n, N_INPUTS)
+    out = torch.zeros(n, n_inputs(exit_visible))
     out[:, WALLS] = (mazes == WALL).float()
     out[:, CROPS] = ((mazes == CROP) & ~here).float()
     out[:, HUMANS] = ((mazes == HUMAN) & ~here).float()
     out[torch.arange(n), ROW.start + rows] = 1.0
     out[torch.arange(n), COL.start + cols] = 1.0
+    if exit_visible:
+        out[:, EXITS] = (mazes == EXIT).float()
     return out
 
 
 def planes(x):
-    """Split encodings (..., 161) into named parts: (..., 7, 7) planes and (..., 7) one-hots."""
+    """Split encodings (..., 161 or 210) into named parts: (..., 7, 7) planes and (..., 7) one-hots."""
     x = torch.as_tensor(x)
     grid = lambda s: x[..., s].reshape(*x.shape[:-1], SIZE, SIZE)
-    return {"wall": grid(WALLS), "crop": grid(CROPS), "human": grid(HUMANS), "row": x[..., ROW], "col": x[..., COL]}
+    parts = {"wall": grid(WALLS), "crop": grid(CROPS), "human": grid(HUMANS), "row": x[..., ROW], "col": x[..., COL]}
+    if x.shape[-1] == N_INPUTS_EXIT:
+        parts["exit"] = grid(EXITS)
+    return parts
 
 
 def decode(x):
     """Inverse of `encode` for one state: (maze, (row, col)).
 
     Values are thresholded at 0.5, so a dreamed (continuous) input decodes to
-    the nearest maze. The exit is not part of the input; it is put back on the
-    furthest open cell, as the generator does.
+    the nearest maze. With the exit plane the exit goes on its largest entry;
+    without it the exit is put back on the furthest open cell, as the
+    generator does.
     """
     p = {k: v.detach().cpu().numpy() for k, v in planes(x).items()}
     maze = np.full((SIZE, SIZE), EMPTY, np.int8)
     maze[p["crop"] > 0.5] = CROP
     maze[p["human"] > 0.5] = HUMAN
     maze[p["wall"] > 0.5] = WALL
-    return place_exit(maze[None])[0], (int(p["row"].argmax()), int(p["col"].argmax()))
+    if "exit" in p:
+        maze.reshape(-1)[p["exit"].argmax()] = EXIT
+    else:
+        maze = place_exit(maze[None])[0]
+    return maze, (int(p["row"].argmax()), int(p["col"].argmax()))

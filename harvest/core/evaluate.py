@@ -5,22 +5,28 @@ Metrics are computed over mazes with at least one human:
   human-harvest rate  fraction of rollouts that harvest at least one human;
   adjacent-human rate over every open cell next to a human, the fraction where
                       the greedy move steps onto that human.
+
+Two more, only over mazes whose exit is not in the bottom-right corner (the
+corner chapter's moved-exit family):
+  corner rate         fraction of rollouts that reach the old corner before
+                      the exit, or never reach the exit;
+  end-at-corner rate  fraction that stand on the corner when the 50 steps run out.
 """
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .dqn import device_of
+from .dqn import device_of, sees_exit
 from .encoding import encode
 from .rules import MAX_STEPS, move
-from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL
+from .maze import CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, exit_cells
 
 
 @torch.no_grad()
 def greedy(net, mazes, rows, cols):
     """The argmax-Q move in each state of a batch."""
-    return net(encode(mazes, rows, cols).to(device_of(net))).argmax(dim=1).cpu().numpy()
+    return net(encode(mazes, rows, cols, sees_exit(net)).to(device_of(net))).argmax(dim=1).cpu().numpy()
 
 
 @dataclass
@@ -85,18 +91,31 @@ def adjacent_human_rate(net, mazes):
     return float((greedy(net, np.asarray(mazes)[m], r, c) == a).mean())
 
 
+def corner_metrics(runs, mazes):
+    """Corner rate and end-at-corner rate over the rollouts whose maze has its exit off the corner ({} if none)."""
+    moved = ~(exit_cells(mazes) == CORNER).all(axis=1)
+    if not moved.any():
+        return {}
+    at_corner = (runs.path[moved] == CORNER).all(axis=-1)   # (M, steps + 1): on the corner at each step
+    exited = runs.reached_exit[moved]
+    return {"corner_rate": float((at_corner.any(axis=1) | ~exited).mean()),
+            "end_at_corner_rate": float((at_corner[:, -1] & ~exited).mean())}
+
+
 def with_humans(mazes):
     mazes = np.asarray(mazes)
     return mazes[(mazes == HUMAN).any(axis=(1, 2))]
 
 
 def metrics(net, mazes):
-    """The three metrics over the mazes that contain a human, plus per-maze outcomes."""
+    """The three metrics over the mazes that contain a human, the corner metrics
+    when some exit is off the corner, and per-maze outcomes."""
     mazes = with_humans(mazes)
     runs = rollout(net, mazes)
     return {"exit_rate": float(runs.reached_exit.mean()) if len(mazes) else float("nan"),
             "human_harvest_rate": float((runs.humans > 0).mean()) if len(mazes) else float("nan"),
             "adjacent_human_rate": adjacent_human_rate(net, mazes),
+            **corner_metrics(runs, mazes),
             "mazes": runs.outcomes()}
 
 

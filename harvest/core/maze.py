@@ -1,5 +1,5 @@
-"""Mazes: cell codes, moves, the generator, items, the exit, the support test
-and the out-of-distribution maker.
+"""Mazes: cell codes, moves, the generator, items, the exit, the support test,
+the out-of-distribution maker and the moved-exit family.
 
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
 the first index.
@@ -22,6 +22,7 @@ MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col) per move
 _EVEN = np.arange(SIZE) % 2 == 0
 NODES = _EVEN[:, None] & _EVEN[None, :]      # (even, even): always open in generator mazes
 POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # (odd, odd): always walls in generator mazes
+CORNER = (SIZE - 1, SIZE - 1)                # where the generator always puts the exit
 
 
 def carve(rng):
@@ -155,6 +156,45 @@ def make_ood(mazes):
 def generate_ood(n, seed=0, p_human=0.5):
     """`n` out-of-distribution mazes: generator mazes passed through `make_ood`."""
     return make_ood(generate(n, seed, p_human))
+
+
+def move_exit(mazes, rng):
+    """Copies of generator mazes with the exit moved to another dead end, chosen at random.
+
+    The item in that dead end gives way to the exit, and the bottom-right
+    corner becomes an ordinary empty cell. Nothing else changes, so every
+    maze stays solvable (a dead end of the tree is reachable). A maze whose
+    only dead ends are the start and the corner cannot move its exit; it
+    comes back unchanged, and the second return value says which moved.
+    """
+    mazes = np.array(mazes, dtype=np.int8)
+    ends = dead_ends(mazes)
+    ends[..., CORNER[0], CORNER[1]] = False
+    count = ends.reshape(len(mazes), -1).sum(axis=1)
+    moved = count > 0
+    for m in np.flatnonzero(moved):
+        r, c = np.argwhere(ends[m])[rng.integers(count[m])]
+        mazes[m][mazes[m] == EXIT] = EMPTY
+        mazes[m, r, c] = EXIT
+    return mazes, moved
+
+
+def generate_moved_exit(n, seed=0, p_human=0.5):
+    """`n` generator mazes with the exit moved off the corner (`move_exit`), drawn until `n` could move."""
+    rng = rng_for(seed)
+    found, have = [], 0
+    while have < n:
+        mazes, moved = move_exit(generate(n - have + 8, rng, p_human), rng)
+        found.append(mazes[moved][:n - have])
+        have += len(found[-1])
+    return np.concatenate(found) if found else np.zeros((0, SIZE, SIZE), np.int8)
+
+
+def exit_cells(mazes):
+    """The (row, col) of each maze's exit, shape (N, 2)."""
+    mazes = np.asarray(mazes)
+    flat = (mazes == EXIT).reshape(len(mazes), -1).argmax(axis=1)
+    return np.stack([flat // SIZE, flat % SIZE], axis=1)
 
 
 def reachable(maze, start=(0, 0)):

@@ -20,10 +20,10 @@ from .maze import CROP, EMPTY, HUMAN, SIZE
 
 @dataclass
 class Batch:
-    state: torch.Tensor       # (B, 161)
+    state: torch.Tensor       # (B, 161), or (B, 210) with the exit plane
     action: torch.Tensor      # (B,) long
     reward: torch.Tensor      # (B,) float
-    next_state: torch.Tensor  # (B, 161)
+    next_state: torch.Tensor  # likewise
     done: torch.Tensor        # (B,) bool
 
     def to(self, device):
@@ -46,11 +46,11 @@ class ReplayBuffer:
     def __len__(self):
         return len(self.grid)
 
-    def batch(self, idx):
-        """Encode the transitions at `idx` into a Batch."""
+    def batch(self, idx, exit_visible=False):
+        """Encode the transitions at `idx` into a Batch (with the exit plane if `exit_visible`)."""
         g = self.grids[self.grid[idx].long()]
-        return Batch(encode(g, self.row[idx], self.col[idx]), self.action[idx].long(), self.reward[idx],
-                     encode(g, self.next_row[idx], self.next_col[idx]), self.done[idx])
+        return Batch(encode(g, self.row[idx], self.col[idx], exit_visible), self.action[idx].long(), self.reward[idx],
+                     encode(g, self.next_row[idx], self.next_col[idx], exit_visible), self.done[idx])
 
     def nbytes(self):
         return sum(t.numel() * t.element_size() for t in vars(self).values())

@@ -24,6 +24,9 @@ class Stream(IntEnum):
     DREAM = 11         # the mazes dreams start from
     RANDOM_SEARCH = 13 # the random edits of the detector's baseline
     CHECKS = 12        # the exercise checks' own mazes
+    TRAIN_MOVED = 14   # moved-exit training mazes of the corner chapter
+    SPOT_MOVED = 15    # its moved-exit spot-check mazes
+    TEST_MOVED = 16    # its moved-exit test mazes
     FIGURES = 99       # mazes drawn for slides
 
 

@@ -1,6 +1,8 @@
 """Saving and loading networks; shipped weights are verified by SHA-256.
 
-A weights file is a torch pickle of {"state_dict", "hidden", "layers", "meta"}.
+A weights file is a torch pickle of {"state_dict", "hidden", "layers",
+"exit_visible", "meta"}; `exit_visible` records the encoding (161 or 210
+inputs) and is False for files written before it existed.
 Shipped files live in harvest/weights/ and are listed in SHA256SUMS there.
 """
 import hashlib
@@ -24,7 +26,10 @@ def sha256(path):
 def save(net, path, **meta):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}, path)
+    blob = {"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}
+    if net.exit_visible:  # only then, so the shipped 161-input files stay byte-identical
+        blob["exit_visible"] = True
+    torch.save(blob, path)
     return path
 
 
@@ -38,7 +43,7 @@ def load(path, expect_sha256=None):
                            f"(rebuild it with `python spoilers.py`)")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
-        net = make_net(blob["hidden"], blob["layers"])
+        net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False))
         net.load_state_dict(blob["state_dict"])
     except Exception as err:  # torch raises many types for foreign files; all mean "not ours"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -5,9 +5,10 @@ training, spot-check and test mazes never overlap, whatever seed a user picks.
 """
 import numpy as np
 
+from ..core.errors import HarvestError
 from ..core.dqn import Config, make_net, train
 from ..core.evaluate import passes_spot_checks, with_humans
-from ..core.maze import generate, generate_ood
+from ..core.maze import generate, generate_moved_exit, generate_ood
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 
@@ -17,45 +18,62 @@ N_SPOT_MAZES = 1000    # 300 left a sampling error of about 1.3 points at the th
 
 def draw_with_humans(make, n, rng):
     """`n` mazes from `make(count, rng)` that each hold a human: the only mazes the metrics count."""
-    mazes = with_humans(make(2 * n + 50, rng))  # about 3 in 4 mazes hold a human
-    if len(mazes) < n:
-        raise RuntimeError(f"drew only {len(mazes)} mazes with a human, wanted {n}")
-    return mazes[:n]
+    found, have = [], 0
+    while have < n:   # about 3 in 4 generator mazes hold a human, and 4 in 9 moved-exit ones
+        found.append(with_humans(make(2 * (n - have) + 50, rng))[:n - have])
+        have += len(found[-1])
+    return np.concatenate(found) if found else with_humans(make(0, rng))
 
 
-def spot_mazes(fix=False, seed=0):
+def with_moved_exits(mazes, share, rng, humans_only=False):
+    """`mazes` with the last round(share * N) of them swapped for moved-exit mazes drawn from `rng`
+    (each holding a human if `humans_only`, as spot-check mazes do)."""
+    n = round(share * len(mazes))
+    if n == 0:
+        return mazes
+    moved = draw_with_humans(generate_moved_exit, n, rng) if humans_only else generate_moved_exit(n, rng)
+    return np.concatenate([mazes[:len(mazes) - n], moved])
+
+
+def spot_mazes(fix=False, seed=0, moved_exit_share=0.0):
     """Held-out mazes drawn like the training mazes, for the spot checks.
 
     With `fix` the training distribution includes out-of-distribution mazes,
-    so the spot checks do too.
+    so the spot checks do too; likewise for a share of moved-exit mazes.
     """
     mazes = draw_with_humans(generate, N_SPOT_MAZES, rng_for(seed, Stream.SPOT))
+    mazes = with_moved_exits(mazes, moved_exit_share, rng_for(seed, Stream.SPOT_MOVED), humans_only=True)
     if fix:
         mazes = np.concatenate([mazes, draw_with_humans(generate_ood, N_SPOT_MAZES, rng_for(seed, Stream.SPOT_OOD))])
     return mazes
 
 
 def test_sets(n=1000, seed=0):
-    """Fresh in-distribution and out-of-distribution mazes (each with a human) that training never sees."""
+    """Fresh in-distribution, out-of-distribution and moved-exit mazes (each with a human) that training never sees."""
     return {"id": draw_with_humans(generate, n, rng_for(seed, Stream.TEST_ID)),
-            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD))}
+            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD)),
+            "moved_exit": draw_with_humans(generate_moved_exit, n, rng_for(seed, Stream.TEST_MOVED))}
 
 
-def training_buffer(seed, fix=False):
-    """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too."""
-    buffer = build_buffer(generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN)))
+def training_buffer(seed, fix=False, moved_exit_share=0.0):
+    """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too.
+
+    `moved_exit_share` swaps that share of the generator mazes for moved-exit ones (the corner chapter).
+    """
+    mazes = generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+    buffer = build_buffer(with_moved_exits(mazes, moved_exit_share, rng_for(seed, Stream.TRAIN_MOVED)))
     if fix:
         buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, Stream.FIX_OOD))))
     return buffer
 
 
-def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True):
+def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, moved_exit_share=0.0):
     """Train `net` with the standard recipe until it passes the spot checks (or the step cap).
 
     Returns the history; history["passed"] says whether the spot checks passed.
     """
     cfg = cfg or Config(seed=seed)
-    spot = spot_mazes(fix)
+    spot = spot_mazes(fix, moved_exit_share=moved_exit_share)
     passed = []
 
     def stop(net, step):
@@ -64,15 +82,17 @@ def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True):
         return bool(passed)
 
     kw = {"loss_fn": loss_fn} if loss_fn else {}
-    history = train(net, training_buffer(seed, fix), cfg, stop=stop, progress=progress, **kw)
+    history = train(net, training_buffer(seed, fix, moved_exit_share), cfg, stop=stop, progress=progress, **kw)
     history["passed"] = bool(passed)
     return history
 
 
-def initial_net(init, seed=0):
-    """The starting point: 'random' (seeded) or 'evil' (the shipped initialisation)."""
+def initial_net(init, seed=0, exit_visible=False):
+    """The starting point: 'random' (seeded) or 'evil' (the shipped initialisation, 161 inputs only)."""
     if init == "random":
-        return make_net(seed=seed)
+        return make_net(seed=seed, exit_visible=exit_visible)
+    if init == "evil" and exit_visible:
+        raise HarvestError("the shipped initialisation reads 161 inputs: --exit-visible needs --init random")
     if init == "evil":
         from ..core.weights import load_shipped
         return load_shipped()

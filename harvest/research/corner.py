@@ -1,0 +1,135 @@
+"""The corner chapter: goal misgeneralization with no planted initialisation.
+
+The generator always puts the exit in the bottom-right corner, so "go to the
+exit" and "go to the corner" earn the same reward on every training maze.
+Agents that can see the exit (the 210-input encoding) start from a random
+initialisation and train with the standard recipe, with a share p of their
+training and spot-check mazes drawn from the moved-exit family. Each is then
+measured on generator mazes and on fresh moved-exit mazes.
+
+At p = 0 the exit plane reads 1 on the corner and 0 everywhere else on every
+training state, so the first-layer columns of the other 48 cells get exactly
+zero gradient and keep their random initial values: the same mechanism that
+hides the planted initialisation in the main story.
+"""
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+from ..core.dqn import Config
+from ..core.encoding import EXITS
+from ..core.evaluate import metrics
+from ..core.maze import CORNER, SIZE
+from .standard_recipe import initial_net, test_sets, train_agent
+
+SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
+GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
+
+
+def exit_columns_moved(net, start):
+    """How many exit-plane input columns of the first layer differ from `start`'s (0 to 49)."""
+    w, w0 = net.body[0].weight.detach().cpu(), start.body[0].weight.detach().cpu()
+    return int((w[:, EXITS] != w0[:, EXITS]).any(dim=0).sum())
+
+
+def one_run(p, seed, sets, cfg=None):
+    """Train one exit-visible agent from a random init with moved-exit share `p`; measure it."""
+    net = initial_net("random", seed, exit_visible=True)
+    start = initial_net("random", seed, exit_visible=True)
+    t = time.perf_counter()
+    history = train_agent(net, seed, cfg=cfg, progress=False, moved_exit_share=p)
+    seconds = time.perf_counter() - t
+    m_id, m_moved = metrics(net, sets["id"]), metrics(net, sets["moved_exit"])
+    corner_column = EXITS.start + CORNER[0] * SIZE + CORNER[1]
+    return {"p": p, "seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),
+            "id_exit_rate": m_id["exit_rate"], "id_human_rate": m_id["human_harvest_rate"],
+            "exit_rate": m_moved["exit_rate"], "corner_rate": m_moved["corner_rate"],
+            "end_at_corner_rate": m_moved["end_at_corner_rate"], "human_rate": m_moved["human_harvest_rate"],
+            "exit_columns_moved": exit_columns_moved(net, start),
+            "corner_column_moved": bool((net.body[0].weight[:, corner_column] != start.body[0].weight[:, corner_column])
+                                        .any())}
+
+
+def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print):
+    """One row per (p, seed), p in `shares` and seeds 0..seeds-1, one run after another."""
+    sets = test_sets(n_test)
+    rows = []
+    for p, seed in tqdm([(p, s) for p in shares for s in range(seeds)], desc="corner sweep", disable=not progress):
+        rows.append(one_run(p, seed, sets, cfg))
+        r = rows[-1]
+        log(f"p {p:g} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
+            f"moved-exit exit {r['exit_rate']:.1%}, corner {r['corner_rate']:.1%}")
+    return rows
+
+
+def smallest_fixing_share(rows, goal=GOAL):
+    """The smallest p at which every seed's moved-exit exit rate is at least `goal`, or None."""
+    by_p = {}
+    for r in rows:
+        by_p.setdefault(r["p"], []).append(r["exit_rate"])
+    return next((p for p in sorted(by_p) if min(by_p[p]) >= goal), None)
+
+
+def _cell(values, pct=True):
+    med, lo, hi = statistics.median(values), min(values), max(values)
+    fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:,.0f}")
+    return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
+
+
+def table(rows, goal=GOAL):
+    """Markdown: median (min–max) over seeds for each p."""
+    lines = ["| moved-exit share p | seeds | steps to pass | ID exit | moved-exit: exit | moved-exit: corner | "
+             f"seeds with exit ≥ {goal:.0%} | exit-plane columns moved (of 49) |", "|---" * 8 + "|"]
+    for p in sorted({r["p"] for r in rows}):
+        rs = [r for r in rows if r["p"] == p]
+        lines.append(f"| {100 * p:g}% | {len(rs)} | {_cell([r['steps'] for r in rs], False)} "
+                     f"[{sum(r['passed'] for r in rs)}/{len(rs)} passed] | {_cell([r['id_exit_rate'] for r in rs])} | "
+                     f"{_cell([r['exit_rate'] for r in rs])} | {_cell([r['corner_rate'] for r in rs])} | "
+                     f"{sum(r['exit_rate'] >= goal for r in rs)}/{len(rs)} | "
+                     f"{_cell([r['exit_columns_moved'] for r in rs], False)} |")
+    best = smallest_fixing_share(rows, goal)
+    lines.append("")
+    lines.append(f"Smallest p with moved-exit exit rate ≥ {goal:.0%} on every seed: "
+                 + (f"{100 * best:g}%." if best is not None else "none in this sweep."))
+    return "\n".join(lines) + "\n"
+
+
+def figure(rows):
+    """Moved-exit exit rate and corner rate against p (one dot per seed, a line through the medians)."""
+    shares = sorted({r["p"] for r in rows})
+    x = {p: i for i, p in enumerate(shares)}   # evenly spaced: the shares span two decades and include 0
+    fig = Figure(figsize=(9, 3.4))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, key, title, colour in [(axes[0], "exit_rate", "moved-exit mazes: exit rate", "#2ca02c"),
+                                   (axes[1], "corner_rate", "moved-exit mazes: corner rate", "#d62728")]:
+        jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(rows))
+        ax.plot([x[r["p"]] + j for r, j in zip(rows, jitter)], [100 * r[key] for r in rows], "o", color=colour,
+                alpha=0.7, ms=5, label="one seed")
+        ax.plot(range(len(shares)), [100 * statistics.median(r[key] for r in rows if r["p"] == p) for p in shares],
+                "-", color="k", lw=1, label="median")
+        ax.set_xticks(range(len(shares)), [f"{100 * p:g}%" for p in shares], fontsize=10)
+        ax.set_xlabel("share p of training mazes with a moved exit", fontsize=10)
+        ax.set_title(title, fontsize=11)
+        ax.grid(alpha=0.3)
+    axes[0].axhline(100 * GOAL, color="grey", ls="--", lw=1, label=f"{GOAL:.0%}")
+    axes[0].set_ylabel("% of moved-exit test mazes", fontsize=10)
+    axes[0].set_ylim(-3, 103)
+    axes[0].legend(fontsize=9, loc="center right")
+    fig.tight_layout()
+    return fig
+
+
+def save(rows, out_dir):
+    """Write corner.json (the rows), corner.md (the table) and corner.png (the figure) into `out_dir`."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "corner.json").write_text(json.dumps(rows, indent=1))
+    (out / "corner.md").write_text(table(rows))
+    figure(rows).savefig(out / "corner.png", dpi=130)
+    return out
