@@ -98,7 +98,7 @@ def cmd_corner(args):
     import time
     from .research import corner
     t = time.perf_counter()
-    rows = corner.run(args.p, args.seeds, args.n_test)
+    rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets")
     out = corner.save(rows, args.out)
     print(corner.table(rows))
     print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
@@ -205,7 +205,8 @@ def parser():
                    help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
     c.add_argument("--seeds", type=positive, default=5)
     c.add_argument("--n-test", type=positive, default=1000, help="test mazes per set (generator and moved-exit)")
-    c.add_argument("--out", type=Path, default=Path("runs"), help="folder for corner.md/.json/.png")
+    c.add_argument("--out", type=Path, default=Path("runs"),
+                   help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
     c.set_defaults(func=cmd_corner)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")

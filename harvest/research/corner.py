@@ -22,7 +22,7 @@ import torch
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from ..core.dqn import Config
+from ..core import weights
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
@@ -38,13 +38,21 @@ def exit_columns_moved(net, start):
     return int((w[:, EXITS] != w0[:, EXITS]).any(dim=0).sum())
 
 
-def one_run(p, seed, sets, cfg=None):
-    """Train one exit-visible agent from a random init with moved-exit share `p`; measure it."""
+def train_one(p, seed, cfg=None, progress=False):
+    """One exit-visible agent from a random init, trained with moved-exit share `p`: (net, history, seconds)."""
     net = initial_net("random", seed, exit_visible=True)
-    start = initial_net("random", seed, exit_visible=True)
     t = time.perf_counter()
-    history = train_agent(net, seed, cfg=cfg, progress=False, moved_exit_share=p)
-    seconds = time.perf_counter() - t
+    history = train_agent(net, seed, cfg=cfg, progress=progress, moved_exit_share=p)
+    return net, history, time.perf_counter() - t
+
+
+def one_run(p, seed, sets, cfg=None, nets_dir=None):
+    """Train one agent of the sweep and measure it; save its weights into `nets_dir` if given."""
+    net, history, seconds = train_one(p, seed, cfg)
+    start = initial_net("random", seed, exit_visible=True)
+    if nets_dir is not None:
+        weights.save(net, Path(nets_dir) / f"p{p:g}_seed{seed}.pt", init="random", seed=seed, moved_exit_share=p,
+                     steps=history["steps"], passed_spot_checks=history["passed"])
     m_id, m_moved = metrics(net, sets["id"]), metrics(net, sets["moved_exit"])
     corner_column = EXITS.start + CORNER[0] * SIZE + CORNER[1]
     return {"p": p, "seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),
@@ -56,12 +64,12 @@ def one_run(p, seed, sets, cfg=None):
                                         .any())}
 
 
-def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print):
+def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print, nets_dir=None):
     """One row per (p, seed), p in `shares` and seeds 0..seeds-1, one run after another."""
     sets = test_sets(n_test)
     rows = []
     for p, seed in tqdm([(p, s) for p in shares for s in range(seeds)], desc="corner sweep", disable=not progress):
-        rows.append(one_run(p, seed, sets, cfg))
+        rows.append(one_run(p, seed, sets, cfg, nets_dir))
         r = rows[-1]
         log(f"p {p:g} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
             f"moved-exit exit {r['exit_rate']:.1%}, corner {r['corner_rate']:.1%}")
