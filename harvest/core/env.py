@@ -13,12 +13,12 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from .encoding import N_INPUTS, encode
+from .encoding import encode, n_inputs
 from .errors import HarvestError
-from .maze import CROP, HUMAN, generate, generate_ood, load_mazes, to_text, validate
+from .maze import CROP, HUMAN, generate, generate_moved_exit, generate_ood, load_mazes, to_text, validate
 from .rules import MAX_STEPS, step
 
-SOURCES = {"generator": generate, "ood": generate_ood}
+SOURCES = {"generator": generate, "ood": generate_ood, "moved-exit": generate_moved_exit}
 
 
 class HarvestEnv(gymnasium.Env):
@@ -27,7 +27,8 @@ class HarvestEnv(gymnasium.Env):
     ## Observation
     The 161-float encoding of `harvest.core.encoding`: wall, crop and human
     planes (49 each), then the one-hot row and column of the agent. Every
-    entry is 0 or 1. The exit is not in the observation.
+    entry is 0 or 1. The exit is not in the observation, unless
+    `exit_visible=True` (the corner chapter) appends an exit plane: 210 floats.
 
     ## Actions
     `Discrete(4)`: up 0, down 1, left 2, right 3.
@@ -46,7 +47,8 @@ class HarvestEnv(gymnasium.Env):
     ## Maze source
     `source="generator"` (default) draws a fresh generator maze per episode,
     `"ood"` one of the out-of-distribution family (every dead end one block
-    short), a path to a `.npy` maze file or an array of mazes draws one of
+    short), `"moved-exit"` a generator maze with the exit moved to another
+    dead end (the corner chapter), a path to a `.npy` maze file or an array of mazes draws one of
     those. `reset(options={"maze": m})` plays one particular maze. All draws
     come from `self.np_random`, so `reset(seed=...)` reproduces them.
 
@@ -57,7 +59,7 @@ class HarvestEnv(gymnasium.Env):
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
-    def __init__(self, source="generator", render_mode=None, max_steps=MAX_STEPS):
+    def __init__(self, source="generator", render_mode=None, max_steps=MAX_STEPS, exit_visible=False):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise HarvestError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         if isinstance(source, str) and source in SOURCES:
@@ -65,13 +67,13 @@ class HarvestEnv(gymnasium.Env):
         elif isinstance(source, (str, Path)):
             if not Path(source).is_file():
                 raise HarvestError(f"source {str(source)!r}: maze file not found "
-                                   f"(use 'generator', 'ood', a .npy maze file or an array of mazes)")
+                                   f"(use {', '.join(map(repr, SOURCES))}, a .npy maze file or an array of mazes)")
             self.mazes = load_mazes(source)
         else:
             self.mazes = validate(source, "source")
-        self.source, self.render_mode, self.max_steps = source, render_mode, max_steps
+        self.source, self.render_mode, self.max_steps, self.exit_visible = source, render_mode, max_steps, exit_visible
         self.action_space = spaces.Discrete(4)
-        self.observation_space = spaces.Box(0.0, 1.0, (N_INPUTS,), np.float32)
+        self.observation_space = spaces.Box(0.0, 1.0, (n_inputs(exit_visible),), np.float32)
         self.maze = None
 
     def reset(self, *, seed=None, options=None):
@@ -108,7 +110,7 @@ class HarvestEnv(gymnasium.Env):
         return figure_to_rgb(plot_maze(self.maze, path=self.path, title=f"step {self.steps}"))
 
     def _obs(self):
-        return encode(self.maze[None], [self.pos[0]], [self.pos[1]])[0].numpy()
+        return encode(self.maze[None], [self.pos[0]], [self.pos[1]], self.exit_visible)[0].numpy()
 
     def _info(self):
         return {"humans": int(self.humans), "crops": int(self.crops), "steps": self.steps, "pos": self.pos}
