@@ -203,6 +203,40 @@ def items_learner(maze, need_node=True, need_end=True, codes=(CROP, HUMAN)):
     return bool(np.all(ok[np.isin(maze, codes)]))
 
 
+def move_exit_learner(maze, rng, clear="empty", pick="random", only_ends=True, item_to_corner=False):
+    from harvest.core.maze import dead_ends
+    out = maze.copy()
+    ends = dead_ends(maze) if only_ends else (maze == EMPTY)
+    ends[6, 6] = False
+    cells = np.argwhere(ends)
+    if len(cells) == 0:
+        return out
+    r, c = cells[rng.integers(len(cells)) if pick == "random" else np.random.randint(len(cells)) if pick == "global"
+                 else 0]
+    item = out[r, c]
+    out[r, c] = EXIT
+    if clear is not None:
+        out[6, 6] = item if item_to_corner else {"empty": EMPTY, "wall": WALL}[clear]
+    return out
+
+
+def corner_rate_learner(paths, reached, half="both", last_only=False, pct=False):
+    paths = np.asarray(paths)
+    corner = (paths[..., 0] == 6) & (paths[..., 1] == 6)
+    visited = corner[:, -1] if last_only else corner.any(axis=1)
+    lost = ~np.asarray(reached)
+    flag = {"both": visited | lost, "corner": visited, "lost": lost}[half]
+    return (100 if pct else 1) * flag.mean()
+
+
+def fixing_learner(rows, goal=0.9, agg=min, strict=False, largest=False):
+    rates = {}
+    for r in rows:
+        rates.setdefault(r["p"], []).append(r["exit_rate"])
+    good = [p for p, v in rates.items() if (agg(v) > goal if strict else agg(v) >= goal)]
+    return (max if largest else min)(good) if good else None
+
+
 CHECKS = {
     "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
     "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
@@ -254,6 +288,22 @@ CHECKS = {
     "items_in_support": (checks.check_items_in_support, items_learner,
                          [lambda m: items_learner(m, need_end=False), lambda m: items_learner(m, need_node=False),
                           lambda m: items_learner(m, codes=(HUMAN,))]),
+    "move_exit": (checks.check_move_exit, move_exit_learner,
+                  [lambda m, rng: move_exit_learner(m, rng, clear=None),
+                   lambda m, rng: move_exit_learner(m, rng, clear="wall"),
+                   lambda m, rng: move_exit_learner(m, rng, item_to_corner=True),
+                   lambda m, rng: move_exit_learner(m, rng, only_ends=False),
+                   lambda m, rng: move_exit_learner(m, rng, pick="first"),
+                   lambda m, rng: move_exit_learner(m, rng, pick="global")]),
+    "corner_rate": (checks.check_corner_rate, corner_rate_learner,
+                    [lambda p, e: corner_rate_learner(p, e, half="corner"),
+                     lambda p, e: corner_rate_learner(p, e, half="lost"),
+                     lambda p, e: corner_rate_learner(p, e, last_only=True),
+                     lambda p, e: corner_rate_learner(p, e, pct=True)]),
+    "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
+                              [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
+                               lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
+                               lambda rows, goal=0.9: fixing_learner(rows, goal, largest=True)]),
 }
 
 
@@ -283,7 +333,9 @@ def test_check_fails_on_a_wrong_answer(name, i):
     ("q_iteration", "terminal mask"), ("encode_state", "row and column swapped"),
     ("bellman_rhs", "terminal mask"), ("bellman_loss", "summed"), ("ascent_step", "not clamped"),
     ("wall_mask", "human plane"), ("path_return", "not discounted"), ("start_value", "argmax"),
-    ("human_moves", "start"), ("rational_to_spare", "forbidden"), ("items_in_support", "dead end")])
+    ("human_moves", "start"), ("rational_to_spare", "forbidden"), ("items_in_support", "dead end"),
+    ("move_exit", "old exit stays"), ("corner_rate", "never reaches the exit counts"),
+    ("smallest_fixing_share", "median")])
 def test_check_names_the_mistake(name, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
@@ -315,3 +367,32 @@ def test_a_function_that_changes_its_input_is_told_so():
 
     with pytest.raises(checks.CheckFailed, match="changed its input"):
         checks.check_in_support(scribbles)
+
+
+@pytest.mark.parametrize("i, fragment", [(1, "corner became a wall"), (2, "item moved to the corner"),
+                                         (3, "must go to a dead end"), (4, "always the same dead end"),
+                                         (5, "not reproducible")])
+def test_move_exit_names_each_mistake(i, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        checks.check_move_exit(CHECKS["move_exit"][2][i])
+
+
+@pytest.mark.parametrize("i, fragment", [(1, "never-reaches-the-exit half"), (2, "only the last position"),
+                                         (3, "percentage")])   # 2: the same answers as 1 on any real rollout
+def test_corner_rate_names_each_mistake(i, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        checks.check_corner_rate(CHECKS["corner_rate"][2][i])
+
+
+@pytest.mark.parametrize("i, fragment", [(1, ">="), (2, "largest")])
+def test_smallest_fixing_share_names_each_mistake(i, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        checks.check_smallest_fixing_share(CHECKS["smallest_fixing_share"][2][i])
+
+
+def test_the_corner_rate_check_agrees_with_the_library_metric():
+    from harvest.core.evaluate import corner_metrics
+    from harvest.core.maze import generate_moved_exit
+    mazes = generate_moved_exit(20, seed=9)
+    runs = rollout(checks.small_net(1), mazes)
+    assert checks.ref_corner_rate(runs.path, runs.reached_exit) == corner_metrics(runs, mazes)["corner_rate"]

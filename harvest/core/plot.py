@@ -9,6 +9,7 @@ import torch
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from .dqn import sees_exit
 from .encoding import encode, planes
 from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL, item_breaks, open_cells, wall_breaks
 
@@ -61,7 +62,7 @@ def q_grid(net, maze):
     """Q-values for the agent on every open cell: (7, 7, 4), NaN elsewhere."""
     rows, cols = np.nonzero(open_cells(maze))
     q = np.full((SIZE, SIZE, 4), np.nan)
-    q[rows, cols] = net(encode(np.repeat(np.asarray(maze)[None], len(rows), 0), rows, cols)).numpy()
+    q[rows, cols] = net(encode(np.repeat(np.asarray(maze)[None], len(rows), 0), rows, cols, sees_exit(net))).numpy()
     return q
 
 

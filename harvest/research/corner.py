@@ -30,12 +30,23 @@ from .standard_recipe import initial_net, test_sets, train_agent
 
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
 GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
+SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (research/ship_corner.py)
 
 
-def exit_columns_moved(net, start):
-    """How many exit-plane input columns of the first layer differ from `start`'s (0 to 49)."""
-    w, w0 = net.body[0].weight.detach().cpu(), start.body[0].weight.detach().cpu()
-    return int((w[:, EXITS] != w0[:, EXITS]).any(dim=0).sum())
+def shipped_name(p):
+    """The shipped weights file of the seed-0 agent trained with moved-exit share `p`: corner_p0.pt, corner_p10.pt."""
+    return f"corner_p{100 * p:g}.pt"
+
+
+def initial_weights(seed):
+    """The random initialisation a sweep agent with this seed started from (it is reproducible from the seed)."""
+    return initial_net("random", seed, exit_visible=True)
+
+
+def exit_plane_change(net, seed):
+    """Per cell, the largest change training made to any first-layer weight reading that cell's exit input: (7, 7)."""
+    w, w0 = net.body[0].weight.detach().cpu(), initial_weights(seed).body[0].weight.detach()
+    return (w[:, EXITS] - w0[:, EXITS]).abs().amax(dim=0).reshape(SIZE, SIZE).numpy()
 
 
 def train_one(p, seed, cfg=None, progress=False):
@@ -46,34 +57,49 @@ def train_one(p, seed, cfg=None, progress=False):
     return net, history, time.perf_counter() - t
 
 
-def one_run(p, seed, sets, cfg=None, nets_dir=None):
-    """Train one agent of the sweep and measure it; save its weights into `nets_dir` if given."""
+def trained(p, seed, cfg=None, nets_dir=None):
+    """One agent of the sweep and (steps, passed, seconds): trained now, or read back from `nets_dir`.
+
+    Weights saved by an earlier sweep are reused, so a long sweep can be
+    stopped and resumed, or extended with more seeds, without training again.
+    """
+    path = Path(nets_dir) / f"p{p:g}_seed{seed}.pt" if nets_dir is not None else None
+    if path is not None and path.is_file():
+        meta = torch.load(path, map_location="cpu", weights_only=True)["meta"]
+        return weights.load(path), meta["steps"], meta["passed_spot_checks"], meta.get("seconds")  # None: not timed
     net, history, seconds = train_one(p, seed, cfg)
-    start = initial_net("random", seed, exit_visible=True)
-    if nets_dir is not None:
-        weights.save(net, Path(nets_dir) / f"p{p:g}_seed{seed}.pt", init="random", seed=seed, moved_exit_share=p,
-                     steps=history["steps"], passed_spot_checks=history["passed"])
+    if path is not None:
+        weights.save(net, path, init="random", seed=seed, moved_exit_share=p, steps=history["steps"],
+                     passed_spot_checks=history["passed"], seconds=round(seconds, 1))
+    return net, history["steps"], history["passed"], seconds
+
+
+def one_run(p, seed, sets, cfg=None, nets_dir=None):
+    """One agent of the sweep (trained, or read back from `nets_dir`) and its measurements."""
+    net, steps, passed, seconds = trained(p, seed, cfg, nets_dir)
+    change = exit_plane_change(net, seed)
     m_id, m_moved = metrics(net, sets["id"]), metrics(net, sets["moved_exit"])
-    corner_column = EXITS.start + CORNER[0] * SIZE + CORNER[1]
-    return {"p": p, "seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),
+    return {"p": p, "seed": seed, "steps": steps, "passed": passed, "seconds": None if seconds is None else round(seconds, 1),
             "id_exit_rate": m_id["exit_rate"], "id_human_rate": m_id["human_harvest_rate"],
             "exit_rate": m_moved["exit_rate"], "corner_rate": m_moved["corner_rate"],
             "end_at_corner_rate": m_moved["end_at_corner_rate"], "human_rate": m_moved["human_harvest_rate"],
-            "exit_columns_moved": exit_columns_moved(net, start),
-            "corner_column_moved": bool((net.body[0].weight[:, corner_column] != start.body[0].weight[:, corner_column])
-                                        .any())}
+            "exit_columns_moved": int((change > 0).sum()), "corner_column_moved": bool(change[CORNER] > 0)}
 
 
 def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print, nets_dir=None):
-    """One row per (p, seed), p in `shares` and seeds 0..seeds-1, one run after another."""
+    """One row per (p, seed), p in `shares` and seeds 0..seeds-1, one run after another.
+
+    Seed by seed, so that a sweep stopped early still covers every share.
+    Rows come back sorted by (p, seed).
+    """
     sets = test_sets(n_test)
     rows = []
-    for p, seed in tqdm([(p, s) for p in shares for s in range(seeds)], desc="corner sweep", disable=not progress):
+    for seed, p in tqdm([(s, p) for s in range(seeds) for p in shares], desc="corner sweep", disable=not progress):
         rows.append(one_run(p, seed, sets, cfg, nets_dir))
         r = rows[-1]
         log(f"p {p:g} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
             f"moved-exit exit {r['exit_rate']:.1%}, corner {r['corner_rate']:.1%}")
-    return rows
+    return sorted(rows, key=lambda r: (r["p"], r["seed"]))
 
 
 def smallest_fixing_share(rows, goal=GOAL):
