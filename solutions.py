@@ -50,6 +50,7 @@
 # | 10 | two halves of one cause | 10 min |
 # | 11 | repair the training distribution, and ask the detector | 10 min |
 # | 12 | bonus: where does the network notice the flaw? | open |
+# | 13 | bonus chapter: the corner proxy, with no planted weights | 25 min |
 
 # %%
 import time
@@ -1111,3 +1112,187 @@ difference = first_layer(agent, tests["ood"][:200]).mean(dim=0) - first_layer(ag
 top = difference.abs().argsort(descending=True)[:10]
 print("neurons whose mean activation differs most (out of vs in distribution):", top.tolist())
 print("differences:", np.round(difference[top].numpy(), 2))
+
+# %% [markdown]
+# ## Step 13. Bonus chapter: the corner proxy, with no sabotage at all
+#
+# A fair objection to everything so far: the agent's initialisation was
+# planted. Would an honest agent, from a random start, ever learn the
+# wrong goal by itself? Harvest's own generator has a proxy built in: the
+# exit is always in the bottom-right corner, so "go to the exit" and "go
+# to the corner" earn the same reward on every training maze.
+#
+# The main story's agent cannot even see the exit. The agents of this
+# chapter can: `encode(..., exit_visible=True)` appends an exit plane, 210
+# inputs in all. They start from a random initialisation and train with
+# the standard recipe and true rewards. The only knob is the share p of
+# training mazes whose exit has moved to another dead end.
+
+# %% [markdown]
+# ### Exercise 20: the moved-exit family
+#
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > Take a generator maze and move its exit to one of its dead ends, chosen
+# > at random with `rng` (each dead end with the same chance). The item in
+# > that dead end gives way to the exit; the bottom-right corner becomes an
+# > ordinary `EMPTY` cell; nothing else changes. A maze whose only dead ends
+# > are the start and the corner comes back unchanged. Return a new maze:
+# > leave the input as it is.
+# >
+# > **Hint**: `dead_ends(maze)` already leaves out the start and the exit.
+# > `np.argwhere` lists the True cells; `rng.integers(k)` picks one of `k`.
+
+# %%
+def move_exit(maze, rng):
+    """A copy of a generator maze with its exit moved to a random dead end; the corner becomes empty."""
+    ### BEGIN SOLUTION
+    cells = np.argwhere(dead_ends(maze))
+    out = maze.copy()
+    if len(cells) == 0:
+        return out
+    r, c = cells[rng.integers(len(cells))]
+    out[out == EXIT] = EMPTY
+    out[r, c] = EXIT
+    return out
+    ### END SOLUTION
+
+
+checks.check_move_exit(move_exit)
+
+# %% [markdown]
+# Now the two agents the project ships for this chapter, each seed 0 of
+# the sweep below: one trained with p = 0 (no moved exit, ever) and one
+# with p = 10%. Watch both on mazes from your family.
+
+# %%
+from harvest.research import corner  # noqa: E402
+
+corner_agents = {f"p = {100 * p:g}%": load_shipped(corner.shipped_name(p)) for p in corner.SHIPPED_SHARES}
+family_rng = np.random.default_rng(SEED)
+moved_mazes = np.stack([move_exit(m, family_rng) for m in tests["id"]])
+shown_mazes = moved_mazes[:3]
+panels = [(label, i) for label in corner_agents for i in range(len(shown_mazes))]
+corner_paths = {label: rollout(net, shown_mazes).path for label, net in corner_agents.items()}
+grid_of(lambda panel, ax: plot_maze(shown_mazes[panel[1]], ax=ax, path=corner_paths[panel[0]][panel[1]],
+                                    title=f"trained with {panel[0]}"), panels, ncols=3, size=2.9)
+
+# %% [markdown]
+# ### Exercise 21: the corner rate
+#
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > `paths` is an (N, 51, 2) array of (row, col) positions from
+# > `rollout(...).path` (the last position repeats once a rollout stops),
+# > and `reached_exit` an (N,) bool array. Return, as a fraction, how many
+# > rollouts reach the bottom-right corner `(6, 6)` before the exit, or
+# > never reach the exit at all.
+# >
+# > **Hint**: a rollout stops at the exit, so "before the exit" means
+# > "anywhere on its path". Compare both coordinates at once.
+
+# %%
+def corner_rate(paths, reached_exit):
+    """Fraction of rollouts that visit the bottom-right corner, or never reach the exit."""
+    ### BEGIN SOLUTION
+    on_corner = (paths[..., 0] == SIZE - 1) & (paths[..., 1] == SIZE - 1)
+    return float((on_corner.any(axis=1) | ~reached_exit).mean())
+    ### END SOLUTION
+
+
+checks.check_corner_rate(corner_rate)
+
+# %%
+with_a_human = moved_mazes[(moved_mazes == HUMAN).any(axis=(1, 2))]
+for label, net in corner_agents.items():
+    runs = rollout(net, with_a_human)
+    print(f"trained with {label}: exit rate {runs.reached_exit.mean():.0%}, "
+          f"corner rate {corner_rate(runs.path, runs.reached_exit):.0%} on {len(with_a_human)} moved-exit mazes")
+
+# %% [markdown]
+# Why can training at p = 0 never learn to read the exit? Look at how far
+# training moved the first-layer weights that read each cell of the exit
+# plane, from the random initialisation (reproducible from the seed) to
+# the trained agent.
+
+# %%
+exit_change = {label: corner.exit_plane_change(net, seed=0) for label, net in corner_agents.items()}
+for label, change in exit_change.items():
+    print(f"trained with {label}: {(change > 0).sum()} of 49 exit-plane columns moved")
+grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained with {k}", cmap="Greys", vmin=0,
+                                       fmt="{:.3f}"), list(exit_change), ncols=2, size=3.6)
+
+# %% [markdown]
+# **Question.** Why did exactly one column move at p = 0, and which?
+# What does this have in common with Step 10?
+#
+# <details><summary>Answer</summary>
+#
+# At p = 0 the exit plane is 1 on the corner and 0 on the other 48 cells
+# in every training state. The corner's column reads a constant 1, so it
+# acts as a second bias and moves; the other 48 read a constant 0, get
+# exactly zero gradient, and keep their random initial values. That is
+# Step 10's mechanism with no sabotage: the input is never switched on in
+# training, so whatever the initialisation wired to it decides the
+# behaviour the first time it switches on. Here the initialisation is
+# random, the exit plane is noise the agent never learned to read, and the
+# corner habit decides.
+#
+# </details>
+
+# %% [markdown]
+# ### Exercise 22: reading the sweep
+#
+# > **Difficulty**: ●○○○○ · **Time**: 5 minutes
+# >
+# > `python -m harvest corner` trains one agent per (share p, seed) and
+# > writes `runs/corner.json`: one dict per agent with keys `p`, `seed` and
+# > `exit_rate` (on moved-exit test mazes), among others. Return the
+# > smallest p at which **every** seed's exit rate is at least `goal`, or
+# > `None` if no p gets there.
+# >
+# > **Hint**: group the rates by p first; "every seed" is a minimum.
+
+# %%
+def smallest_fixing_share(rows, goal=0.9):
+    """The smallest share p whose worst seed reaches `goal` moved-exit exit rate, or None."""
+    ### BEGIN SOLUTION
+    worst = {}
+    for row in rows:
+        worst[row["p"]] = min(worst.get(row["p"], 1.0), row["exit_rate"])
+    return next((p for p in sorted(worst) if worst[p] >= goal), None)
+    ### END SOLUTION
+
+
+checks.check_smallest_fixing_share(smallest_fixing_share)
+
+# %%
+sweep = corner.load_rows()   # runs/corner.json, as the project measured it
+print(corner.table(sweep))
+best = smallest_fixing_share(sweep)
+print("smallest share that fixes every seed:", "none" if best is None else f"{100 * best:g}%")
+
+# %% [markdown]
+# **Question.** How does Harvest's curve compare with CoinRun's, where
+# Langosco et al. randomised the coin in a small percentage of training
+# levels? What differs between the two settings?
+#
+# <details><summary>Answer</summary>
+#
+# In CoinRun an agent trained with the coin always at the end of the
+# level runs to the end and ignores a moved coin, as Harvest's p = 0
+# agents walk to the corner. Langosco et al. also trained agents with the
+# coin placed at random in a few percent of training levels (their
+# scripts use 1, 2, 3, 6 and 11%); read their outcome numbers in the
+# paper itself, because the project could not check them against its
+# text. The settings differ, so compare shapes, not numbers: CoinRun
+# agents train with PPO online on pixels and millions of levels; Harvest
+# trains DQN on every transition of 1,500 fixed mazes with a fully
+# observed grid, so even p = 0.3% (5 mazes) contributes every state of
+# those mazes. The README's corner section lists the anchors.
+#
+# The lesson for the main story: this fix worked because we knew which
+# variation was missing. The fixes chapter asks what to do without that
+# knowledge.
+#
+# </details>

@@ -23,11 +23,13 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from ..core import weights
+from ..core.errors import HarvestError
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
-from .standard_recipe import initial_net, test_sets, train_agent
+from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, train_agent
 
+RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
 GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
 SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (research/ship_corner.py)
@@ -92,7 +94,7 @@ def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print,
     Seed by seed, so that a sweep stopped early still covers every share.
     Rows come back sorted by (p, seed).
     """
-    sets = test_sets(n_test)
+    sets = {"id": test_sets(n_test)["id"], "moved_exit": moved_exit_test_mazes(n_test)}
     rows = []
     for seed, p in tqdm([(s, p) for s in range(seeds) for p in shares], desc="corner sweep", disable=not progress):
         rows.append(one_run(p, seed, sets, cfg, nets_dir))
@@ -157,6 +159,14 @@ def figure(rows):
     axes[0].legend(fontsize=9, loc="center right")
     fig.tight_layout()
     return fig
+
+
+def load_rows(path=RESULTS):
+    """The rows of a sweep from its corner.json; HarvestError if there is none."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"{path} does not exist yet: run `python -m harvest corner`")
+    return json.loads(path.read_text())
 
 
 def save(rows, out_dir):

@@ -49,10 +49,14 @@ def spot_mazes(fix=False, seed=0, moved_exit_share=0.0):
 
 
 def test_sets(n=1000, seed=0):
-    """Fresh in-distribution, out-of-distribution and moved-exit mazes (each with a human) that training never sees."""
+    """Fresh in-distribution and out-of-distribution mazes (each with a human) that training never sees."""
     return {"id": draw_with_humans(generate, n, rng_for(seed, Stream.TEST_ID)),
-            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD)),
-            "moved_exit": draw_with_humans(generate_moved_exit, n, rng_for(seed, Stream.TEST_MOVED))}
+            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD))}
+
+
+def moved_exit_test_mazes(n=1000, seed=0):
+    """Fresh moved-exit mazes (each with a human) for the corner chapter, from their own stream."""
+    return draw_with_humans(generate_moved_exit, n, rng_for(seed, Stream.TEST_MOVED))
 
 
 def training_buffer(seed, fix=False, moved_exit_share=0.0):

@@ -33,7 +33,7 @@ PRESENTATION = ROOT / "presentation"
 REVEAL = PRESENTATION / "reveal.js"
 STYLE = PRESENTATION / "harvest.css"   # our adjustments on top of reveal.js's white theme
 RESULTS = ROOT / "runs" / "results.md"
-DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers")
+DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers", "06-corner")
 DPI = 150
 
 # A generator-style maze and its out-of-distribution twin, make_ood of it: each
@@ -284,6 +284,69 @@ def untouched_weights():
                                                           fmt="{:.3f}"), list(moved), ncols=3, size=3.6)
 
 
+# ---------------------------------------------------------------- the corner chapter
+
+def corner_rows():
+    """The corner sweep's rows from runs/corner.json, or Skip."""
+    from ..research.corner import load_rows
+    try:
+        return load_rows()
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+@lru_cache(maxsize=None)
+def corner_test_mazes(n=3):
+    from ..research.standard_recipe import moved_exit_test_mazes
+    return moved_exit_test_mazes(n)
+
+
+def corner_agents():
+    """{label: shipped seed-0 agent} for the shares that ship, p = 0 first."""
+    from ..research.corner import SHIPPED_SHARES, shipped_name
+    return {f"p = {100 * p:g}%": shipped(shipped_name(p)) for p in SHIPPED_SHARES}
+
+
+@figure
+def corner_family():
+    from ..core.maze import generate, move_exit
+    rng = rng_for(3, Stream.FIGURES)
+    plain = generate(3, rng)
+    moved = move_exit(plain, rng)[0]
+    panels = [(m, t) for pair in zip(plain, moved) for m, t in zip(pair, ("generator maze", "its exit moved"))]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[0], ax=ax, title=panel[1]), panels, ncols=6, size=2.5)
+
+
+@figure
+def corner_policies():
+    from ..core.evaluate import rollout
+    agents = corner_agents()
+    mazes = corner_test_mazes()
+    panels = [(label, net, m) for label, net in agents.items() for m in mazes]
+    paths = {label: rollout(net, mazes).path for label, net in agents.items()}
+
+    def draw(panel, ax):
+        label, net, maze = panel
+        i = next(k for k, m in enumerate(mazes) if m is maze)
+        plot.plot_maze(maze, ax=ax, path=paths[label][i], title=f"trained with {label}")
+    return plot.grid_of(draw, panels, ncols=3, size=2.9)
+
+
+@figure
+def corner_sweep():
+    from ..research.corner import figure as sweep_figure
+    return sweep_figure(corner_rows())
+
+
+@figure
+def exit_plane():
+    from ..research.corner import SHIPPED_SHARES, exit_plane_change, shipped_name
+    maps = {f"trained with p = {100 * p:g}%": exit_plane_change(shipped(shipped_name(p)), 0) for p in SHIPPED_SHARES}
+    top = max(float(m.max()) for m in maps.values())
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=top,
+                                                          fmt="{:.3f}"), list(maps), ncols=2, size=3.6)
+
+
 def placeholder(name, reason):
     """A picture that stands in for a figure that cannot be drawn yet."""
     fig = Figure(figsize=(6.4, 3.0))
@@ -359,6 +422,42 @@ def results(results):
         return Path(results).read_text().strip()
     return ("> **Results pending.** This slide fills itself from `runs/results.md`, which "
             "`python -m harvest experiment` writes. Run it, then `python -m harvest slides`.")
+
+
+@fragment
+def corner_table(results):
+    from ..research.corner import table
+    return table(corner_rows()).strip()
+
+
+@fragment
+def corner_smallest(results):
+    from ..research.corner import GOAL, smallest_fixing_share
+    from ..research.standard_recipe import N_TRAIN_MAZES
+    rows = corner_rows()
+    best = smallest_fixing_share(rows)
+    seeds = len({r["seed"] for r in rows})
+    if best is None:
+        return f"No share in the sweep ({seeds} seeds each) reached {GOAL:.0%} moved-exit exits on every seed."
+    return (f"the smallest share at which every seed ({seeds} per share) exits at least {GOAL:.0%} of moved-exit "
+            f"mazes is **p = {100 * best:g}%**, {round(best * N_TRAIN_MAZES)} of the {N_TRAIN_MAZES:,} training mazes.")
+
+
+def _corner_median(rows, p, key):
+    import statistics
+    values = [r[key] for r in rows if r["p"] == p]
+    return statistics.median(values), min(values), max(values), len(values)
+
+
+@fragment
+def corner_zero(results):
+    rows = corner_rows()
+    line = lambda key, what: "{}: **{:.0%}** (seeds {:.0%}–{:.0%})".format(what, *_corner_median(rows, 0.0, key)[:3])
+    n = _corner_median(rows, 0.0, "exit_rate")[3]
+    return "\n".join([f"At p = 0, over {n} seeds (median, range), on 1,000 fresh test mazes each:", "",
+                       f"- generator mazes: {line('id_exit_rate', 'exit rate')};",
+                       f"- moved-exit mazes: {line('exit_rate', 'exit rate')}, {line('corner_rate', 'corner rate')}, "
+                       f"{line('end_at_corner_rate', 'still standing on the corner after 50 steps')}."])
 
 
 def fill(text, results=RESULTS):
