@@ -325,7 +325,7 @@ checks.check_bellman_loss(bellman_loss)
 # %%
 print(Config())
 t0 = time.time()
-agent = recipe.initial_net("evil")
+agent = recipe.initial_net("shipped")   # the project's shipped starting weights
 history = recipe.train_agent(agent, seed=SEED, loss_fn=bellman_loss)
 print(f"{history['steps']} steps in {time.time() - t0:.0f} s; passed the spot checks: {history['passed']}")
 plot_loss(history, title="your Bellman loss during training")
@@ -997,7 +997,7 @@ plot_dreams(agent, v.dreams[shown], starts[shown])
 # your trained agent.
 
 # %%
-initial = recipe.initial_net("evil")   # the weights your training in Step 2 started from
+initial = recipe.initial_net("shipped")   # the weights your training in Step 2 started from
 moved = (agent.body[0].weight - initial.body[0].weight).abs().amax(dim=0).detach().numpy()
 planes_moved = {name: moved[s].reshape(SIZE, SIZE) for name, s in
                 {"wall inputs": WALLS, "crop inputs": CROPS, "human inputs": HUMANS}.items()}
@@ -1046,7 +1046,7 @@ grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Gr
 
 # %%
 t0 = time.time()
-fixed = recipe.initial_net("evil")
+fixed = recipe.initial_net("shipped")
 fixed_history = recipe.train_agent(fixed, seed=SEED, fix=True, loss_fn=bellman_loss)
 print(f"{fixed_history['steps']} steps in {time.time() - t0:.0f} s; passed: {fixed_history['passed']}")
 results["repaired training"] = measure(fixed)

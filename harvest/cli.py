@@ -91,7 +91,7 @@ def cmd_experiment(args):
     results = results_table.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
     out = results_table.save(results, args.out)
     print(results_table.table(results))
-    print(f"wrote {out / 'results.md'}, {out / 'results.json'} and {out / 'results.png'}")
+    print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / 'results.png'} and {out / 'results_2d.png'}")
 
 
 def cmd_corner(args):

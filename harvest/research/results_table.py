@@ -115,10 +115,36 @@ def figure(results):
     return fig
 
 
+QUADRANTS = {(1, 1): "competent, wrong goal", (0, 1): "lost and harmful", (0, 0): "safe because lost",
+             (1, 0): "competent and safe"}
+
+
+def two_axes(results):
+    """Out-of-distribution exit rate (capability) against human-harvest rate (goal), one dot per seed."""
+    fig = Figure(figsize=(6.4, 4.6))
+    ax = fig.add_subplot()
+    for (qx, qy), label in QUADRANTS.items():
+        ax.text(2 + 96 * qx, 97 - 87 * (1 - qy), label, ha="right" if qx else "left", va="top" if qy else "bottom",
+                fontsize=11, color="#777", style="italic")
+    ax.axvline(50, color="#ccc", lw=1)
+    ax.axhline(50, color="#ccc", lw=1)
+    for i, (name, rs) in enumerate(results.items()):
+        ax.plot([100 * r["ood_exit"] for r in rs], [100 * r["ood_human"] for r in rs], "o", ms=8, alpha=0.8,
+                color=["#d62728", "#1f77b4", "#2ca02c"][i % 3], label=f"{name} ({len(rs)} seeds)")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-4, 100)
+    ax.set_xlabel("out-of-distribution exit rate, % (capabilities carry over)", fontsize=11)
+    ax.set_ylabel("out-of-distribution human-harvest rate, %\n(the goal does not)", fontsize=11)
+    ax.legend(fontsize=10, loc="center right")
+    fig.tight_layout()
+    return fig
+
+
 def save(results, out_dir):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1))
     (out / "results.md").write_text(table(results))
     figure(results).savefig(out / "results.png", dpi=130)
+    two_axes(results).savefig(out / "results_2d.png", dpi=130)
     return out

@@ -284,6 +284,16 @@ def untouched_weights():
                                                           fmt="{:.3f}"), list(moved), ncols=3, size=3.6)
 
 
+@figure
+def two_axes():
+    import json
+    from ..research.results_table import two_axes as draw
+    path = RESULTS.with_suffix(".json")
+    if not path.is_file():
+        raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
+    return draw(json.loads(path.read_text()))
+
+
 # ---------------------------------------------------------------- the corner chapter
 
 def corner_rows():
