@@ -198,6 +198,15 @@ def create_reward_tensor(maze):
 checks.check_reward_tensor(create_reward_tensor)
 
 # %% [markdown]
+# Your two functions are the one-maze picture of the game's rules. From here
+# on the library takes over with the same rules in vectorised form:
+# `harvest.core.rules.move` computes the move and its reward for a whole
+# batch of states at once, and the replay buffer is built with it (every
+# move from every open cell of 1,500 mazes and their item-removed copies,
+# about half a million transitions). The checks above compared your answers
+# with it, so the buffer holds exactly the rewards your tensor gives.
+
+# %% [markdown]
 # ### Exercise 4: the network's input
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
@@ -261,7 +270,7 @@ checks.check_bellman_rhs(bellman_rhs)
 
 # %% [markdown]
 # ### Exercise 6: the left-hand side
-# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
 # > **Hint**: the network gives (B, 4) Q-values; keep, in each row, the one
 # > of the move that was taken (`gather` along dimension 1).
@@ -366,7 +375,12 @@ plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maz
 
 # %% [markdown]
 # ### Exercise 8: a greedy rollout
-# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# > **Difficulty**: ●●○○○ · **Time**: 15 minutes
+# >
+# > Return a dict with five keys: `"path"`, the list of (row, col) positions
+# > visited, starting with (0, 0) and with one more entry per move;
+# > `"moves"`, the list of moves taken (0-3); `"humans"` and `"crops"`, the
+# > **number** harvested (ints, not True/False); and `"reached_exit"`, a bool.
 # >
 # > **Hint**: start at (0, 0); at each step take the argmax of the network's
 # > Q-values for your `encode_state`, and apply it with
