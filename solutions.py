@@ -651,9 +651,10 @@ grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), l
 # of step 3 (each dead end one block short, its item one cell back).
 #
 # Keep in mind what the dream was allowed to change: walls only. The human
-# stays where the placement put it, in an (even, even) dead end, which is
-# where every human in a generator maze stands. Step 7 counts the dreams
-# properly and compares them with a control.
+# stays where the placement put it, at the tip of a dead end, which is
+# where every human in a generator maze stands (Step 7 says exactly which
+# cells those can be). Step 7 also counts the dreams properly and compares
+# them with a control.
 #
 # </details>
 
