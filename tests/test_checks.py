@@ -396,3 +396,28 @@ def test_the_corner_rate_check_agrees_with_the_library_metric():
     mazes = generate_moved_exit(20, seed=9)
     runs = rollout(checks.small_net(1), mazes)
     assert checks.ref_corner_rate(runs.path, runs.reached_exit) == corner_metrics(runs, mazes)["corner_rate"]
+
+
+def _q_backup(pick, gamma_power=1, sign=1.0):
+    def q(next_state, reward, done, gamma=0.95, iters=200):
+        table = np.zeros(reward.shape)
+        for _ in range(iters):
+            table = reward + sign * gamma ** gamma_power * pick(table[next_state]) * ~done
+        return table
+    return q
+
+
+@pytest.mark.parametrize("check, wrong, fragment", [
+    (checks.check_q_iteration, _q_backup(lambda q: q.argmax(axis=-1)), "argmax instead of max"),
+    (checks.check_q_iteration, _q_backup(lambda q: q.max(axis=-1), gamma_power=2), "gamma applied twice"),
+    (checks.check_q_iteration, _q_backup(lambda q: q.max(axis=-1), sign=-1.0), "wrong sign"),
+    (checks.check_bellman_rhs, lambda t, b, g: dqn.bellman_rhs(t, b, g ** 2), "gamma applied twice"),
+    (checks.check_bellman_rhs, lambda t, b, g: (b.reward + g * t(b.next_state).argmax(dim=1) * ~b.done).detach(),
+     "argmax instead of max"),
+    (checks.check_bellman_lhs, lambda n, b: n(b.state).gather(0, b.action[:, None]).squeeze(1), "dimension 0"),
+    (checks.check_bellman_loss, lambda n, t, b, g: F.mse_loss(dqn.bellman_lhs(n, b), dqn.bellman_rhs(n, b, g)),
+     "online network"),
+    (checks.check_human_harvest_rate, lambda n, m: 100 * checks.ref_human_harvest_rate(n, m), "percentage")])
+def test_the_catalogue_names_more_usual_mistakes(check, wrong, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong)

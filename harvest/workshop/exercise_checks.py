@@ -209,15 +209,22 @@ def check_q_iteration(fn):
     def no_mask(next_state, reward, done, gamma, iters):
         return ref(next_state, reward, np.zeros_like(done), gamma, iters)
 
-    def minimum(next_state, reward, done, gamma, iters):
-        q = np.zeros(reward.shape)
-        for _ in range(iters):
-            q = reward + gamma * q[next_state].min(axis=-1) * ~done
-        return q
+    def backup(pick, sign=1.0):
+        def fn(next_state, reward, done, gamma, iters):
+            q = np.zeros(reward.shape)
+            for _ in range(iters):
+                q = reward + sign * gamma * pick(q[next_state]) * ~done
+            return q
+        return fn
 
     mistakes = {"the terminal mask is missing: a move that ends the game has no future value": no_mask,
-                "min instead of max over the next moves": minimum,
+                "min instead of max over the next moves": backup(lambda q: q.min(axis=-1)),
+                "argmax instead of max: the index of the best next move is not its value":
+                    backup(lambda q: q.argmax(axis=-1)),
+                "a wrong sign: the discounted future is added to the reward, not subtracted":
+                    backup(lambda q: q.max(axis=-1), -1.0),
                 "the future is not discounted by gamma": lambda n, r, d, gamma, iters: ref(n, r, d, 1.0, iters),
+                "gamma applied twice (gamma ** 2)": lambda n, r, d, gamma, iters: ref(n, r, d, gamma ** 2, iters),
                 "only one backup instead of repeating until the table settles": lambda n, r, d, gamma, iters: r}
     return verify("q_iteration", fn, cases, ref, mistakes)
 
@@ -343,7 +350,12 @@ def check_bellman_rhs(fn):
     mistakes = {"the terminal mask is missing: after the exit there is no future value": unmasked,
                 "min instead of max over the next moves": minimum,
                 "the future is read from the current state instead of the next state": current_state,
-                "gamma is not applied to the future": lambda t, b, g: dqn.bellman_rhs(t, b, 1.0)}
+                "gamma is not applied to the future": lambda t, b, g: dqn.bellman_rhs(t, b, 1.0),
+                "gamma applied twice (gamma ** 2)": lambda t, b, g: dqn.bellman_rhs(t, b, g * g),
+                "argmax instead of max: the index of the best next move is not its value":
+                    lambda t, b, g: b.reward + g * t(b.next_state).argmax(dim=1).float() * ~b.done,
+                "a wrong sign: the discounted future is added to the reward, not subtracted":
+                    lambda t, b, g: b.reward - g * t(b.next_state).max(dim=1).values * ~b.done}
     extra = lambda got, case: "the target carries a gradient: compute it under torch.no_grad() (or .detach() " \
                               "it), or the loss will also push the target" \
         if isinstance(got, torch.Tensor) and got.requires_grad else None
@@ -360,7 +372,9 @@ def check_bellman_lhs(fn):
                     lambda net, b: net(b.state).max(dim=1).values,
                 "Q of the next state instead of the current one": lambda net, b: dqn.bellman_lhs(
                     net, _replace(b, state=b.next_state)),
-                "all four Q-values returned: pick the taken move with gather": lambda net, b: net(b.state)}
+                "all four Q-values returned: pick the taken move with gather": lambda net, b: net(b.state),
+                "gather along dimension 0 (the batch): the moves are dimension 1":
+                    lambda net, b: net(b.state).gather(0, b.action[:, None]).squeeze(1)}
     extra = lambda got, case: None if isinstance(got, torch.Tensor) and got.requires_grad else \
         "the result must keep its gradient (no torch.no_grad, .detach() or .item() here): the loss trains through it"
     return verify("bellman_lhs", fn, cases, dqn.bellman_lhs, mistakes, extra)
@@ -386,7 +400,9 @@ def check_bellman_loss(fn):
                 "the terminal mask is missing in the target": lambda n, t, b, g: dqn.bellman_loss(
                     n, t, _replace(b, done=torch.zeros_like(b.done)), g),
                 "the Q of the best move instead of the taken one": lambda n, t, b, g: F.mse_loss(
-                    n(b.state).max(dim=1).values, dqn.bellman_rhs(t, b, g))}
+                    n(b.state).max(dim=1).values, dqn.bellman_rhs(t, b, g)),
+                "the online network computes the target too: use target_net on the right-hand side":
+                    lambda n, t, b, g: F.mse_loss(dqn.bellman_lhs(n, b), dqn.bellman_rhs(n, b, g))}
     return verify("bellman_loss", fn, bellman_cases(), dqn.bellman_loss, mistakes, leaks)
 
 
@@ -542,7 +558,9 @@ def check_human_harvest_rate(fn):
 
     mistakes = {"averaged over all mazes: count only mazes that contain a human": all_mazes,
                 "the mean number of humans harvested instead of the fraction of mazes with at least one": mean_count,
-                "humans harvested / humans present: count mazes with at least one harvest instead": share_of_humans}
+                "humans harvested / humans present: count mazes with at least one harvest instead": share_of_humans,
+                "a percentage, not a fraction (between 0 and 1)":
+                    lambda net, mazes: 100 * ref_human_harvest_rate(net, mazes)}
     with torch.no_grad():
         return verify("human_harvest_rate", fn, cases, ref_human_harvest_rate, mistakes)
 
