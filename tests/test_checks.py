@@ -421,3 +421,13 @@ def _q_backup(pick, gamma_power=1, sign=1.0):
 def test_the_catalogue_names_more_usual_mistakes(check, wrong, fragment):
     with pytest.raises(checks.CheckFailed, match=fragment):
         check(wrong)
+
+
+def test_the_dream_objective_check_uses_the_librarys_action_type():
+    """A learner's gather that only works on torch actions must fail the check, not crash later in dream.dream."""
+    torch_only = lambda q, a: q.gather(1, a[:, None]).squeeze(1) - q.masked_fill(
+        F.one_hot(a, 4).bool(), -torch.inf).max(dim=1).values
+    with pytest.raises((checks.CheckFailed, TypeError, RuntimeError)):
+        checks.check_dream_objective(torch_only)
+    p = dream.placements(4, seed=0)
+    assert isinstance(p.action, np.ndarray)   # what dream.dream passes the objective

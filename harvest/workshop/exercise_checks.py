@@ -570,22 +570,22 @@ def check_human_harvest_rate(fn):
 def _q_cases():
     gen = torch.Generator().manual_seed(0)
     q = torch.randn(32, 4, generator=gen) * 3
-    action = torch.randint(4, (32,), generator=gen)
+    action = torch.randint(4, (32,), generator=gen).numpy()   # numpy, as the library's placements hold them
     q_tie = torch.tensor([[1.0, 1.0, 0.0, -2.0], [5.0, -1.0, 5.0, 0.0]])
-    return [Case("random Q-values", (q, action)), Case("ties between moves", (q_tie, torch.tensor([0, 1])))]
+    return [Case("random Q-values", (q, action)), Case("ties between moves", (q_tie, np.array([0, 1])))]
 
 
 def check_dream_objective(fn):
     ref = dream.objective
     onehot = lambda a: F.one_hot(torch.as_tensor(a).long(), 4).bool()
+    taken = lambda q, a: q.gather(1, torch.as_tensor(a).long()[:, None]).squeeze(1)
     mistakes = {"the sign is flipped: the objective grows when stepping onto the human gets better":
                     lambda q, a: -ref(q, a),
                 "the human's move is compared with itself too: take the max over the other three moves":
-                    lambda q, a: q.gather(1, a[:, None]).squeeze(1) - q.max(dim=1).values,
-                "only Q of the human move: without the others the dream can raise every move at once":
-                    lambda q, a: q.gather(1, a[:, None]).squeeze(1),
+                    lambda q, a: taken(q, a) - q.max(dim=1).values,
+                "only Q of the human move: without the others the dream can raise every move at once": taken,
                 "the mean of the other moves instead of the best of them":
-                    lambda q, a: q.gather(1, a[:, None]).squeeze(1) - q.masked_fill(onehot(a), 0).sum(1) / 3}
+                    lambda q, a: taken(q, a) - q.masked_fill(onehot(a), 0).sum(1) / 3}
     return verify("dream_objective", fn, _q_cases(), ref, mistakes)
 
 
