@@ -13,7 +13,7 @@ from harvest.core.dqn import Config, make_net, sees_exit
 from harvest.core.encoding import EXITS, N_INPUTS, N_INPUTS_EXIT, decode, encode, planes
 from harvest.core.env import HarvestEnv
 from harvest.core.evaluate import Rollouts, corner_metrics, metrics
-from harvest.core.maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, WALL, dead_ends, exit_cells, from_text, generate,
+from harvest.core.maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, NODES, WALL, dead_ends, exit_cells, from_text, generate,
                                generate_moved_exit, has_cavern, in_support, move_exit, reachable, validate)
 from harvest.research import corner
 from harvest.research.standard_recipe import spot_mazes, training_buffer
@@ -209,3 +209,16 @@ def test_train_and_evaluate_pick_the_encoding(tmp_path, capsys):
     assert "corner_rate" in report and "end_at_corner_rate" in report
     assert main(["train", "--init", "evil", "--exit-visible", "--out", str(w), "--steps", "1"]) == 2
     assert main(["dream", "--weights", str(w)]) == 2
+
+
+def test_the_shipped_corner_agents_are_what_the_workshop_says():
+    for p in corner.SHIPPED_SHARES:
+        name = corner.shipped_name(p)
+        net = weights.load_shipped(name)          # checks the SHA-256 in SHA256SUMS
+        meta = torch.load(weights.WEIGHTS_DIR / name, weights_only=True)["meta"]
+        assert net.exit_visible and meta["moved_exit_share"] == p and meta["seed"] == 0
+        moved = corner.exit_plane_change(net, seed=0) > 0
+        if p == 0:   # only the corner's column, a constant 1 in training, moved
+            assert moved.sum() == 1 and moved[CORNER]
+        else:        # every column an exit can stand on in training: the 14 (even, even) cells besides start and corner
+            assert moved.sum() > 1 and not moved[~NODES].any()
