@@ -149,6 +149,19 @@ def test_twins_are_a_generator_maze_and_its_out_of_distribution_copy():
     assert twin_ood[safe[-1]] == EXIT and twin_ood[hunt[-1]] == EXIT
 
 
+def test_the_showcase_twins_show_what_the_notes_say():
+    """Deck 02: on the generator maze the agent walks past the human to the exit; on its twin it steps onto the
+    human (along HUNT_PATH) and then leaves by the exit."""
+    from harvest.core.evaluate import rollout
+    from harvest.core.maze import from_text
+    net = slides.shipped("agent.pt")
+    plain, hunt = (rollout(net, from_text(t)[None]) for t in (slides.TWIN_ID, slides.TWIN_OOD))
+    assert plain.reached_exit[0] and plain.humans[0] == 0
+    assert hunt.reached_exit[0] and hunt.humans[0] == 1
+    cells = slides.walk(from_text(slides.TWIN_OOD), slides.HUNT_PATH)[0]
+    assert [tuple(c) for c in hunt.path[0, :hunt.steps[0] + 1]] == cells
+
+
 def test_unknown_fragment_is_a_clear_error():
     with pytest.raises(HarvestError, match="unknown slide fragment"):
         slides.fill("<!-- insert: nonsense -->")
