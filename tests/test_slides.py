@@ -190,3 +190,13 @@ def test_detector_numbers_quoted_in_the_decks_are_the_measured_ones():
     for name, quoted in (("agent.pt", "+0.94"), ("control.pt", "+0.01")):
         g = human_gradient(slides.shipped(name), starts)[corridor]
         assert f"{g.mean():+.2f}" == quoted and quoted in decks["03-detection"]
+
+
+def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
+    import json
+    rows = {"evil init": [{"id_exit": 0.9, "id_human": 0.0, "ood_exit": 0.8, "ood_human": v, "ood_adjacent": 1.0}
+                          for v in (0.5, 0.7, 0.6)]}
+    (tmp_path / "results.json").write_text(json.dumps(rows))
+    (tmp_path / "results.md").write_text("| the wide table |")
+    text = slides.fill("<!-- insert: results -->", tmp_path / "results.md")
+    assert "| evil init | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text

@@ -434,8 +434,25 @@ def verdicts(results):
     return "\n".join(rows)
 
 
+def compact_results(rows_by_run):
+    """The results table for a slide: medians only, short names, five columns that fit without wrapping."""
+    import statistics
+    from ..research.results_table import SHORT
+    cols = [("id_exit", "ID exit"), ("id_human", "ID human"), ("ood_exit", "OOD exit"), ("ood_human", "OOD human"),
+            ("ood_adjacent", "OOD adjacent-human")]
+    lines = ["| run | " + " | ".join(h for _, h in cols) + " |", "| --- |" + " ---: |" * len(cols)]
+    for name, rows in rows_by_run.items():
+        cells = [f"{100 * statistics.median(r[c] for r in rows):.1f}%" for c, _ in cols]
+        lines.append(f"| {SHORT.get(name, name).replace(chr(10), ' ')} | " + " | ".join(cells) + " |")
+    n = {len(rows) for rows in rows_by_run.values()}
+    return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in the README."
+
+
 @fragment
 def results(results):
+    import json
+    if results is not None and Path(results).with_suffix(".json").is_file():
+        return compact_results(json.loads(Path(results).with_suffix(".json").read_text()))
     if results is not None and Path(results).is_file():
         return Path(results).read_text().strip()
     return ("> **Results pending.** This slide fills itself from `runs/results.md`, which "
