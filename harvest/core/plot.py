@@ -31,6 +31,14 @@ def _grid_axes(ax):
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
 
 
+def _number_axes(ax, fontsize=8):
+    """Row and column numbers (0-6) along the left and top edges of a maze-shaped plot."""
+    ax.set_xticks(range(SIZE))
+    ax.set_yticks(range(SIZE))
+    ax.tick_params(which="major", length=0, labeltop=True, labelbottom=False, labelleft=True, labelsize=fontsize,
+                   colors="#555")
+
+
 def figure_to_rgb(fig):
     """A Figure as an (H, W, 3) uint8 array, drawn off screen."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -105,17 +113,19 @@ def plot_loss(history, title="Bellman loss", window=100):
     if len(loss) >= window:
         ax.plot(np.arange(window - 1, len(loss)), np.convolve(loss, np.ones(window) / window, "valid"), color="#1f4e9c")
     ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("training step", fontsize=12)
+    ax.set_ylabel("loss (log scale)", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.set_title(title, fontsize=13)
     fig.tight_layout()
     return fig
 
 
 def plot_dream(x, ax=None, title=None, human=None):
-    """A dreamed input: the wall plane as a heatmap (dark = wall), the agent and the human marked."""
+    """A dreamed input read as a maze: dark where the wall plane rounds to a wall, the agent and the human marked."""
     fig, ax = _axes(ax)
     p = planes(torch.as_tensor(x).detach())
-    ax.imshow(p["wall"].numpy(), cmap="Greys", vmin=0, vmax=1)
+    ax.imshow((p["wall"].numpy() > 0.5).astype(float), cmap="Greys", vmin=0, vmax=1.25)
     r, c = int(p["row"].argmax()), int(p["col"].argmax())
     ax.add_patch(matplotlib.patches.Circle((c, r), 0.3, color="#3366cc"))
     if human is not None:
@@ -178,6 +188,7 @@ def plot_cell_values(values, ax=None, title=None, cmap="RdBu_r", vmin=None, vmax
             ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7,
                     color="#eee" if sum(dark) < 1.5 else "#222")
     _grid_axes(ax)
+    _number_axes(ax)
     if title:
         ax.set_title(title, fontsize=10)
     return fig
@@ -192,9 +203,9 @@ def plot_chain(cells, ax=None, title=None, values=None, start=0):
     fig, ax = _axes(ax, figsize=(0.9 * cells.shape[1], 1.4))
     ax.imshow(cells + 1, cmap=_COLOURS, vmin=0, vmax=4)
     for c, v in enumerate(cells[0]):
-        ax.text(c, 0, _LETTERS.get(v, ""), ha="center", va="center", fontsize=12, weight="bold")
+        ax.text(c, 0, _LETTERS.get(v, ""), ha="center", va="center", fontsize=14, weight="bold")
         if values is not None:
-            ax.text(c, 0.75, str(values[c]), ha="center", va="top", fontsize=10)
+            ax.text(c, 0.75, str(values[c]), ha="center", va="top", fontsize=13)
     ax.add_patch(matplotlib.patches.Circle((start, 0), 0.35, fill=False, lw=2, color="#3366cc"))
     ax.set_xticks(np.arange(-0.5, cells.shape[1]), minor=True)
     ax.set_yticks([-0.5, 0.5], minor=True)
@@ -202,7 +213,7 @@ def plot_chain(cells, ax=None, title=None, values=None, start=0):
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
     ax.set_ylim(1.3 if values is not None else 0.5, -0.5)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=13)
     return fig
 
 

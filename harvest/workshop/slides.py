@@ -234,9 +234,17 @@ def dreamed(name, n=64):
 
 @figure
 def dreams():
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
     found = dreamed("agent.pt")
     x, p = found["dreams"][:8], found["placements"]
-    return plot.grid_of(lambda i, ax: plot.plot_dream(x[i], ax=ax, human=p.human[i]), list(range(len(x))))
+    fig = plot.grid_of(lambda i, ax: plot.plot_dream(x[i], ax=ax, human=p.human[i]), list(range(len(x))))
+    handles = [mpatches.Patch(color="#333", label="wall (the dreamed wall plane, rounded)"),
+               mlines.Line2D([], [], marker="o", ls="", color="#3366cc", ms=10, label="the agent"),
+               mlines.Line2D([], [], marker="$H$", ls="", color="#e8554e", ms=10, label="the human it is pushed to harvest")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=11, frameon=False)
+    fig.subplots_adjust(bottom=0.12)
+    return fig
 
 
 @lru_cache(maxsize=None)
