@@ -137,7 +137,8 @@ def table(rows, goal=GOAL):
 
 
 def figure(rows):
-    """Moved-exit exit rate and corner rate against p (one dot per seed, a line through the medians)."""
+    """Moved-exit exit rate and corner rate against p: one dot per seed (hollow if training reached the step cap
+    without passing the spot checks), a line through the medians."""
     shares = sorted({r["p"] for r in rows})
     x = {p: i for i, p in enumerate(shares)}   # evenly spaced: the shares span two decades and include 0
     fig = Figure(figsize=(9, 3.4))
@@ -145,8 +146,10 @@ def figure(rows):
     for ax, key, title, colour in [(axes[0], "exit_rate", "moved-exit mazes: exit rate", "#2ca02c"),
                                    (axes[1], "corner_rate", "moved-exit mazes: corner rate", "#d62728")]:
         jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(rows))
-        ax.plot([x[r["p"]] + j for r, j in zip(rows, jitter)], [100 * r[key] for r in rows], "o", color=colour,
-                alpha=0.7, ms=5, label="one seed")
+        for passed, face, label in ((True, colour, "one seed"), (False, "white", "one seed, stopped at the step cap")):
+            shown = [(x[r["p"]] + j, 100 * r[key]) for r, j in zip(rows, jitter) if bool(r["passed"]) == passed]
+            if shown:
+                ax.plot(*zip(*shown), "o", color=colour, mfc=face, alpha=0.8, ms=6, label=label)
         ax.plot(range(len(shares)), [100 * statistics.median(r[key] for r in rows if r["p"] == p) for p in shares],
                 "-", color="k", lw=1, label="median")
         ax.set_xticks(range(len(shares)), [f"{100 * p:g}%" for p in shares], fontsize=10)
@@ -156,7 +159,7 @@ def figure(rows):
     axes[0].axhline(100 * GOAL, color="grey", ls="--", lw=1, label=f"{GOAL:.0%}")
     axes[0].set_ylabel("% of moved-exit test mazes", fontsize=10)
     axes[0].set_ylim(-3, 103)
-    axes[0].legend(fontsize=9, loc="center right")
+    axes[0].legend(fontsize=9, loc="center left")
     fig.tight_layout()
     return fig
 
