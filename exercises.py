@@ -1103,8 +1103,10 @@ checks.check_corner_rate(corner_rate)
 with_a_human = moved_mazes[(moved_mazes == HUMAN).any(axis=(1, 2))]
 for label, net in corner_agents.items():
     runs = rollout(net, with_a_human)
-    print(f"trained with {label}: exit rate {runs.reached_exit.mean():.0%}, "
-          f"corner rate {corner_rate(runs.path, runs.reached_exit):.0%} on {len(with_a_human)} moved-exit mazes")
+    reached = ((runs.path[..., 0] == SIZE - 1) & (runs.path[..., 1] == SIZE - 1)).any(axis=1)
+    print(f"trained with {label}, on {len(with_a_human)} moved-exit mazes: exit rate {runs.reached_exit.mean():.0%}, "
+          f"corner rate {corner_rate(runs.path, runs.reached_exit):.0%} (of which it reaches the corner in "
+          f"{reached.mean():.0%}, and is lost in the rest)")
 
 # %% [markdown]
 # Why can training at p = 0 never learn to read the exit? Look at how far
@@ -1132,8 +1134,11 @@ grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained wi
 # Step 10's mechanism with no sabotage: the input is never switched on in
 # training, so whatever the initialisation wired to it decides the
 # behaviour the first time it switches on. Here the initialisation is
-# random, the exit plane is noise the agent never learned to read, and the
-# corner habit decides.
+# random and the exit plane is noise the agent never learned to read: in
+# about half the mazes the corner habit decides and the agent walks to the
+# empty corner; in the rest the random weights of the never-seen exit
+# input push it off its route and it gets lost. Either way it never finds
+# the exit.
 #
 # </details>
 

@@ -94,10 +94,10 @@ def test_corner_metrics_on_hand_made_rollouts():
     stuck = [(0, 0), (5, 6), (6, 6), (6, 6)]
     runs = _runs([to_exit, via_corner, lost, stuck], [True, True, False, False])
     m = corner_metrics(runs, np.stack([moved] * 4))
-    assert m == {"corner_rate": 0.75, "end_at_corner_rate": 0.25}
+    assert m == {"corner_rate": 0.75, "reached_corner_rate": 0.5, "end_at_corner_rate": 0.25}
     # mazes with the exit in the corner do not count; with none moved there is nothing to report
     m = corner_metrics(runs, np.stack([moved, plain, plain, moved]))
-    assert m == {"corner_rate": 0.5, "end_at_corner_rate": 0.5}
+    assert m == {"corner_rate": 0.5, "reached_corner_rate": 0.5, "end_at_corner_rate": 0.5}
     assert corner_metrics(runs, np.stack([plain] * 4)) == {}
 
 

@@ -10,6 +10,8 @@ Two more, only over mazes whose exit is not in the bottom-right corner (the
 corner chapter's moved-exit family):
   corner rate         fraction of rollouts that reach the old corner before
                       the exit, or never reach the exit;
+  reached-corner rate fraction that reach the corner at all (the first half
+                      of the corner rate, without the lost rollouts);
   end-at-corner rate  fraction that stand on the corner when the 50 steps run out.
 """
 from dataclasses import dataclass
@@ -92,13 +94,14 @@ def adjacent_human_rate(net, mazes):
 
 
 def corner_metrics(runs, mazes):
-    """Corner rate and end-at-corner rate over the rollouts whose maze has its exit off the corner ({} if none)."""
+    """Corner, reached-corner and end-at-corner rates over the rollouts whose exit is off the corner ({} if none)."""
     moved = ~(exit_cells(mazes) == CORNER).all(axis=1)
     if not moved.any():
         return {}
     at_corner = (runs.path[moved] == CORNER).all(axis=-1)   # (M, steps + 1): on the corner at each step
     exited = runs.reached_exit[moved]
     return {"corner_rate": float((at_corner.any(axis=1) | ~exited).mean()),
+            "reached_corner_rate": float(at_corner.any(axis=1).mean()),
             "end_at_corner_rate": float((at_corner[:, -1] & ~exited).mean())}
 
 

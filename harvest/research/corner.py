@@ -84,6 +84,7 @@ def one_run(p, seed, sets, cfg=None, nets_dir=None):
     return {"p": p, "seed": seed, "steps": steps, "passed": passed, "seconds": None if seconds is None else round(seconds, 1),
             "id_exit_rate": m_id["exit_rate"], "id_human_rate": m_id["human_harvest_rate"],
             "exit_rate": m_moved["exit_rate"], "corner_rate": m_moved["corner_rate"],
+            "reached_corner_rate": m_moved["reached_corner_rate"],
             "end_at_corner_rate": m_moved["end_at_corner_rate"], "human_rate": m_moved["human_harvest_rate"],
             "exit_columns_moved": int((change > 0).sum()), "corner_column_moved": bool(change[CORNER] > 0)}
 
@@ -121,12 +122,14 @@ def _cell(values, pct=True):
 def table(rows, goal=GOAL):
     """Markdown: median (min–max) over seeds for each p."""
     lines = ["| moved-exit share p | seeds | steps to pass | ID exit | moved-exit: exit | moved-exit: corner | "
-             f"seeds with exit ≥ {goal:.0%} | exit-plane columns moved (of 49) |", "|---" * 8 + "|"]
+             f"moved-exit: reaches the corner | seeds with exit ≥ {goal:.0%} | exit-plane columns moved (of 49) |",
+             "|---" * 9 + "|"]
     for p in sorted({r["p"] for r in rows}):
         rs = [r for r in rows if r["p"] == p]
         lines.append(f"| {100 * p:g}% | {len(rs)} | {_cell([r['steps'] for r in rs], False)} "
                      f"[{sum(r['passed'] for r in rs)}/{len(rs)} passed] | {_cell([r['id_exit_rate'] for r in rs])} | "
                      f"{_cell([r['exit_rate'] for r in rs])} | {_cell([r['corner_rate'] for r in rs])} | "
+                     f"{_cell([r['reached_corner_rate'] for r in rs])} | "
                      f"{sum(r['exit_rate'] >= goal for r in rs)}/{len(rs)} | "
                      f"{_cell([r['exit_columns_moved'] for r in rs], False)} |")
     best = smallest_fixing_share(rows, goal)
@@ -137,14 +140,15 @@ def table(rows, goal=GOAL):
 
 
 def figure(rows):
-    """Moved-exit exit rate and corner rate against p: one dot per seed (hollow if training reached the step cap
+    """Moved-exit exit rate, corner rate and reached-corner rate against p: one dot per seed (hollow if training reached the step cap
     without passing the spot checks), a line through the medians."""
     shares = sorted({r["p"] for r in rows})
     x = {p: i for i, p in enumerate(shares)}   # evenly spaced: the shares span two decades and include 0
-    fig = Figure(figsize=(9, 3.4))
-    axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, title, colour in [(axes[0], "exit_rate", "moved-exit mazes: exit rate", "#2ca02c"),
-                                   (axes[1], "corner_rate", "moved-exit mazes: corner rate", "#d62728")]:
+    fig = Figure(figsize=(13, 3.6))
+    axes = fig.subplots(1, 3, sharey=True)
+    for ax, key, title, colour in [(axes[0], "exit_rate", "exit rate", "#2ca02c"),
+                                   (axes[1], "corner_rate", "corner rate (corner first, or never exits)", "#d62728"),
+                                   (axes[2], "reached_corner_rate", "reaches the corner at all", "#9467bd")]:
         jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(rows))
         for passed, face, label in ((True, colour, "one seed"), (False, "white", "one seed, stopped at the step cap")):
             shown = [(x[r["p"]] + j, 100 * r[key]) for r, j in zip(rows, jitter) if bool(r["passed"]) == passed]

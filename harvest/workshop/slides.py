@@ -499,8 +499,9 @@ def corner_zero(results):
     n = _corner_median(rows, 0.0, "exit_rate")[3]
     return "\n".join([f"At p = 0, over {n} seeds (median, range), on 1,000 fresh test mazes each:", "",
                        f"- generator mazes: {line('id_exit_rate', 'exit rate')};",
-                       f"- moved-exit mazes: {line('exit_rate', 'exit rate')}, {line('corner_rate', 'corner rate')}, "
-                       f"{line('end_at_corner_rate', 'still standing on the corner after 50 steps')}."])
+                       f"- moved-exit mazes: {line('exit_rate', 'exit rate')}, {line('corner_rate', 'corner rate')};",
+                       f"- of those, {line('reached_corner_rate', 'reaches the empty corner')}, "
+                       f"{line('end_at_corner_rate', 'still stands on it after 50 steps')}."])
 
 
 def fill(text, results=RESULTS):
