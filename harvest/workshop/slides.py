@@ -348,13 +348,12 @@ def corner_policies():
     from ..core.evaluate import rollout
     agents = corner_agents()
     mazes = corner_test_mazes()
-    panels = [(label, net, m) for label, net in agents.items() for m in mazes]
+    panels = [(label, i) for label in agents for i in range(len(mazes))]
     paths = {label: rollout(net, mazes).path for label, net in agents.items()}
 
     def draw(panel, ax):
-        label, net, maze = panel
-        i = next(k for k, m in enumerate(mazes) if m is maze)
-        plot.plot_maze(maze, ax=ax, path=paths[label][i], title=f"trained with {label}")
+        label, i = panel
+        plot.plot_maze(mazes[i], ax=ax, path=paths[label][i], title=f"trained with {label}")
     return plot.grid_of(draw, panels, ncols=3, size=2.9)
 
 
@@ -468,12 +467,6 @@ def results(results):
 
 
 @fragment
-def corner_table(results):
-    from ..research.corner import table
-    return table(corner_rows()).strip()
-
-
-@fragment
 def corner_smallest(results):
     from ..research.corner import GOAL, smallest_fixing_share
     from ..research.standard_recipe import N_TRAIN_MAZES
@@ -484,6 +477,20 @@ def corner_smallest(results):
         return f"No share in the sweep ({seeds} seeds each) reached {GOAL:.0%} moved-exit exits on every seed."
     return (f"the smallest share at which every seed ({seeds} per share) exits at least {GOAL:.0%} of moved-exit "
             f"mazes is **p = {100 * best:g}%**, {round(best * N_TRAIN_MAZES)} of the {N_TRAIN_MAZES:,} training mazes.")
+
+
+@fragment
+def corner_compact(results):
+    """The sweep for a slide: medians only, five columns."""
+    import statistics
+    rows = corner_rows()
+    lines = ["| p | passed | moved-exit: exit | corner rate | reaches the corner |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for p in sorted({r["p"] for r in rows}):
+        rs = [r for r in rows if r["p"] == p]
+        med = lambda k: f"{100 * statistics.median(r[k] for r in rs):.1f}%"
+        lines.append(f"| {100 * p:g}% | {sum(r['passed'] for r in rs)}/{len(rs)} | {med('exit_rate')} | "
+                     f"{med('corner_rate')} | {med('reached_corner_rate')} |")
+    return "\n".join(lines) + "\n\nMedians over seeds; ranges in the README."
 
 
 def _corner_median(rows, p, key):
