@@ -1223,8 +1223,7 @@ for label, net in corner_agents.items():
     runs = rollout(net, with_a_human)
     reached = ((runs.path[..., 0] == SIZE - 1) & (runs.path[..., 1] == SIZE - 1)).any(axis=1)
     print(f"trained with {label}, on {len(with_a_human)} moved-exit mazes: exit rate {runs.reached_exit.mean():.0%}, "
-          f"corner rate {corner_rate(runs.path, runs.reached_exit):.0%} (of which it reaches the corner in "
-          f"{reached.mean():.0%}, and is lost in the rest)")
+          f"corner rate {corner_rate(runs.path, runs.reached_exit):.0%}, reaches the corner {reached.mean():.0%}")
 
 # %% [markdown]
 # Why can training at p = 0 never learn to read the exit? Look at how far
