@@ -27,6 +27,7 @@ from ..core.errors import HarvestError
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
+from .results_table import median_range
 from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, train_agent
 
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
@@ -113,12 +114,6 @@ def smallest_fixing_share(rows, goal=GOAL):
     return next((p for p in sorted(by_p) if min(by_p[p]) >= goal), None)
 
 
-def _cell(values, pct=True):
-    med, lo, hi = statistics.median(values), min(values), max(values)
-    fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:,.0f}")
-    return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
-
-
 def table(rows, goal=GOAL):
     """Markdown: median (min–max) over seeds for each p."""
     lines = ["| moved-exit share p | seeds | steps to pass | ID exit | moved-exit: exit | moved-exit: corner | "
@@ -126,12 +121,11 @@ def table(rows, goal=GOAL):
              "|---" * 9 + "|"]
     for p in sorted({r["p"] for r in rows}):
         rs = [r for r in rows if r["p"] == p]
-        lines.append(f"| {100 * p:g}% | {len(rs)} | {_cell([r['steps'] for r in rs], False)} "
-                     f"[{sum(r['passed'] for r in rs)}/{len(rs)} passed] | {_cell([r['id_exit_rate'] for r in rs])} | "
-                     f"{_cell([r['exit_rate'] for r in rs])} | {_cell([r['corner_rate'] for r in rs])} | "
-                     f"{_cell([r['reached_corner_rate'] for r in rs])} | "
-                     f"{sum(r['exit_rate'] >= goal for r in rs)}/{len(rs)} | "
-                     f"{_cell([r['exit_columns_moved'] for r in rs], False)} |")
+        cell = lambda key, pct=True: median_range([r[key] for r in rs], pct)
+        lines.append(f"| {100 * p:g}% | {len(rs)} | {cell('steps', False)} "
+                     f"[{sum(r['passed'] for r in rs)}/{len(rs)} passed] | {cell('id_exit_rate')} | "
+                     f"{cell('exit_rate')} | {cell('corner_rate')} | {cell('reached_corner_rate')} | "
+                     f"{sum(r['exit_rate'] >= goal for r in rs)}/{len(rs)} | {cell('exit_columns_moved', False)} |")
     best = smallest_fixing_share(rows, goal)
     lines.append("")
     lines.append(f"Smallest p with moved-exit exit rate ≥ {goal:.0%} on every seed: "

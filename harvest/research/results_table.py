@@ -77,7 +77,8 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
     return results
 
 
-def _cell(values, pct):
+def median_range(values, pct=True):
+    """'median (min–max)' of per-seed values, as percentages or as counts."""
     med, lo, hi = statistics.median(values), min(values), max(values)
     fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:,.0f}")
     return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
@@ -88,7 +89,7 @@ def table(results):
     lines = ["| run | " + " | ".join(HEADERS) + " |", "|---" * (len(HEADERS) + 1) + "|"]
     for name, rs in results.items():
         n_pass = sum(r["passed"] for r in rs)
-        cells = [_cell([r[c] for r in rs], c != "steps") for c in COLUMNS]
+        cells = [median_range([r[c] for r in rs], c != "steps") for c in COLUMNS]
         cells[0] += f" [{n_pass}/{len(rs)} passed]"
         lines.append(f"| {name} ({len(rs)} seeds) | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
