@@ -98,7 +98,9 @@ def cmd_corner(args):
     import time
     from .research import corner
     t = time.perf_counter()
-    rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets")
+    rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
+    if args.first_seed:
+        rows = corner.extend(rows, args.out / "corner.json", args.p, args.first_seed)
     out = corner.save(rows, args.out)
     print(corner.table(rows))
     print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
@@ -204,6 +206,8 @@ def parser():
     c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",
                    help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
     c.add_argument("--seeds", type=positive, default=5)
+    c.add_argument("--first-seed", type=int, default=0, metavar="K",
+                   help="train only seeds K.. and keep the rows of seeds below K from OUT/corner.json")
     c.add_argument("--n-test", type=positive, default=1000, help="test mazes per set (generator and moved-exit)")
     c.add_argument("--out", type=Path, default=Path("runs"),
                    help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")

@@ -9,6 +9,7 @@ from gymnasium.utils.env_checker import check_env
 
 from harvest.cli import main
 from harvest.core import weights
+from harvest.core.errors import HarvestError
 from harvest.core.dqn import Config, make_net, sees_exit
 from harvest.core.encoding import EXITS, N_INPUTS, N_INPUTS_EXIT, decode, encode, planes
 from harvest.core.env import HarvestEnv
@@ -222,3 +223,14 @@ def test_the_shipped_corner_agents_are_what_the_workshop_says():
             assert moved.sum() == 1 and moved[CORNER]
         else:        # every column an exit can stand on in training: the 14 (even, even) cells besides start and corner
             assert moved.sum() > 1 and not moved[~NODES].any()
+
+
+def test_a_sweep_can_be_extended_without_its_first_seeds(tmp_path):
+    cfg = Config(hidden=16, layers=1, steps=5, batch_size=32)
+    first = corner.run([0.0], seeds=1, n_test=10, cfg=cfg, progress=False, log=lambda line: None)
+    corner.save(first, tmp_path)
+    more = corner.run([0.0], seeds=2, n_test=10, cfg=cfg, progress=False, log=lambda line: None, first_seed=1)
+    rows = corner.extend(more, tmp_path / "corner.json", [0.0], first_seed=1)
+    assert [(r["p"], r["seed"]) for r in rows] == [(0.0, 0), (0.0, 1)] and rows[0] == first[0]
+    with pytest.raises(HarvestError, match="lacks the rows"):
+        corner.extend(more, tmp_path / "corner.json", [0.0, 0.1], first_seed=1)

@@ -90,15 +90,16 @@ def one_run(p, seed, sets, cfg=None, nets_dir=None):
             "exit_columns_moved": int((change > 0).sum()), "corner_column_moved": bool(change[CORNER] > 0)}
 
 
-def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print, nets_dir=None):
-    """One row per (p, seed), p in `shares` and seeds 0..seeds-1, one run after another.
+def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print, nets_dir=None, first_seed=0):
+    """One row per (p, seed), p in `shares` and seeds first_seed..seeds-1, one run after another.
 
     Seed by seed, so that a sweep stopped early still covers every share.
     Rows come back sorted by (p, seed).
     """
     sets = {"id": test_sets(n_test)["id"], "moved_exit": moved_exit_test_mazes(n_test)}
     rows = []
-    for seed, p in tqdm([(s, p) for s in range(seeds) for p in shares], desc="corner sweep", disable=not progress):
+    tasks = [(s, p) for s in range(first_seed, seeds) for p in shares]
+    for seed, p in tqdm(tasks, desc="corner sweep", disable=not progress):
         rows.append(one_run(p, seed, sets, cfg, nets_dir))
         r = rows[-1]
         log(f"p {p:g} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
@@ -160,6 +161,20 @@ def figure(rows):
     axes[0].legend(fontsize=9, loc="center left")
     fig.tight_layout()
     return fig
+
+
+def extend(rows, path, shares, first_seed):
+    """`rows` (seeds from `first_seed` on) joined with the rows of seeds below it already saved at `path`.
+
+    This extends a sweep whose weights are gone (runs/corner_nets is not
+    committed) without training its first seeds again; HarvestError if a
+    (p, seed) pair the extension needs is not in the file.
+    """
+    old = [r for r in load_rows(path) if r["p"] in shares and r["seed"] < first_seed]
+    missing = {(p, s) for p in shares for s in range(first_seed)} - {(r["p"], r["seed"]) for r in old}
+    if missing:
+        raise HarvestError(f"{path} lacks the rows (p, seed) {sorted(missing)} that --first-seed {first_seed} keeps")
+    return sorted(old + rows, key=lambda r: (r["p"], r["seed"]))
 
 
 def load_rows(path=RESULTS):
