@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,bench,slides,build} ...`.
+"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,bench,slides,screenshots,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -117,6 +117,14 @@ def cmd_slides(args):
     build(out=args.out, results=args.results)
 
 
+def cmd_screenshots(args):
+    from .workshop import browser
+    squashed = browser.main(args.out, args.deck or browser.DECKS, shots=not args.measure_only)
+    if squashed:
+        print(f"{len(squashed)} picture(s) painted out of proportion")
+        return 1
+
+
 def cmd_build(args):
     from .workshop import build_exercises
     return build_exercises.main(["--check"] if args.check else [])
@@ -223,6 +231,12 @@ def parser():
     s.add_argument("--results", type=Path, default=ROOT / "runs" / "results.md",
                    help="Markdown results table to show, as `experiment` writes it (default: runs/results.md)")
     s.set_defaults(func=cmd_slides)
+
+    v = sub.add_parser("screenshots", help="screenshot every slide in headless Chromium and check that no picture is squashed")
+    v.add_argument("--out", type=Path, default=ROOT / "runs" / "screenshots", help="folder for DECK/NN.png")
+    v.add_argument("--deck", action="append", help="only this deck, e.g. 02-harvest (repeatable; default: all)")
+    v.add_argument("--measure-only", action="store_true", help="measure the pictures, take no screenshots")
+    v.set_defaults(func=cmd_screenshots)
 
     w = sub.add_parser("build", help="regenerate exercises.py and both notebooks from solutions.py")
     w.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1 if any)")

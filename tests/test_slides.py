@@ -4,10 +4,11 @@ import base64
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from harvest.core.errors import HarvestError
-from harvest.workshop import slides
+from harvest.workshop import browser, slides
 
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
 EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 17, "03-detection": 24, "04-questions": 13, "05-answers": 13, "06-corner": 11}
@@ -19,14 +20,15 @@ class Sections(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.slides, self.notes, self.images = 0, 0, []
+        self.slides, self.notes, self.images, self.equations = 0, 0, [], []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.slides += tag == "section"
         self.notes += tag == "aside" and "notes" in (attrs.get("class") or "")
         if tag == "img":
-            self.images.append(attrs.get("src") or attrs.get("data-src") or "")  # reveal.js loads lazily from data-src
+            src = attrs.get("src") or attrs.get("data-src") or ""   # reveal.js loads lazily from data-src
+            (self.equations if "equation" in (attrs.get("class") or "") else self.images).append((src, attrs.get("alt")))
 
 
 def parse(path):
@@ -67,7 +69,7 @@ def test_every_image_the_markdown_names_exists_and_is_embedded(built, name):
         assert (built / path).is_file(), f"{name}.md names {path}, which the build did not make"
     images = parse(built / "html" / f"{name}.html").images
     assert len(images) == len(named)
-    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert all(src.startswith("data:image/png;base64,") for src, _ in images)
 
 
 def test_every_figure_the_build_draws_is_used_by_a_deck():
@@ -92,6 +94,30 @@ def test_math_is_mathml_not_a_script(built):
     html = (built / "html" / "01-rl-and-safety.html").read_text()
     assert "<math" in html
     assert "mathjax" not in html.lower() and "katex" not in html.lower()
+
+
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_display_equations_are_pictures_carrying_their_tex(built, name):
+    """Each $$...$$ becomes one SVG picture with its TeX as alt text; no display MathML is left to render badly."""
+    source = (slides.PRESENTATION / f"{name}.md").read_text()
+    tex = [" ".join(m.group(1).split()) for m in slides.DISPLAY_MATH.finditer(source)]
+    html = (built / "html" / f"{name}.html").read_text()
+    equations = parse(built / "html" / f"{name}.html").equations
+    assert [alt for _, alt in equations] == tex
+    assert all(src.startswith("data:image/svg+xml;base64,") for src, _ in equations)
+    assert not re.search(r'<math[^>]*display="block"', html)
+
+
+def test_the_key_equations_are_drawn_at_text_size():
+    svg, height = slides.equation_svg(r"\mathcal{L}(\theta) = \dfrac{1}{B} \sum_{i} \left( x_i \right)^2")
+    assert svg.startswith(b"<svg") and b"<path" in svg and b"<text" not in svg   # glyph outlines: no font needed
+    assert 1.5 < height < 3.5   # a fraction and a sum: two to three lines of body text
+    assert slides.equation_svg.__wrapped__("x = 1") == slides.equation_svg.__wrapped__("x = 1")   # reproducible bytes
+
+
+def test_tex_that_mathtext_cannot_draw_is_a_one_line_error():
+    with pytest.raises(HarvestError, match="mathtext cannot draw"):
+        slides.equation_svg(r"\Big( x \Big)")
 
 
 CSS_IMPORT = base64.b64encode(b"@import url(https://fonts.example/x.css);").decode()
@@ -200,3 +226,44 @@ def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
     (tmp_path / "results.md").write_text("| the wide table |")
     text = slides.fill("<!-- insert: results -->", tmp_path / "results.md")
     assert "| evil init | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text
+
+
+# ---------------------------------------------------------------- in a real browser (skipped without Chromium)
+
+needs_chromium = pytest.mark.skipif(browser.chromium() is None, reason="no Chromium on this machine")
+
+
+def test_the_painted_size_follows_css_object_fit():
+    assert browser.shown_size([400, 100], [300, 300], "contain") == [300, 75]   # whole picture, proportions kept
+    assert browser.shown_size([400, 100], [300, 300], "fill") == [300, 300]     # stretched to the box: squashed
+    assert browser.shown_size([40, 10], [300, 300], "scale-down") == [40, 10]   # never enlarged
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", slides.DECKS)
+def test_every_committed_picture_is_painted_at_its_natural_aspect_ratio(name):
+    html = slides.PRESENTATION / "html" / f"{name}.html"
+    pictures = browser.measure(html)
+    source = (slides.PRESENTATION / f"{name}.md").read_text()
+    assert len(pictures) == len(IMAGE.findall(source)) + len(slides.DISPLAY_MATH.findall(source))
+    assert all(p["natural"][0] > 0 for p in pictures), "a picture did not load"
+    assert [p for p in pictures if p["squashed"]] == []
+
+
+@needs_chromium
+def test_the_squash_check_has_teeth(tmp_path):
+    import io
+
+    import matplotlib.pyplot as plt
+    buf = io.BytesIO()
+    plt.imsave(buf, np.zeros((10, 40)), format="png")   # a 40x10 picture
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    page = tmp_path / "deck.html"
+    page.write_text(
+        "<html><body><section>"
+        f'<img src="{src}" style="width: 200px; height: 200px">'                        # stretched: squashed
+        f'<img src="{src}" style="width: 200px; height: 200px; object-fit: contain">'   # letterboxed: fine
+        f'<img src="{src}" style="height: 30px">'                                       # natural: fine
+        "</section><script>window.Reveal = {getSlides: () => [...document.querySelectorAll('section')], "
+        "slide: () => null};</script></body></html>")
+    assert [p["squashed"] for p in browser.measure(page)] == [True, False, False]

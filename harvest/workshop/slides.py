@@ -4,8 +4,9 @@
 their figures from this package (and the shipped weights, where a figure
 needs them) into presentation/figures/, and writes one self-contained HTML
 file per deck into presentation/html/. pandoc (from pypandoc-binary) embeds
-the vendored reveal.js, the fonts and the figures, and writes math as MathML,
-so a deck opens offline in any browser.
+the vendored reveal.js, the fonts and the figures, and writes inline math as
+MathML; display equations become SVG pictures drawn by matplotlib. A deck
+opens offline in any browser.
 
 Figures that need shipped weights which do not exist yet are replaced by a
 placeholder picture that says how to make them; the build still succeeds.
@@ -533,10 +534,51 @@ def pandoc_args(resource_dir):
             "-Vwidth=1280", "-Vheight=720", "-Vcenter=false", "-VslideNumber=true", "-Vtransition=none"]
 
 
+EQUATION_PT = 22.5   # the decks' body text: 30 px at reveal.js's 1280x720 is 22.5 pt
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+
+
+@lru_cache(maxsize=None)
+def equation_svg(tex):
+    """A display equation drawn by matplotlib's mathtext as an SVG of glyph outlines: (svg bytes, height in em).
+
+    Browsers render MathML display math unevenly (Chromium neither stretches
+    brackets nor enlarges a sum), so the few key equations become pictures
+    that look the same offline in every browser. Mathtext reads a subset of
+    TeX: write \\left( \\right), \\geq and \\neq rather than \\Big(, \\ge and \\ne.
+    """
+    import io
+
+    import matplotlib
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"mathtext.fontset": "cm", "svg.fonttype": "path", "svg.hashsalt": "harvest"}):
+        fig = Figure()   # made inside the context: a text reads its math font when it is created
+        fig.text(0, 0, f"${' '.join(tex.split())}$", fontsize=EQUATION_PT)
+        try:
+            fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.04, transparent=True, metadata={"Date": None})
+        except ValueError as why:
+            raise HarvestError(f"mathtext cannot draw the display equation ${tex}$: {str(why).strip().splitlines()[-1]}")
+    svg = buf.getvalue()
+    svg = svg[svg.index(b"<svg"):]   # no XML prolog or DOCTYPE: the picture is inlined as a data: URI
+    height_pt = float(re.search(rb'<svg[^>]*\sheight="([\d.]+)pt"', svg).group(1))
+    return svg, height_pt / EQUATION_PT
+
+
+def equations_as_images(text):
+    """Replace each $$...$$ with an <img class="equation"> of its SVG, scaled to the text, its TeX as alt text."""
+    def one(match):
+        tex = " ".join(match.group(1).split())
+        svg, height = equation_svg(tex)
+        alt = tex.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        return (f'<img class="equation" alt="{alt}" style="height: {height:.2f}em" '
+                f'src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">')
+    return DISPLAY_MATH.sub(one, text)
+
+
 def build_deck(name, out, results=RESULTS):
-    """One deck: Markdown with fragments filled in, to a self-contained HTML file."""
+    """One deck: Markdown with fragments filled in and display equations drawn, to a self-contained HTML file."""
     import pypandoc
-    text = fill((PRESENTATION / f"{name}.md").read_text(), results)
+    text = equations_as_images(fill((PRESENTATION / f"{name}.md").read_text(), results))
     html = out / "html" / f"{name}.html"
     html.parent.mkdir(parents=True, exist_ok=True)
     pypandoc.convert_text(text, "revealjs", format="markdown", outputfile=str(html), extra_args=pandoc_args(out))

@@ -1,0 +1,123 @@
+"""Look at the built decks the way an audience does: in headless Chromium.
+
+`python -m harvest screenshots` writes one 1280x720 PNG per slide, and
+measures every picture on every slide (figures and equations): the size the
+browser paints it at against its natural size. A picture painted out of
+proportion is squashed, and the command says which.
+"""
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..core.errors import HarvestError
+from .slides import DECKS, PRESENTATION
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,720"]
+SQUASH_TOLERANCE = 0.02   # drawn aspect ratio within 2% of the natural one (rounding to whole pixels)
+
+# Runs inside the deck once every picture has loaded: visit every slide and measure each picture's box, its
+# natural size and its CSS object-fit. The answer is written into the page, where --dump-dom shows it.
+MEASURE = """
+<script>
+window.addEventListener("load", () => {
+  const seen = [];
+  Reveal.getSlides().forEach((slide, i) => {
+    Reveal.slide(i);
+    for (const img of slide.querySelectorAll("img")) {
+      const box = img.getBoundingClientRect();
+      seen.push({slide: i, equation: img.classList.contains("equation"), alt: img.alt,
+                 natural: [img.naturalWidth, img.naturalHeight], drawn: [box.width, box.height],
+                 fit: getComputedStyle(img).objectFit});
+    }
+  });
+  const out = document.createElement("pre");
+  out.id = "harvest-measure";
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def chromium():
+    """The path of a Chromium (or Chrome) executable, or None."""
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def _run(args, timeout=120):
+    exe = chromium()
+    if exe is None:
+        raise HarvestError("no Chromium found: install it (Debian: apt-get install chromium) and try again")
+    done = subprocess.run([exe, *FLAGS, *args], capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise HarvestError(f"chromium failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+    return done.stdout
+
+
+def measure(html):
+    """Every picture of the deck `html`: slide index, natural size, box ("drawn") and painted ("shown") size in CSS
+    pixels, and whether it is squashed."""
+    page = Path(html).read_text()
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.html"
+        end = page.rindex("</body>")   # the last one: embedded scripts may spell the tag too
+        eager = re.sub(r"<img([^>]*?) data-src=", r"<img\1 src=", page[:end])   # reveal.js would load lazily
+        probe.write_text(eager + MEASURE + page[end:])
+        dom = _run(["--virtual-time-budget=60000", "--dump-dom", probe.as_uri()])
+    found = re.search(r'<pre id="harvest-measure">(.*?)</pre>', dom, re.S)
+    if found is None:
+        raise HarvestError(f"the measuring script did not finish in {html}")
+    pictures = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                          .replace("&amp;", "&"))
+    for p in pictures:
+        p["shown"] = shown_size(p["natural"], p["drawn"], p["fit"])
+        (nw, nh), (sw, sh) = p["natural"], p["shown"]
+        p["squashed"] = not (nw and nh and sw and sh) or abs((sw / sh) / (nw / nh) - 1) > SQUASH_TOLERANCE
+    return pictures
+
+
+def shown_size(natural, box, fit):
+    """The size the picture itself is painted at inside its box: CSS object-fit `contain` (and `scale-down`)
+    scale it to fit whole, keeping its proportions; `fill` (the default) stretches it to the box."""
+    (nw, nh), (bw, bh) = natural, box
+    if fit in ("contain", "scale-down") and nw and nh:
+        scale = min(bw / nw, bh / nh, 1.0 if fit == "scale-down" else float("inf"))
+        return [nw * scale, nh * scale]
+    return [bw, bh]
+
+
+def screenshot(html, slide, path):
+    """A 1280x720 PNG of one slide (0 is the title slide)."""
+    _run(["--virtual-time-budget=5000", f"--screenshot={path}", f"{Path(html).resolve().as_uri()}#/{slide}"])
+    return path
+
+
+def main(out, decks=DECKS, html_dir=PRESENTATION / "html", shots=True, log=print):
+    """Measure every picture of every deck and, with `shots`, write out/DECK/NN.png; return the squashed pictures."""
+    from tqdm.auto import tqdm
+    out, squashed = Path(out), []
+    unknown = sorted(set(decks) - set(DECKS))
+    if unknown:
+        raise HarvestError(f"unknown deck {unknown[0]!r} (decks: {', '.join(DECKS)})")
+    for name in decks:
+        html = Path(html_dir) / f"{name}.html"
+        if not html.is_file():
+            raise HarvestError(f"{html} does not exist: run `python -m harvest slides` first")
+        pictures = measure(html)
+        bad = [p for p in pictures if p["squashed"]]
+        squashed += [dict(p, deck=name) for p in bad]
+        n_slides = len(re.findall(r"<section\b", html.read_text()))
+        log(f"{name}: {n_slides} slides, {len(pictures)} pictures, {len(bad)} squashed")
+        for p in bad:
+            log(f"  slide {p['slide']}: natural {p['natural']}, painted {[round(x) for x in p['shown']]}")
+        if shots:
+            (out / name).mkdir(parents=True, exist_ok=True)
+            for i in tqdm(range(n_slides), desc=name, leave=False):
+                screenshot(html, i, out / name / f"{i:02d}.png")
+    if shots:
+        log(f"screenshots -> {out}/DECK/NN.png (NN is the slide number shown on the slide, minus one)")
+    return squashed
