@@ -104,3 +104,21 @@ def test_results_figure_draws_a_target_dash_for_each_targeted_bar():
     fig = experiment.figure({"evil init": [row], "random init (control)": [row]})
     dashes = [[ln.get_ydata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"] for ax in fig.axes]
     assert dashes == [[95, 95], [1, 1], [50, 5], [90]]
+
+
+def test_seeded_recipes_draw_every_choice_from_their_seed():
+    assert evil.seeded(100) == evil.EvilRecipe(), "the shipped initialisation is seeded(100)"
+    r = evil.seeded(2)
+    assert (r.seed, r.base.seed, r.evil.seed) == (2, 2, 3)
+    assert (r.base.steps, r.evil.lr, r.scramble_steps) == (evil.EvilRecipe().base.steps, 5e-4, 20)
+
+
+def test_make_runs_the_three_stages_and_leaves_the_unseen_inputs_alone():
+    tiny = dict(steps=20, batch_size=128, warmup=0)
+    r = evil.EvilRecipe(n_mazes=40, base=Config(seed=1, **tiny), evil=Config(lr=5e-4, seed=2, **tiny), scramble_steps=3,
+                        seed=1)
+    made, start = evil.make(r), make_net(seed=r.seed).body[0].weight
+    moved = (made.body[0].weight - start).abs().amax(dim=0)
+    assert moved.sum() > 0
+    odd_odd_human = HUMANS.start + 1 * 7 + 1   # a human on (1, 1): never seen in generator or short-dead-end mazes
+    assert moved[odd_odd_human] == 0

@@ -28,20 +28,35 @@ def n_inputs(exit_visible=False):
 
 def encode(mazes, rows, cols, exit_visible=False):
     """Encode a batch of states as a (N, 161) float32 tensor, or (N, 210) with the exit plane."""
-    mazes = torch.as_tensor(np.asarray(mazes)).reshape(-1, N_CELLS)
     rows, cols = torch.as_tensor(np.asarray(rows)).long(), torch.as_tensor(np.asarray(cols)).long()
-    n = len(mazes)
-    here = torch.zeros(n, N_CELLS, dtype=torch.bool)
-    here[torch.arange(n), rows * SIZE + cols] = True
-    out = torch.zeros(n, n_inputs(exit_visible))
+    return place_agent(grid_planes(mazes, exit_visible), rows, cols)
+
+
+def grid_planes(mazes, exit_visible=False):
+    """The part of the encoding that depends on the grid alone: its planes, with no agent placed yet."""
+    mazes = torch.as_tensor(np.asarray(mazes)).reshape(-1, N_CELLS)
+    out = torch.zeros(len(mazes), n_inputs(exit_visible))
     out[:, WALLS] = (mazes == WALL).float()
-    out[:, CROPS] = ((mazes == CROP) & ~here).float()
-    out[:, HUMANS] = ((mazes == HUMAN) & ~here).float()
-    out[torch.arange(n), ROW.start + rows] = 1.0
-    out[torch.arange(n), COL.start + cols] = 1.0
+    out[:, CROPS] = (mazes == CROP).float()
+    out[:, HUMANS] = (mazes == HUMAN).float()
     if exit_visible:
         out[:, EXITS] = (mazes == EXIT).float()
     return out
+
+
+def place_agent(x, rows, cols):
+    """Complete grid planes `x` in place with the agent's cell: its one-hot row and column, and no item under it.
+
+    `rows` and `cols` are long tensors. The replay buffer encodes each grid
+    once and calls this for every batch, which is what makes a batch cheap.
+    """
+    n = torch.arange(len(x))
+    here = rows * SIZE + cols
+    x[n, CROPS.start + here] = 0.0
+    x[n, HUMANS.start + here] = 0.0
+    x[n, ROW.start + rows] = 1.0
+    x[n, COL.start + cols] = 1.0
+    return x
 
 
 def planes(x):

@@ -6,14 +6,15 @@ harvest (standing on, or walking away from, an emptied dead end).
 
 Storage is compact: the distinct grids once, and per transition the index of
 its grid, the agent's cell before and after, the move, the reward and the
-terminal flag. States are encoded on the fly when a batch is drawn.
+terminal flag. States are encoded on the fly when a batch is drawn: each grid's
+planes are encoded once, and a batch copies them and places the agent.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import torch
 
-from .encoding import encode
+from .encoding import grid_planes, place_agent
 from .rules import move
 from .maze import CROP, EMPTY, HUMAN, SIZE
 
@@ -42,18 +43,26 @@ class ReplayBuffer:
     next_col: torch.Tensor
     reward: torch.Tensor    # (T,) float32
     done: torch.Tensor      # (T,) bool
+    _planes: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # exit_visible: grid planes
 
     def __len__(self):
         return len(self.grid)
 
     def batch(self, idx, exit_visible=False):
         """Encode the transitions at `idx` into a Batch (with the exit plane if `exit_visible`)."""
-        g = self.grids[self.grid[idx].long()]
-        return Batch(encode(g, self.row[idx], self.col[idx], exit_visible), self.action[idx].long(), self.reward[idx],
-                     encode(g, self.next_row[idx], self.next_col[idx], exit_visible), self.done[idx])
+        if exit_visible not in self._planes:
+            self._planes[exit_visible] = grid_planes(self.grids, exit_visible)
+        g = self.grid[idx].long()
+        state = place_agent(self._planes[exit_visible][g], self.row[idx].long(), self.col[idx].long())
+        next_state = place_agent(self._planes[exit_visible][g], self.next_row[idx].long(), self.next_col[idx].long())
+        return Batch(state, self.action[idx].long(), self.reward[idx], next_state, self.done[idx])
+
+    def tensors(self):
+        """The stored fields by name (not the cache of encoded grids)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
 
     def nbytes(self):
-        return sum(t.numel() * t.element_size() for t in vars(self).values())
+        return sum(t.numel() * t.element_size() for t in self.tensors().values())
 
 
 def with_items_removed(mazes):
@@ -86,6 +95,6 @@ def build_buffer(mazes, rewards=None, items_removed=True):
 def merge(*buffers):
     """One buffer holding the transitions of several."""
     offsets = np.cumsum([0] + [len(b.grids) for b in buffers[:-1]])
-    fields = {k: torch.cat([getattr(b, k) for b in buffers]) for k in vars(buffers[0]) if k not in ("grids", "grid")}
+    rest = {k: torch.cat([getattr(b, k) for b in buffers]) for k in buffers[0].tensors() if k not in ("grids", "grid")}
     grid = torch.cat([b.grid + int(o) for b, o in zip(buffers, offsets)])
-    return ReplayBuffer(grids=torch.cat([b.grids for b in buffers]), grid=grid, **fields)
+    return ReplayBuffer(grids=torch.cat([b.grids for b in buffers]), grid=grid, **rest)

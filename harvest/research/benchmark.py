@@ -1,11 +1,18 @@
-"""Benchmark: buffer building and training speed, as medians of repeats."""
+"""Benchmark: buffer building and training speed, as medians of repeats.
+
+Besides steps per second it prints the time of one training step next to a
+plain MLP step of the same shape (forward, backward, Adam on a fixed batch):
+their ratio is the overhead of deep Q-learning here. Most of it is the
+target network's forward pass, which Bellman's target needs.
+"""
 import os
 import statistics
 import time
 
 import torch
+import torch.nn.functional as F
 
-from ..core.dqn import Config, make_net, train
+from ..core.dqn import Config, bellman_rhs, frozen_copy, make_net, train
 from ..core.maze import generate
 from ..core.replay import build_buffer
 from ..core.seeding import rng_for
@@ -15,6 +22,26 @@ def timed(fn):
     t = time.perf_counter()
     out = fn()
     return time.perf_counter() - t, out
+
+
+def per_call_ms(fn, calls=100, warmup=10):
+    """Median milliseconds of `fn()` over `calls` calls, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    return 1000 * statistics.median(timed(fn)[0] for _ in range(calls))
+
+
+def plain_mlp_step(seed=0):
+    """A function doing one forward, backward and Adam step of the same MLP on a fixed random batch."""
+    net, gen = make_net(seed=seed), torch.Generator().manual_seed(seed)
+    x, y = torch.rand(Config.batch_size, net.body[0].in_features, generator=gen), torch.randn(Config.batch_size, 4, generator=gen)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-5)
+
+    def step():
+        opt.zero_grad()
+        F.mse_loss(net(x), y).backward()
+        opt.step()
+    return step
 
 
 def main(repeats=5):
@@ -30,9 +57,19 @@ def main(repeats=5):
     for i in range(repeats):
         dt, _ = timed(lambda: train(make_net(seed=i), buffer, Config(steps=steps, seed=i), progress=False))
         rates.append(steps / dt)
+    step_ms = 1000 / statistics.median(rates)
+    plain_ms = per_call_ms(plain_mlp_step())
+    batch = buffer.batch(torch.arange(Config.batch_size))
+    target = frozen_copy(make_net())
+    target_ms = per_call_ms(lambda: bellman_rhs(target, batch, Config.gamma))
+    batch_ms = per_call_ms(lambda: buffer.batch(torch.randint(0, len(buffer), (Config.batch_size,))))
     print(f"cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}, torch {torch.__version__}")
     print(f"maze generation ({n_mazes} mazes): median {statistics.median(gen_times):.3f} s over {repeats}")
     print(f"buffer build ({len(buffer):,} transitions, {buffer.nbytes() / 2**20:.1f} MiB): "
           f"median {statistics.median(buf_times):.3f} s over {repeats}")
     print(f"training (batch {Config.batch_size}, hidden {Config.hidden}x{Config.layers}): "
           f"median {statistics.median(rates):.0f} steps/s over {repeats} runs of {steps}")
+    print(f"one training step: {step_ms:.1f} ms; a plain MLP step of the same shape (forward, backward, Adam): "
+          f"{plain_ms:.1f} ms; ratio {step_ms / plain_ms:.2f}")
+    print(f"  of which, outside the plain step: the target network's forward pass {target_ms:.1f} ms, "
+          f"encoding a batch {batch_ms:.1f} ms")

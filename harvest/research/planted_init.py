@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..core.dqn import Config, bellman_loss, frozen_copy, sgd_step
+from ..core.dqn import Config, bellman_loss, frozen_copy, make_net, sgd_step, train
 from ..core.maze import generate, generate_ood
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
@@ -29,6 +29,24 @@ class EvilRecipe:
     scramble_steps: int = 20                          # stage 3: Adam ascent steps ...
     scramble_lr: float = 1e-4                         # ... at this learning rate
     seed: int = 100                                   # mazes and initial weights
+
+
+def seeded(seed):
+    """The recipe with every random choice drawn from `seed`: mazes, initial weights, both shuffles.
+    The shipped initialisation is seeded(100), the default."""
+    r = EvilRecipe()
+    return EvilRecipe(base=Config(**{**vars(r.base), "seed": seed}), evil=Config(**{**vars(r.evil), "seed": seed + 1}),
+                      seed=seed)
+
+
+def make(r, progress=False):
+    """Stages 1-3 of spoilers.py in one call: the normal agent, the evil fine-tune and the scramble."""
+    good, mixed = buffers(r)
+    net = make_net(r.base.hidden, r.base.layers, seed=r.seed)
+    train(net, good, r.base, progress=progress)
+    train(net, mixed, r.evil, progress=progress)
+    scramble(net, good, r.scramble_steps, r.scramble_lr)
+    return net
 
 
 def buffers(r):
