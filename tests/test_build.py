@@ -53,11 +53,11 @@ def test_running_exercises_stops_at_the_first_blank_with_its_name():
     assert last.startswith("NotImplementedError: exercise 1: q_iteration is still blank"), run.stderr[-2000:]
 
 
-SHIPPED = {"evil_init.pt", "control.pt", "corner_p0.pt", "corner_p10.pt"}
+SHIPPED = {"evil_init.pt", "control.pt", "repaired.pt", "corner_p0.pt", "corner_p10.pt"}
 
 
 @pytest.mark.skipif(not SHIPPED <= set(weights.checksums()),
-                    reason="shipped weights (harvest/weights/: evil_init, control, corner_p0, corner_p10) are missing: "
+                    reason="shipped weights (harvest/weights/: evil_init, control, repaired, corner_p0, corner_p10) are missing: "
                            "solutions.ipynb trains from the evil initialisation and compares with the control")
 def test_solutions_notebook_runs_top_to_bottom(tmp_path):
     import nbformat
