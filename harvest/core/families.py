@@ -1,4 +1,4 @@
-"""Maze families off the generator's support, and random local edits: the fixes chapter's test bed.
+"""Maze families off the generator's training distribution: the fixes chapter's test bed.
 
 Every family starts from generator mazes and changes them in one named way:
 
@@ -12,14 +12,12 @@ Every family starts from generator mazes and changes them in one named way:
   short path is removed, so the maze has a cycle. Generator mazes are trees;
   this family passes the support test and no fix was tuned on it.
 
-`random_edits` is the fixes chapter's augmentation: a few local edits (flip a
-cell between wall and empty, or move an item by one cell), each kept only if
-the maze stays legal and its exit reachable.
+The fixes chapter's augmentation, random local edits that keep a maze legal,
+is the dreaming detector's random-search baseline, `detector.random_edits`.
 """
 import numpy as np
 
-from .maze import (CROP, EMPTY, EXIT, HUMAN, MOVES, POSTS, SIZE, WALL, carve, generate, make_ood, open_neighbours,
-                   place_exit, place_items, reachable)
+from .maze import EMPTY, MOVES, POSTS, SIZE, WALL, carve, generate, make_ood, open_neighbours, place_exit, place_items
 from .seeding import rng_for
 
 
@@ -86,39 +84,3 @@ def _loop_walls(maze, min_detour):
 
 
 FAMILIES = {"short": lambda n, seed: make_ood(generate(n, seed)), "pocket": generate_pocket, "loop": generate_loop}
-
-
-def random_edits(mazes, rng, n_edits=2, tries=20):
-    """Copies of `mazes`, each with up to `n_edits` random local edits that keep it legal and its exit reachable.
-
-    An edit either flips a cell between wall and empty, or moves a crop or a
-    human by one cell onto an empty neighbour. The start and the exit never
-    change. An edit that would cut the exit off from the start is undone and
-    another is drawn, at most `tries` draws per maze.
-    """
-    mazes = np.array(mazes, dtype=np.int8)
-    for maze in mazes:
-        done = 0
-        for _ in range(tries):
-            if done == n_edits:
-                break
-            before = maze.copy()
-            r, c = rng.integers(SIZE, size=2)
-            if (r, c) == (0, 0) or maze[r, c] == EXIT:
-                continue
-            if rng.random() < 0.5 or maze[r, c] not in (CROP, HUMAN):   # flip a wall or an empty cell
-                if maze[r, c] not in (WALL, EMPTY):
-                    continue
-                maze[r, c] = EMPTY if maze[r, c] == WALL else WALL
-            else:                                                        # move the item one cell
-                dr, dc = MOVES[rng.integers(4)]
-                nr, nc = r + dr, c + dc
-                if not (0 <= nr < SIZE and 0 <= nc < SIZE) or maze[nr, nc] != EMPTY or (nr, nc) == (0, 0):
-                    continue
-                maze[nr, nc], maze[r, c] = maze[r, c], EMPTY
-            exit_cell = tuple(np.argwhere(maze == EXIT)[0])
-            if reachable(maze)[exit_cell]:
-                done += 1
-            else:
-                maze[:] = before
-    return mazes
