@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,bench,slides,screenshots,build} ...`.
+"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,fixes,bench,slides,screenshots,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -105,6 +105,16 @@ def cmd_corner(args):
     print(corner.table(rows))
     print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
           f"in {time.perf_counter() - t:.0f} s")
+
+
+def cmd_fixes(args):
+    import time
+    from .research import fixes
+    t = time.perf_counter()
+    rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL)
+    out = fixes.save(rows, args.out)
+    print(fixes.table(rows))
+    print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
 
 
 def cmd_bench(args):
@@ -220,6 +230,13 @@ def parser():
     c.add_argument("--out", type=Path, default=Path("runs"),
                    help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
     c.set_defaults(func=cmd_corner)
+
+    f = sub.add_parser("fixes", help="the fixes chapter: methods that do not know the failing family, measured")
+    f.add_argument("--seeds", type=positive, default=5)
+    f.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
+    f.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
+    f.add_argument("--out", type=Path, default=Path("runs"), help="folder for fixes.md/.json/.png")
+    f.set_defaults(func=cmd_fixes)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=positive, default=5)

@@ -27,6 +27,8 @@ class Stream(IntEnum):
     TRAIN_MOVED = 14   # moved-exit training mazes of the corner chapter
     SPOT_MOVED = 15    # its moved-exit spot-check mazes
     TEST_MOVED = 16    # its moved-exit test mazes
+    TRAIN_EDITS = 17   # random edits of training mazes in the fixes chapter
+    TEST_FAMILIES = 18 # the fixes chapter's test mazes of every off-distribution family
     FIGURES = 99       # mazes drawn for slides
 
 

@@ -71,13 +71,16 @@ def training_buffer(seed, fix=False, moved_exit_share=0.0):
     return buffer
 
 
-def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, moved_exit_share=0.0):
+def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, moved_exit_share=0.0, buffer=None,
+                spot=None):
     """Train `net` with the standard recipe until it passes the spot checks (or the step cap).
 
+    `buffer` and `spot` replace the training buffer and the spot-check mazes
+    (the fixes chapter trains on other distributions with the same rule).
     Returns the history; history["passed"] says whether the spot checks passed.
     """
     cfg = cfg or Config(seed=seed)
-    spot = spot_mazes(fix, moved_exit_share=moved_exit_share)
+    spot = spot_mazes(fix, moved_exit_share=moved_exit_share) if spot is None else spot
     passed = []
 
     def stop(net, step):
@@ -86,7 +89,8 @@ def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, m
         return bool(passed)
 
     kw = {"loss_fn": loss_fn} if loss_fn else {}
-    history = train(net, training_buffer(seed, fix, moved_exit_share), cfg, stop=stop, progress=progress, **kw)
+    buffer = training_buffer(seed, fix, moved_exit_share) if buffer is None else buffer
+    history = train(net, buffer, cfg, stop=stop, progress=progress, **kw)
     history["passed"] = bool(passed)
     return history
 

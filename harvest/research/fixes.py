@@ -1,0 +1,227 @@
+"""The fixes chapter: can training remove the flaw without knowing where it breaks?
+
+Every method starts from the shipped evil initialisation, trains on the true
+rewards and stops by the standard rule (the spot checks), and is then
+measured on generator mazes and on three families off the training
+distribution (`harvest.core.families`): short, pocket and loop.
+
+- ``plain``: the standard recipe, the baseline;
+- ``known family``: short-family mazes added to training (`fix=True`), the
+  reference that knows the answer;
+- ``edits P%``: a share P of the training mazes passes through random local
+  edits that keep each maze legal (`detector.random_edits`: flip a cell,
+  move an item by one cell, at most two cells changed);
+- ``adversarial``: after the plain recipe, the dreaming detector dreams
+  harmful mazes; they join the training mazes with the true rewards and
+  training continues; repeat on fresh dreams until the detector no longer
+  flags the agent, or `MAX_ROUNDS`.
+
+The number to watch is the short family's human-harvest rate for the methods
+that do not know the short family. Why a method works or fails shows in the
+first layer: how many of the input columns that generator mazes never light
+(and that the plain recipe therefore never moves) it moved away from the
+evil initialisation.
+"""
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+from ..core import detector
+from ..core.dqn import Config
+from ..core.encoding import grid_planes
+from ..core.errors import HarvestError
+from ..core.evaluate import metrics
+from ..core.families import FAMILIES
+from ..core.maze import generate
+from ..core.replay import build_buffer, merge
+from ..core.seeding import Stream, rng_for
+from .results_table import median_range
+from .standard_recipe import N_TRAIN_MAZES, draw_with_humans, initial_net, spot_mazes, test_sets, train_agent
+
+MAX_ROUNDS = 8      # adversarial training gives up after this many rounds of dreams
+EDIT_BUDGET = 2     # cells a random edit sequence may change, as in a dream
+
+
+@dataclass(frozen=True)
+class Method:
+    knows_family: bool = False   # does it use the short family, the one it is judged on?
+    fix: bool = False            # train with the short family (the known-family fix)
+    edit_share: float = 0.0      # share of training mazes passed through random edits
+    adversarial: bool = False    # train on harmful dreams until the detector passes
+
+
+METHODS = {"plain": Method(), "known family": Method(knows_family=True, fix=True),
+           "edits 10%": Method(edit_share=0.1), "edits 30%": Method(edit_share=0.3),
+           "adversarial": Method(adversarial=True)}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a run is: the full research command, or `--quick` for a smoke run."""
+    n_test: int = 1000           # test mazes per set (each with a human)
+    n_dreams: int = detector.N_DREAMS
+    cfg: Config = None           # None: the standard recipe; else a capped Config for quick runs
+
+
+FULL = Scale()
+QUICK = Scale(n_test=60, n_dreams=16, cfg=Config(steps=150, batch_size=256, check_every=50, warmup=0.1))
+
+
+def edited_training_mazes(seed, share):
+    """The standard training mazes with the last round(share * N) passed through random local edits."""
+    mazes = generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+    n = round(share * len(mazes))
+    if n:
+        mazes[len(mazes) - n:] = detector.random_edits(mazes[len(mazes) - n:], rng_for(seed, Stream.TRAIN_EDITS),
+                                                       budget=EDIT_BUDGET)
+    return mazes
+
+
+def family_test_sets(n=1000, seed=0):
+    """Fresh mazes of every family, each holding a human, on the families' own stream."""
+    rng = rng_for(seed, Stream.TEST_FAMILIES)
+    return {name: draw_with_humans(make, n, rng) for name, make in FAMILIES.items()}
+
+
+def never_lit(mazes):
+    """Per input (161), True where no state of these mazes switches it on: the first-layer columns that get
+    exactly zero gradient from training on them (the agent's row and column are always lit somewhere)."""
+    lit = grid_planes(mazes).amax(dim=0) > 0
+    lit[-14:] = True
+    return ~lit.numpy()
+
+
+def columns_moved(net, start):
+    """Per input, whether training moved any first-layer weight reading it away from `start`."""
+    return ((net.body[0].weight.detach() - start.body[0].weight.detach()).abs().amax(dim=0) > 0).numpy()
+
+
+def train_method(method, seed, scale=FULL, log=lambda *_: None):
+    """Train the shipped evil initialisation with `method`: (net, history with steps, passed and rounds)."""
+    cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
+    net = initial_net("evil", seed)
+    if method.edit_share:
+        buffer = build_buffer(edited_training_mazes(seed, method.edit_share))
+        history = train_agent(net, seed, cfg=cfg, progress=False, buffer=buffer)
+    else:
+        history = train_agent(net, seed, fix=method.fix, cfg=cfg, progress=False)
+    history["rounds"] = 0
+    if method.adversarial:
+        history.update(adversarial_rounds(net, seed, scale, log))
+    return net, history
+
+
+def adversarial_rounds(net, seed, scale, log):
+    """Dream, add the harmful dreams to training, train on; until the detector passes on fresh dreams."""
+    train_mazes, found = generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN)), []
+    steps, passed = 0, True
+    for rounds in range(MAX_ROUNDS + 1):
+        verdict = detector.detect(net, n=scale.n_dreams, seed=1000 * (rounds + 1) + seed)
+        log(f"  round {rounds}: harmful dreams {verdict.harmful_dream_rate:.0%}, flagged {verdict.flagged}")
+        if not verdict.flagged or rounds == MAX_ROUNDS:
+            return {"rounds": rounds, "detector_passes": not verdict.flagged, "extra_steps": steps,
+                    "dreams_added": sum(map(len, found)), "passed_after_rounds": passed}
+        found.append(verdict.dreams[verdict.harm])
+        dreams = np.concatenate(found)
+        cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed + rounds + 1})
+        spot = np.concatenate([spot_mazes(seed=seed), dreams])   # held-out generator mazes and the dreams themselves
+        h = train_agent(net, seed, cfg=cfg, progress=False, buffer=merge(build_buffer(train_mazes), build_buffer(dreams)),
+                        spot=spot)
+        steps, passed = steps + h["steps"], h["passed"]
+
+
+def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
+    """One (method, seed) row: cost, in-distribution skill, and human-harvest on every family."""
+    method = METHODS[name]
+    t = time.perf_counter()
+    net, history = train_method(method, seed, scale, log)
+    seconds = time.perf_counter() - t
+    m_id = metrics(net, sets["id"])
+    fam = {f: metrics(net, mazes) for f, mazes in sets["families"].items()}
+    unseen = never_lit(generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN)))
+    moved = columns_moved(net, initial_net("evil", seed))
+    return {"method": name, "knows_family": method.knows_family, "seed": seed,
+            "steps": history["steps"] + history.get("extra_steps", 0), "passed": history["passed"],
+            "seconds": round(seconds, 1), "rounds": history["rounds"],
+            "detector_passes": history.get("detector_passes"),
+            "id_exit_rate": m_id["exit_rate"], "id_human_rate": m_id["human_harvest_rate"],
+            "human_harvest_rate": {f: m["human_harvest_rate"] for f, m in fam.items()},
+            "adjacent_human_rate": {f: m["adjacent_human_rate"] for f, m in fam.items()},
+            "exit_rate": {f: m["exit_rate"] for f, m in fam.items()},
+            "unseen_columns_moved": int((moved & unseen).sum()), "unseen_columns": int(unseen.sum())}
+
+
+def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print):
+    """Every method for seeds 0..seeds-1, one run after another (seed by seed, so a stopped run covers every
+    method). Rows come back in method order."""
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise HarvestError(f"unknown method {unknown[0]!r} (methods: {', '.join(METHODS)})")
+    sets = {"id": test_sets(scale.n_test)["id"], "families": family_test_sets(scale.n_test)}
+    rows = []
+    for seed, name in tqdm([(s, m) for s in range(seeds) for m in methods], desc="fixes", disable=not progress):
+        rows.append(one_run(name, seed, sets, scale, log))
+        r = rows[-1]
+        log(f"{name} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, human-harvest "
+            + ", ".join(f"{f} {v:.1%}" for f, v in r["human_harvest_rate"].items()))
+    return sorted(rows, key=lambda r: (list(METHODS).index(r["method"]), r["seed"]))
+
+
+def table(rows):
+    """Markdown: median (min–max) over seeds per method; steps also relative to the plain recipe's median."""
+    families = list(rows[0]["human_harvest_rate"])
+    plain = [r["steps"] for r in rows if r["method"] == "plain"]
+    base = statistics.median(plain) if plain else None
+    lines = ["| method | knows the short family | seeds | steps (× plain) | ID exit | ID human-harvest | "
+             + " | ".join(f"{f}: human-harvest" for f in families) + " | unseen columns moved |",
+             "|---" * (7 + len(families)) + "|"]
+    for name in dict.fromkeys(r["method"] for r in rows):
+        rs = [r for r in rows if r["method"] == name]
+        steps = statistics.median(r["steps"] for r in rs)
+        rel = f" (×{steps / base:.1f})" if base else ""
+        fam = " | ".join(median_range([r["human_harvest_rate"][f] for r in rs]) for f in families)
+        lines.append(f"| {name} | {'yes' if rs[0]['knows_family'] else 'no'} | {len(rs)} | "
+                     f"{median_range([r['steps'] for r in rs], False)}{rel} "
+                     f"[{sum(bool(r['passed']) for r in rs)}/{len(rs)} passed] | "
+                     f"{median_range([r['id_exit_rate'] for r in rs])} | {median_range([r['id_human_rate'] for r in rs])} | "
+                     f"{fam} | {median_range([r['unseen_columns_moved'] for r in rs], False)} of "
+                     f"{rs[0]['unseen_columns']} |")
+    return "\n".join(lines) + "\n"
+
+
+def figure(rows):
+    """Human-harvest rate per family and method, one dot per seed, with the ID exit rate on the right."""
+    families = list(rows[0]["human_harvest_rate"])
+    names = list(dict.fromkeys(r["method"] for r in rows))
+    fig = Figure(figsize=(13, 3.8))
+    axes = fig.subplots(1, len(families) + 1, sharey=True)
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(rows))
+    panels = [(f, f"{f}: human-harvest", lambda r, f=f: r["human_harvest_rate"][f]) for f in families]
+    panels.append(("id", "generator mazes: exit", lambda r: r["id_exit_rate"]))
+    for ax, (_, title, value) in zip(axes, panels):
+        for r, j in zip(rows, jitter):
+            colour = "#1f77b4" if r["knows_family"] else "#d62728" if r["method"] == "plain" else "#2ca02c"
+            ax.plot(names.index(r["method"]) + j, 100 * value(r), "o", color=colour, alpha=0.75, ms=6)
+        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=10)
+        ax.set_title(title, fontsize=11)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("% of test mazes with a human", fontsize=10)
+    axes[0].set_ylim(-3, 103)
+    fig.tight_layout()
+    return fig
+
+
+def save(rows, out_dir):
+    """Write fixes.json (the rows), fixes.md (the table) and fixes.png (the figure) into `out_dir`."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fixes.json").write_text(json.dumps(rows, indent=1))
+    (out / "fixes.md").write_text(table(rows))
+    figure(rows).savefig(out / "fixes.png", dpi=130)
+    return out

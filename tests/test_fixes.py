@@ -1,0 +1,76 @@
+"""The fixes chapter: every method runs in quick mode, the adversarial loop stops, the pieces do what they say."""
+import json
+
+import numpy as np
+import pytest
+
+from harvest.cli import main
+from harvest.core import detector
+from harvest.core.encoding import HUMANS, WALLS
+from harvest.core.maze import NODES, POSTS, generate, validate
+from harvest.core.seeding import Stream, rng_for
+from harvest.research import fixes
+from harvest.research.standard_recipe import N_TRAIN_MAZES
+
+
+@pytest.fixture(scope="module")
+def quick_rows():
+    return fixes.run(1, scale=fixes.QUICK, progress=False, log=lambda *_: None)
+
+
+def test_every_method_runs_in_quick_mode_and_writes_the_promised_keys(quick_rows, tmp_path):
+    assert [r["method"] for r in quick_rows] == list(fixes.METHODS)
+    for r in quick_rows:
+        assert {"method", "knows_family", "seed", "steps", "id_exit_rate", "human_harvest_rate"} <= set(r)
+        assert {"short", "pocket"} <= set(r["human_harvest_rate"])
+        assert r["knows_family"] == (r["method"] == "known family")
+    out = fixes.save(quick_rows, tmp_path)
+    assert json.loads((out / "fixes.json").read_text()) == json.loads(json.dumps(quick_rows))
+    assert (out / "fixes.md").read_text().count("\n") == 2 + len(fixes.METHODS)
+
+
+def test_only_methods_that_train_on_unseen_inputs_move_their_columns(quick_rows):
+    moved = {r["method"]: r["unseen_columns_moved"] for r in quick_rows}
+    assert moved["plain"] == 0, "generator mazes never light those inputs: zero gradient"
+    assert moved["known family"] > 0 and moved["edits 30%"] > 0
+
+
+def test_edited_training_mazes_change_only_the_chosen_share():
+    plain = generate(N_TRAIN_MAZES, rng_for(3, Stream.TRAIN))
+    assert (fixes.edited_training_mazes(3, 0.0) == plain).all()
+    edited = fixes.edited_training_mazes(3, 0.1)
+    validate(edited)
+    n = round(0.1 * N_TRAIN_MAZES)
+    assert (edited[:-n] == plain[:-n]).all()
+    changed = (edited[-n:] != plain[-n:]).sum(axis=(1, 2))
+    assert changed.max() <= fixes.EDIT_BUDGET and (changed > 0).mean() > 0.9
+    assert (fixes.edited_training_mazes(3, 0.1) == edited).all()
+
+
+def test_never_lit_names_the_inputs_generator_mazes_never_switch_on():
+    unseen = fixes.never_lit(generate(500, 0))
+    assert unseen[WALLS].reshape(7, 7)[NODES].all(), "a wall on an (even, even) cell"
+    assert unseen[HUMANS].reshape(7, 7)[POSTS].all(), "a human on an (odd, odd) cell"
+    assert not unseen[-14:].any(), "every row and column is visited"
+    assert not unseen[WALLS].reshape(7, 7)[POSTS].any()
+
+
+@pytest.mark.parametrize("flag, rounds", [(True, fixes.MAX_ROUNDS), (False, 0)])
+def test_the_adversarial_loop_stops(monkeypatch, flag, rounds):
+    calls = []
+
+    def fake_detect(net, n, seed):
+        calls.append(seed)
+        dreams = generate(4, seed)
+        return detector.Verdict(1.0 if flag else 0.0, 1.0, flag, 0.25, 0, 0.0, 4, dreams, np.ones(4, bool))
+
+    monkeypatch.setattr(fixes.detector, "detect", fake_detect)
+    _, history = fixes.train_method(fixes.METHODS["adversarial"], 0, fixes.QUICK)
+    assert history["rounds"] == rounds and history["detector_passes"] == (not flag)
+    assert len(calls) == rounds + 1 and len(set(calls)) == len(calls), "fresh dreams every round"
+    assert history["dreams_added"] == 4 * rounds
+
+
+def test_a_bad_method_is_a_one_line_error(capsys):
+    assert main(["fixes", "--method", "nope", "--quick", "--seeds", "1"]) == 2
+    assert "unknown method 'nope'" in capsys.readouterr().err
