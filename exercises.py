@@ -962,8 +962,8 @@ repairing = copy.deepcopy(agent)
 
 def show(net, step):
     m = measure(net)
-    print(f"step {step:4d}: ID exit {m['ID exit']:.0%}, OOD human-harvest {m['OOD human-harvest']:.1%}, "
-          f"OOD adjacent-human {m['OOD adjacent-human']:.1%}")
+    print(f"step {step:4d}: ID exit {m['id exit']:.0%}, OOD human-harvest {m['ood human-harvest']:.1%}, "
+          f"OOD adjacent-human {m['ood adjacent-human']:.1%}")
     return False   # never stop early
 
 
