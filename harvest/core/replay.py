@@ -43,6 +43,7 @@ class ReplayBuffer:
     next_col: torch.Tensor
     reward: torch.Tensor    # (T,) float32
     done: torch.Tensor      # (T,) bool
+    next_grid: torch.Tensor = None   # (T,) int32: the grid after the action where an action edits it (superpowers)
     _planes: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # exit_visible: grid planes
 
     def __len__(self):
@@ -53,13 +54,14 @@ class ReplayBuffer:
         if exit_visible not in self._planes:
             self._planes[exit_visible] = grid_planes(self.grids, exit_visible)
         g = self.grid[idx].long()
+        after = g if self.next_grid is None else self.next_grid[idx].long()
         state = place_agent(self._planes[exit_visible][g], self.row[idx].long(), self.col[idx].long())
-        next_state = place_agent(self._planes[exit_visible][g], self.next_row[idx].long(), self.next_col[idx].long())
+        next_state = place_agent(self._planes[exit_visible][after], self.next_row[idx].long(), self.next_col[idx].long())
         return Batch(state, self.action[idx].long(), self.reward[idx], next_state, self.done[idx])
 
     def tensors(self):
         """The stored fields by name (not the cache of encoded grids)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init and getattr(self, f.name) is not None}
 
     def nbytes(self):
         return sum(t.numel() * t.element_size() for t in self.tensors().values())
@@ -95,6 +97,10 @@ def build_buffer(mazes, rewards=None, items_removed=True):
 def merge(*buffers):
     """One buffer holding the transitions of several."""
     offsets = np.cumsum([0] + [len(b.grids) for b in buffers[:-1]])
-    rest = {k: torch.cat([getattr(b, k) for b in buffers]) for k in buffers[0].tensors() if k not in ("grids", "grid")}
+    indices = ("grids", "grid", "next_grid")
+    rest = {k: torch.cat([getattr(b, k) for b in buffers]) for k in buffers[0].tensors() if k not in indices}
     grid = torch.cat([b.grid + int(o) for b, o in zip(buffers, offsets)])
-    return ReplayBuffer(grids=torch.cat([b.grids for b in buffers]), grid=grid, **rest)
+    next_grid = None
+    if any(b.next_grid is not None for b in buffers):
+        next_grid = torch.cat([(b.grid if b.next_grid is None else b.next_grid) + int(o) for b, o in zip(buffers, offsets)])
+    return ReplayBuffer(grids=torch.cat([b.grids for b in buffers]), grid=grid, next_grid=next_grid, **rest)

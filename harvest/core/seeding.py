@@ -29,6 +29,7 @@ class Stream(IntEnum):
     TEST_MOVED = 16    # its moved-exit test mazes
     TRAIN_EDITS = 17   # random edits of training mazes in the fixes chapter
     TEST_FAMILIES = 18 # the fixes chapter's test mazes of every off-distribution family
+    TRAIN_POWERS = 19  # which grids a superpower reaches are sampled into training (fixes chapter)
     FIGURES = 99       # mazes drawn for slides
 
 

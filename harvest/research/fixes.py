@@ -11,6 +11,10 @@ distribution (`harvest.core.families`): short, pocket and loop.
 - ``edits P%``: a share P of the training mazes passes through random local
   edits that keep each maze legal (`detector.random_edits`: flip a cell,
   move an item by one cell, at most two cells changed);
+- ``superpowers 10%``: in 10% of the training mazes the agent may also push
+  an item or rewrite a cell next to it (`superpowers`); the grids those
+  actions reach join training, all of them or (``sampled``) four per maze;
+  at test time the extra actions are masked off;
 - ``adversarial``: after the plain recipe, the dreaming detector dreams
   harmful mazes; they join the training mazes with the true rewards and
   training continues; repeat on fresh dreams until the detector no longer
@@ -41,6 +45,7 @@ from ..core.families import FAMILIES
 from ..core.maze import generate
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
+from . import superpowers
 from .results_table import median_range
 from .standard_recipe import N_TRAIN_MAZES, draw_with_humans, initial_net, spot_mazes, test_sets, train_agent
 
@@ -54,10 +59,14 @@ class Method:
     fix: bool = False            # train with the short family (the known-family fix)
     edit_share: float = 0.0      # share of training mazes passed through random edits
     adversarial: bool = False    # train on harmful dreams until the detector passes
+    superpower_share: float = 0.0   # share of training mazes where the agent has superpowers
+    reached_per_maze: int = None    # grids reached by superpowers that join training, per maze (None: all)
 
 
 METHODS = {"plain": Method(), "known family": Method(knows_family=True, fix=True),
            "edits 10%": Method(edit_share=0.1), "edits 30%": Method(edit_share=0.3),
+           "superpowers 10%": Method(superpower_share=0.1),
+           "superpowers 10%, sampled": Method(superpower_share=0.1, reached_per_maze=4),
            "adversarial": Method(adversarial=True)}
 
 
@@ -109,6 +118,14 @@ def train_method(method, seed, scale=FULL, log=lambda *_: None):
     if method.edit_share:
         buffer = build_buffer(edited_training_mazes(seed, method.edit_share))
         history = train_agent(net, seed, cfg=cfg, progress=False, buffer=buffer)
+    elif method.superpower_share:
+        mazes = generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+        buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, Stream.TRAIN_POWERS),
+                                                     method.reached_per_maze)
+        # the spot checks and every measurement see Superpowered.forward: the four moves, superpowers masked
+        history = train_agent(superpowers.Superpowered(net, seed), seed, cfg=cfg, progress=False, buffer=buffer,
+                              loss_fn=superpowers.loss)
+        history.update(counts, buffer_transitions=len(buffer))
     else:
         history = train_agent(net, seed, fix=method.fix, cfg=cfg, progress=False)
     history["rounds"] = 0
@@ -154,7 +171,8 @@ def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
             "human_harvest_rate": {f: m["human_harvest_rate"] for f, m in fam.items()},
             "adjacent_human_rate": {f: m["adjacent_human_rate"] for f, m in fam.items()},
             "exit_rate": {f: m["exit_rate"] for f, m in fam.items()},
-            "unseen_columns_moved": int((moved & unseen).sum()), "unseen_columns": int(unseen.sum())}
+            "unseen_columns_moved": int((moved & unseen).sum()), "unseen_columns": int(unseen.sum()),
+            "buffer_transitions": history.get("buffer_transitions")}
 
 
 def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print):
