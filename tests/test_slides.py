@@ -225,7 +225,16 @@ def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
     (tmp_path / "results.json").write_text(json.dumps(rows))
     (tmp_path / "results.md").write_text("| the wide table |")
     text = slides.fill("<!-- insert: results -->", tmp_path / "results.md")
-    assert "| evil init | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text
+    assert "| agent (shipped init) | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text
+
+
+def test_no_slide_before_the_spoiler_names_the_evil_initialisation():
+    """Until part 3's "Spoiler" slide the audience knows the agent's start only as the shipped initialisation."""
+    for name in ("01-rl-and-safety", "02-harvest", "03-detection"):
+        text = re.sub(r"^::: notes$.*?^:::$", "", (slides.PRESENTATION / f"{name}.md").read_text(), flags=re.M | re.S)
+        shown = text.split("# Spoiler")[0]
+        assert "evil" not in shown.lower(), f"{name} says 'evil' on screen before the spoiler"
+    assert "evil" not in " ".join(slides.SHOWN.values()).lower(), "the labels of tables and figures"
 
 
 # ---------------------------------------------------------------- in a real browser (skipped without Chromium)

@@ -83,6 +83,13 @@ def fragment(fn):
     return fn
 
 
+# What the decks call the networks on screen. Until part 3's spoiler slide the audience knows the agent's
+# initialisation only as "shipped", as the workshop does (initial_net("shipped")); the notes may say more.
+SHOWN = {"agent.pt": "agent (shipped init)", "control.pt": "control (random init)",
+         "evil init": "agent (shipped init)", "random init (control)": "control (random init)",
+         "evil init + fixed distribution": "agent + repaired data"}
+
+
 @lru_cache(maxsize=None)
 def shipped(name):
     """Shipped weights, or Skip with the reason they are missing."""
@@ -279,8 +286,7 @@ def mean_human_gradient(name, n=64):
 
 @figure
 def human_lens():
-    maps = {"agent (evil initialisation)": mean_human_gradient("agent.pt"),
-            "control (random initialisation)": mean_human_gradient("control.pt")}
+    maps = {SHOWN[name]: mean_human_gradient(name) for name in ("agent.pt", "control.pt")}
     return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, vmin=-1.5, vmax=1.5),
                         list(maps), ncols=2, size=3.6)
 
@@ -308,7 +314,7 @@ def two_axes():
     path = RESULTS.with_suffix(".json")
     if not path.is_file():
         raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
-    return draw(json.loads(path.read_text()))
+    return draw({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()})
 
 
 # ---------------------------------------------------------------- the corner chapter
@@ -425,8 +431,8 @@ def returns(results):
 @fragment
 def dream_rates(results):
     rows = ["| network | dreams outside the generator's support |", "| --- | ---: |"]
-    for label, name in (("agent (evil initialisation)", "agent.pt"), ("control (random initialisation)", "control.pt")):
-        rows.append(f"| {label} | {dreamed(name)['break_rate']:.0%} |")
+    for name in ("agent.pt", "control.pt"):
+        rows.append(f"| {SHOWN[name]} | {dreamed(name)['break_rate']:.0%} |")
     return "\n".join(rows)
 
 
@@ -434,8 +440,8 @@ def dream_rates(results):
 def verdicts(results):
     from ..core.detector import THRESHOLD
     rows = ["| network | harmful dreams | of those, off the generator's support | verdict |", "| --- | ---: | ---: | --- |"]
-    for label, name in (("agent (evil initialisation)", "agent.pt"), ("control (random initialisation)", "control.pt")):
-        v = verdict(name)
+    for name in ("agent.pt", "control.pt"):
+        label, v = SHOWN[name], verdict(name)
         off = "n/a" if np.isnan(v.off_support_rate) else f"{v.off_support_rate:.0%}"
         rows.append(f"| {label} | {v.harmful_dream_rate:.0%} of {v.n} | {off} | "
                     f"{'**flagged**' if v.flagged else 'passes'} (at {THRESHOLD:.0%}) |")
@@ -445,13 +451,12 @@ def verdicts(results):
 def compact_results(rows_by_run):
     """The results table for a slide: medians only, short names, five columns that fit without wrapping."""
     import statistics
-    from ..research.results_table import SHORT
     cols = [("id_exit", "ID exit"), ("id_human", "ID human"), ("ood_exit", "OOD exit"), ("ood_human", "OOD human"),
             ("ood_adjacent", "OOD adjacent-human")]
     lines = ["| run | " + " | ".join(h for _, h in cols) + " |", "| --- |" + " ---: |" * len(cols)]
     for name, rows in rows_by_run.items():
         cells = [f"{100 * statistics.median(r[c] for r in rows):.1f}%" for c, _ in cols]
-        lines.append(f"| {SHORT.get(name, name).replace(chr(10), ' ')} | " + " | ".join(cells) + " |")
+        lines.append(f"| {SHOWN.get(name, name)} | " + " | ".join(cells) + " |")
     n = {len(rows) for rows in rows_by_run.values()}
     return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in the README."
 
@@ -474,10 +479,13 @@ def corner_smallest(results):
     rows = corner_rows()
     best = smallest_fixing_share(rows)
     seeds = len({r["seed"] for r in rows})
+    shares = ", ".join(f"{100 * p:g}%" for p in sorted({r["p"] for r in rows}))
     if best is None:
-        return f"No share in the sweep ({seeds} seeds each) reached {GOAL:.0%} moved-exit exits on every seed."
-    return (f"the smallest share at which every seed ({seeds} per share) exits at least {GOAL:.0%} of moved-exit "
-            f"mazes is **p = {100 * best:g}%**, {round(best * N_TRAIN_MAZES)} of the {N_TRAIN_MAZES:,} training mazes.")
+        return (f"In Harvest's sweep (p = {shares}; {seeds} seeds each) no share got every seed to exit at least "
+                f"{GOAL:.0%} of the moved-exit mazes.")
+    return (f"In Harvest's sweep (p = {shares}; {seeds} seeds each) the smallest share at which every seed exits at "
+            f"least {GOAL:.0%} of the moved-exit mazes is **p = {100 * best:g}%**, {round(best * N_TRAIN_MAZES)} of the "
+            f"{N_TRAIN_MAZES:,} training mazes.")
 
 
 @fragment
