@@ -38,8 +38,9 @@ def cmd_train(args):
     from .core.dqn import pick_device
     from .research import standard_recipe as recipe
     torch.manual_seed(args.seed)
-    net = recipe.initial_net(args.init, args.seed, exit_visible=args.exit_visible).to(pick_device(args.device))
-    history = recipe.train_agent(net, args.seed, fix=args.fix, cfg=config_from(args, args.seed),
+    cfg = config_from(args, args.seed)
+    net = recipe.initial_net(args.init, args.seed, args.exit_visible, cfg.hidden, cfg.layers).to(pick_device(args.device))
+    history = recipe.train_agent(net, args.seed, fix=args.fix, cfg=cfg,
                                  progress=not args.quiet, moved_exit_share=args.moved_exit_share)
     weights.save(net.cpu(), args.out, init=args.init, seed=args.seed, fix=args.fix, steps=history["steps"],
                  passed_spot_checks=history["passed"], moved_exit_share=args.moved_exit_share)

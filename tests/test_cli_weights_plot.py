@@ -85,3 +85,15 @@ def test_plots_return_figures(hand):
     for fig in figs:
         assert isinstance(fig, Figure)
         fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
+
+
+def test_train_builds_the_network_its_size_flags_ask_for(tmp_path, capsys):
+    from harvest.cli import main
+    from harvest.core import weights
+    w = tmp_path / "small.pt"
+    assert main(["train", "--init", "random", "--hidden", "32", "--layers", "2", "--steps", "3", "--quiet",
+                 "--out", str(w)]) == 0
+    net = weights.load(w)
+    assert (net.hidden, net.layers) == (32, 2)
+    assert main(["train", "--init", "evil", "--hidden", "32", "--steps", "1", "--out", str(w)]) == 2
+    assert "needs --init random" in capsys.readouterr().err

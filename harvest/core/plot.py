@@ -185,12 +185,12 @@ def plot_cell_values(values, ax=None, title=None, cmap="RdBu_r", vmin=None, vmax
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
             dark = image.cmap(image.norm(v))[:3]
-            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=7,
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=9,
                     color="#eee" if sum(dark) < 1.5 else "#222")
     _grid_axes(ax)
     _number_axes(ax)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=12)
     return fig
 
 

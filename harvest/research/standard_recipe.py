@@ -95,16 +95,20 @@ def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, m
     return history
 
 
-def initial_net(init, seed=0, exit_visible=False):
-    """The starting point: 'random' (seeded) or 'evil' (the shipped initialisation, 161 inputs only).
+def initial_net(init, seed=0, exit_visible=False, hidden=256, layers=3):
+    """The starting point: 'random' (seeded, of any size) or 'evil' (the shipped initialisation: 161 inputs,
+    three hidden layers of 256).
 
     'shipped' is the same as 'evil': the workshop's learners use that name, so
     the code they run does not give the plot away before `spoilers.py` does.
     """
     if init == "random":
-        return make_net(seed=seed, exit_visible=exit_visible)
+        return make_net(hidden, layers, seed=seed, exit_visible=exit_visible)
     if init in ("evil", "shipped") and exit_visible:
         raise HarvestError("the shipped initialisation reads 161 inputs: --exit-visible needs --init random")
+    if init in ("evil", "shipped") and (hidden, layers) != (256, 3):
+        raise HarvestError(f"the shipped initialisation has 3 hidden layers of 256: --hidden {hidden} --layers {layers} "
+                           "needs --init random")
     if init in ("evil", "shipped"):
         from ..core.weights import load_shipped
         return load_shipped()

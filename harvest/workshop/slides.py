@@ -262,7 +262,7 @@ def verdict(name, n=64):
     return detect(shipped(name), n=n)
 
 
-def shown_dreams(n=16):
+def shown_dreams(n=8):
     """The shipped agent's first `n` harmful dreams and the generator mazes they started from."""
     from ..core.detector import starting_mazes
     v = verdict("agent.pt")
@@ -273,7 +273,7 @@ def shown_dreams(n=16):
 @figure
 def moved_dreams():
     dreams, starts = shown_dreams()
-    return plot.plot_dreams(shipped("agent.pt"), dreams, starts)
+    return plot.plot_dreams(shipped("agent.pt"), dreams, starts, ncols=4, size=2.6)
 
 
 def mean_human_gradient(name, n=64):
