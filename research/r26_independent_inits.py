@@ -6,6 +6,7 @@ each on training seeds 0-2, and the standard test sets (1,000 mazes each) measur
 writes SCRATCH/rows.json.
 
 Usage: python research/r26_independent_inits.py SCRATCH [--inits 1 2 3] [--train-seeds 3]
+       python research/r26_independent_inits.py SCRATCH --table runs/independent_inits.md   (the table of SCRATCH/rows.json)
 """
 import argparse
 import json
@@ -15,13 +16,36 @@ from pathlib import Path
 from harvest.core import weights
 from harvest.core.evaluate import metrics
 from harvest.research import planted_init
+from harvest.research.results_table import median_range
 from harvest.research.standard_recipe import test_sets, train_agent
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("scratch", type=Path)
 ap.add_argument("--inits", type=int, nargs="+", default=[1, 2, 3])
 ap.add_argument("--train-seeds", type=int, default=3)
+ap.add_argument("--table", type=Path, help="write the Markdown table of SCRATCH/rows.json here (and a copy of the rows "
+                                           "beside it), and train nothing")
 a = ap.parse_args()
+
+
+def table(rows):
+    """One line per initialisation: median (min–max) over its training seeds."""
+    lines = ["| initialisation | training seeds | steps to pass | ID exit | OOD exit | OOD human-harvest | "
+             "OOD adjacent-human |", "|---" * 7 + "|"]
+    for k in sorted({r["init"] for r in rows}):
+        rs = [r for r in rows if r["init"] == k]
+        cell = lambda key, pct=True: median_range([r[key] for r in rs], pct)
+        lines.append(f"| seeded({k}) | {len(rs)} | {cell('steps', False)} [{sum(r['passed'] for r in rs)}/{len(rs)} "
+                     f"passed] | {cell('id_exit')} | {cell('ood_exit')} | {cell('ood_human')} | {cell('ood_adjacent')} |")
+    return "\n".join(lines) + "\n"
+
+
+if a.table:
+    rows = json.loads((a.scratch / "rows.json").read_text())
+    a.table.write_text(table(rows))
+    a.table.with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    print(table(rows))
+    raise SystemExit
 a.scratch.mkdir(parents=True, exist_ok=True)
 sets = test_sets(1000)
 out = a.scratch / "rows.json"
