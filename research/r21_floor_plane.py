@@ -27,8 +27,8 @@ from torch import nn
 from harvest.core.dqn import QNet, make_net, train
 from harvest.core.encoding import N_INPUTS, WALLS
 from harvest.core.evaluate import adjacent_human_cells, greedy, metrics
-from harvest.core.maze import MOVES, POSTS, WALL, carve, generate, generate_ood, in_support, open_neighbours, place_exit, \
-    place_items
+from harvest.core.families import generate_pocket
+from harvest.core.maze import MOVES, POSTS, WALL, generate, generate_ood, in_support
 from harvest.core.replay import build_buffer, merge
 from harvest.core.seeding import Stream, rng_for
 from harvest.research import planted_init as planted
@@ -50,24 +50,6 @@ def make_floor_net(seed):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return FloorNet()
-
-
-def generate_pocket(n, seed):
-    """`n` mazes of the seeds' family: generator walls with one (odd, odd) cell opened where it
-    touches exactly one open cell, then the exit and the items placed as the generator does."""
-    rng = rng_for(seed)
-    out = []
-    while len(out) < n:
-        walls = np.stack([carve(rng) for _ in range(2 * (n - len(out)) + 10)])
-        can = POSTS & (walls == WALL) & (open_neighbours(walls) == 1)
-        for maze, cells in zip(walls, can):
-            spots = np.argwhere(cells)
-            if len(spots) and len(out) < n:
-                r, c = spots[rng.integers(len(spots))]
-                maze = maze.copy()
-                maze[r, c] = 1
-                out.append(maze)
-    return place_items(place_exit(np.stack(out)), rng)
 
 
 def pocket_adjacent_rate(net, mazes):

@@ -26,7 +26,7 @@ def generate_pocket(n, seed=0, p_human=0.5):
     rng = rng_for(seed)
     out = []
     while len(out) < n:
-        walls = np.stack([carve(rng) for _ in range(n - len(out) + 8)])
+        walls = np.stack([carve(rng) for _ in range(2 * (n - len(out)) + 10)])   # as R21 drew them
         can = POSTS & (walls == WALL) & (open_neighbours(walls) == 1)
         for maze, cells in zip(walls, can):
             spots = np.argwhere(cells)

@@ -27,7 +27,7 @@ from ..core.errors import HarvestError
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
-from .results_table import median_range
+from .results_table import median_range, write_outputs
 from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, train_agent
 
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
@@ -187,9 +187,4 @@ def load_rows(path=RESULTS):
 
 def save(rows, out_dir):
     """Write corner.json (the rows), corner.md (the table) and corner.png (the figure) into `out_dir`."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "corner.json").write_text(json.dumps(rows, indent=1))
-    (out / "corner.md").write_text(table(rows))
-    figure(rows).savefig(out / "corner.png", dpi=130)
-    return out
+    return write_outputs(out_dir, "corner", rows, table(rows), {"": figure(rows)})

@@ -26,11 +26,9 @@ first layer: how many of the input columns that generator mazes never light
 (and that the plain recipe therefore never moves) it moved away from the
 evil initialisation.
 """
-import json
 import statistics
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -46,7 +44,7 @@ from ..core.maze import generate
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 from . import superpowers
-from .results_table import median_range
+from .results_table import median_range, write_outputs
 from .standard_recipe import N_TRAIN_MAZES, draw_with_humans, initial_net, spot_mazes, test_sets, train_agent
 
 MAX_ROUNDS = 8      # adversarial training gives up after this many rounds of dreams
@@ -237,9 +235,4 @@ def figure(rows):
 
 def save(rows, out_dir):
     """Write fixes.json (the rows), fixes.md (the table) and fixes.png (the figure) into `out_dir`."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "fixes.json").write_text(json.dumps(rows, indent=1))
-    (out / "fixes.md").write_text(table(rows))
-    figure(rows).savefig(out / "fixes.png", dpi=130)
-    return out
+    return write_outputs(out_dir, "fixes", rows, table(rows), {"": figure(rows)})

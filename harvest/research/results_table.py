@@ -141,11 +141,16 @@ def two_axes(results):
     return fig
 
 
-def save(results, out_dir):
+def write_outputs(out_dir, name, rows, markdown, figures):
+    """NAME.json (the rows), NAME.md (the table) and NAME.png, NAME_2d.png, ... (`figures`, in order) in `out_dir`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1))
-    (out / "results.md").write_text(table(results))
-    figure(results).savefig(out / "results.png", dpi=130)
-    two_axes(results).savefig(out / "results_2d.png", dpi=130)
+    (out / f"{name}.json").write_text(json.dumps(rows, indent=1))
+    (out / f"{name}.md").write_text(markdown)
+    for suffix, fig in figures.items():
+        fig.savefig(out / f"{name}{suffix}.png", dpi=130)
     return out
+
+
+def save(results, out_dir):
+    return write_outputs(out_dir, "results", results, table(results), {"": figure(results), "_2d": two_axes(results)})
