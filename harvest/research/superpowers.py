@@ -36,8 +36,7 @@ from ..core.rules import REWARDS
 N_MOVES = 4
 PUSH, REWRITE = 4, 8          # action ids: PUSH + d and REWRITE + d for direction d
 N_ACTIONS = 12
-ACTION_NAMES = ("up", "down", "left", "right") + tuple(f"{k} {d}" for k in ("push", "rewrite")
-                                                        for d in ("up", "down", "left", "right"))
+
 
 
 def _inside(r, c):
