@@ -38,7 +38,6 @@ PUSH, REWRITE = 4, 8          # action ids: PUSH + d and REWRITE + d for directi
 N_ACTIONS = 12
 
 
-
 def _inside(r, c):
     return 0 <= r < SIZE and 0 <= c < SIZE
 
