@@ -112,7 +112,10 @@ def cmd_fixes(args):
     import time
     from .research import fixes
     t = time.perf_counter()
-    rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL)
+    # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
+    checkpoint = None if args.quick else args.out / "fixes_rows.json"
+    rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
+                     checkpoint=checkpoint)
     out = fixes.save(rows, args.out)
     print(fixes.table(rows))
     print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
@@ -236,7 +239,7 @@ def parser():
     f.add_argument("--seeds", type=positive, default=5)
     f.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
     f.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    f.add_argument("--out", type=Path, default=Path("runs"), help="folder for fixes.md/.json/.png")
+    f.add_argument("--out", type=Path, default=Path("runs"), help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun resumes from it)")
     f.set_defaults(func=cmd_fixes)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")

@@ -26,6 +26,7 @@ first layer: how many of the input columns that generator mazes never light
 (and that the plain recipe therefore never moves) it moved away from the
 evil initialisation.
 """
+import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -173,19 +174,29 @@ def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
             "buffer_transitions": history.get("buffer_transitions")}
 
 
-def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print):
+def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, checkpoint=None):
     """Every method for seeds 0..seeds-1, one run after another (seed by seed, so a stopped run covers every
-    method). Rows come back in method order."""
+    method). Rows come back in method order. With `checkpoint` (a json path) each row is written there as it
+    finishes, and rows already there are kept rather than rerun, so a stopped run resumes."""
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise HarvestError(f"unknown method {unknown[0]!r} (methods: {', '.join(METHODS)})")
     sets = {"id": test_sets(scale.n_test)["id"], "families": family_test_sets(scale.n_test)}
-    rows = []
-    for seed, name in tqdm([(s, m) for s in range(seeds) for m in methods], desc="fixes", disable=not progress):
+    done = json.loads(checkpoint.read_text()) if checkpoint and checkpoint.exists() else []
+    todo = [(s, m) for s in range(seeds) for m in methods]
+    rows = [r for r in done if (r["seed"], r["method"]) in todo]
+    have = {(r["seed"], r["method"]) for r in rows}
+    for seed, name in tqdm(todo, desc="fixes", disable=not progress, initial=len(have)):
+        if (seed, name) in have:
+            continue
         rows.append(one_run(name, seed, sets, scale, log))
         r = rows[-1]
         log(f"{name} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, human-harvest "
             + ", ".join(f"{f} {v:.1%}" for f, v in r["human_harvest_rate"].items()))
+        if checkpoint:
+            done.append(r)
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            checkpoint.write_text(json.dumps(done, indent=1))
     return sorted(rows, key=lambda r: (list(METHODS).index(r["method"]), r["seed"]))
 
 
