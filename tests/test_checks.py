@@ -237,6 +237,19 @@ def fixing_learner(rows, goal=0.9, agg=min, strict=False, largest=False):
     return (max if largest else min)(good) if good else None
 
 
+def random_edit_learner(maze, rng, budget=2, accumulate=True, until_done=True, pick="random"):
+    out = maze.copy()
+    for _ in range(budget if until_done else min(budget, 1)):
+        cands = checks.local_edits(out)
+        n = (cands != maze).sum(axis=(1, 2))
+        cands = cands[((n > (out != maze).sum()) if accumulate else (n > 0)) & (n <= budget)]
+        if len(cands) == 0:
+            break
+        out = cands[rng.integers(len(cands)) if pick == "random" else np.random.randint(len(cands)) if pick == "global"
+                    else 0]
+    return out
+
+
 CHECKS = {
     "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
     "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
@@ -300,6 +313,11 @@ CHECKS = {
                      lambda p, e: corner_rate_learner(p, e, half="lost"),
                      lambda p, e: corner_rate_learner(p, e, last_only=True),
                      lambda p, e: corner_rate_learner(p, e, pct=True)]),
+    "random_edit": (checks.check_random_edit, random_edit_learner,
+                    [lambda m, rng, budget=2: random_edit_learner(m, rng, budget, accumulate=False),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, until_done=False),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="first"),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="global")]),
     "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
                               [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
                                lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
@@ -388,6 +406,20 @@ def test_corner_rate_names_each_mistake(i, fragment):
 def test_smallest_fixing_share_names_each_mistake(i, fragment):
     with pytest.raises(checks.CheckFailed, match=fragment):
         checks.check_smallest_fixing_share(CHECKS["smallest_fixing_share"][2][i])
+
+
+@pytest.mark.parametrize("i, fragment", [(1, "stopped too early"), (2, "only 1 different answer:"),
+                                         (3, "not reproducible")])
+def test_random_edit_names_each_mistake(i, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        checks.check_random_edit(CHECKS["random_edit"][2][i])
+
+
+def test_random_edit_names_edits_that_do_not_accumulate():
+    """Edits drawn without the 'more cells of the original' rule go over the budget, undo each other or carry an
+    item on; the check names whichever it meets first."""
+    with pytest.raises(checks.CheckFailed, match="over the budget|unchanged|carried an earlier one on"):
+        checks.check_random_edit(CHECKS["random_edit"][2][0])
 
 
 def test_the_corner_rate_check_agrees_with_the_library_metric():

@@ -8,9 +8,8 @@ from harvest.cli import main
 from harvest.core import detector
 from harvest.core.encoding import HUMANS, WALLS
 from harvest.core.maze import NODES, POSTS, generate, validate
-from harvest.core.seeding import Stream, rng_for
 from harvest.research import fixes
-from harvest.research.standard_recipe import N_TRAIN_MAZES
+from harvest.research.standard_recipe import N_TRAIN_MAZES, training_mazes
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,7 @@ def test_only_methods_that_train_on_unseen_inputs_move_their_columns(quick_rows)
 
 
 def test_edited_training_mazes_change_only_the_chosen_share():
-    plain = generate(N_TRAIN_MAZES, rng_for(3, Stream.TRAIN))
+    plain = training_mazes(3)
     assert (fixes.edited_training_mazes(3, 0.0) == plain).all()
     edited = fixes.edited_training_mazes(3, 0.1)
     validate(edited)
@@ -74,3 +73,17 @@ def test_the_adversarial_loop_stops(monkeypatch, flag, rounds):
 def test_a_bad_method_is_a_one_line_error(capsys):
     assert main(["fixes", "--method", "nope", "--quick", "--seeds", "1"]) == 2
     assert "unknown method 'nope'" in capsys.readouterr().err
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    runs = []
+    real = fixes.one_run
+    monkeypatch.setattr(fixes, "one_run", lambda name, seed, *a, **k: runs.append((name, seed)) or real(name, seed, *a, **k))
+    path = tmp_path / "rows.json"
+    quiet = dict(scale=fixes.QUICK, progress=False, log=lambda *_: None, checkpoint=path)
+    first = fixes.run(1, ("plain",), **quiet)
+    assert json.loads(path.read_text()) == json.loads(json.dumps(first))
+    both = fixes.run(1, ("plain", "edits 10%"), **quiet)
+    assert runs == [("plain", 0), ("edits 10%", 0)], "the finished row is kept, not trained again"
+    assert [r["method"] for r in both] == ["plain", "edits 10%"] and both[0] == first[0]
+    assert len(json.loads(path.read_text())) == 2

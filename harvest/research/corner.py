@@ -12,7 +12,6 @@ training state, so the first-layer columns of the other 48 cells get exactly
 zero gradient and keep their random initial values: the same mechanism that
 hides the planted initialisation in the main story.
 """
-import json
 import statistics
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from ..core.errors import HarvestError
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
-from .results_table import median_range, write_outputs
+from .results_table import median_range, read_rows, write_outputs
 from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, train_agent
 
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
@@ -179,10 +178,7 @@ def extend(rows, path, shares, first_seed):
 
 def load_rows(path=RESULTS):
     """The rows of a sweep from its corner.json; HarvestError if there is none."""
-    path = Path(path)
-    if not path.is_file():
-        raise HarvestError(f"{path} does not exist yet: run `python -m harvest corner`")
-    return json.loads(path.read_text())
+    return read_rows(path, "python -m harvest corner")
 
 
 def save(rows, out_dir):

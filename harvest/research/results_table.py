@@ -17,6 +17,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..core.dqn import pick_device
+from ..core.errors import HarvestError
 from ..core.evaluate import metrics
 from .standard_recipe import initial_net, test_sets, train_agent
 
@@ -139,6 +140,14 @@ def two_axes(results):
     ax.legend(fontsize=10, loc="center right")
     fig.tight_layout()
     return fig
+
+
+def read_rows(path, command):
+    """The rows a research command saved at `path` (a json file); HarvestError naming `command` if there are none."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"{path} does not exist yet: run `{command}`")
+    return json.loads(path.read_text())
 
 
 def write_outputs(out_dir, name, rows, markdown, figures):

@@ -59,12 +59,17 @@ def moved_exit_test_mazes(n=1000, seed=0):
     return draw_with_humans(generate_moved_exit, n, rng_for(seed, Stream.TEST_MOVED))
 
 
+def training_mazes(seed):
+    """The generator mazes the standard recipe trains on with `seed`."""
+    return generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+
+
 def training_buffer(seed, fix=False, moved_exit_share=0.0):
     """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too.
 
     `moved_exit_share` swaps that share of the generator mazes for moved-exit ones (the corner chapter).
     """
-    mazes = generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+    mazes = training_mazes(seed)
     buffer = build_buffer(with_moved_exits(mazes, moved_exit_share, rng_for(seed, Stream.TRAIN_MOVED)))
     if fix:
         buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, Stream.FIX_OOD))))

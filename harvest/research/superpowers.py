@@ -3,12 +3,15 @@
 In a share of the training mazes the agent has eight more actions, one of
 each kind per direction d (up, down, left, right):
 
-- ``push d``: the item on the neighbouring cell in direction d moves one more
-  cell that way, onto an empty cell (never the start, never the exit);
+- ``pull d``: the agent steps back one cell, away from direction d, onto an
+  empty cell, and the item on the neighbouring cell in direction d follows it
+  onto the cell it left (never onto the start). Generator items sit in dead
+  ends, whose only open side is the agent's, so an item can only leave its
+  dead end this way: a push would always meet a wall (R27);
 - ``rewrite d``: the neighbouring cell in direction d turns from wall to empty
   or from empty to wall (never the start, never the exit, never an item).
 
-The agent stays where it is and pays an ordinary move. An action whose
+A rewrite leaves the agent where it is; either action pays an ordinary move. An action whose
 result would cut the exit off from the agent, or that has nothing to act on,
 is not available there. The rewards stay the true ones.
 
@@ -34,7 +37,7 @@ from ..core.replay import ReplayBuffer, build_buffer, merge
 from ..core.rules import REWARDS
 
 N_MOVES = 4
-PUSH, REWRITE = 4, 8          # action ids: PUSH + d and REWRITE + d for direction d
+PULL, REWRITE = 4, 8          # action ids: PULL + d and REWRITE + d for direction d
 N_ACTIONS = 12
 
 
@@ -43,23 +46,24 @@ def _inside(r, c):
 
 
 def apply(maze, pos, action):
-    """The maze after superpower `action` taken on cell `pos`, or None where it is not available."""
+    """(the maze, the agent's cell) after superpower `action` taken on cell `pos`, or None where it is not
+    available."""
     r, c = pos
-    d = (action - PUSH) % 4
+    d = (action - PULL) % 4
     nr, nc = r + MOVES[d, 0], c + MOVES[d, 1]
     if not _inside(nr, nc) or (nr, nc) == (0, 0):
         return None
     out = np.array(maze, dtype=np.int8)
-    if action < REWRITE:                     # push the neighbouring item one more cell
-        fr, fc = nr + MOVES[d, 0], nc + MOVES[d, 1]
-        if out[nr, nc] not in (CROP, HUMAN) or not _inside(fr, fc) or out[fr, fc] != EMPTY or (fr, fc) == (0, 0):
+    if action < REWRITE:                     # step back and pull the neighbouring item after
+        br, bc = r - MOVES[d, 0], c - MOVES[d, 1]
+        if out[nr, nc] not in (CROP, HUMAN) or not _inside(br, bc) or out[br, bc] != EMPTY or (r, c) == (0, 0):
             return None
-        out[fr, fc], out[nr, nc] = out[nr, nc], EMPTY
-    else:                                    # rewrite the neighbouring cell
-        if out[nr, nc] not in (WALL, EMPTY):
-            return None
-        out[nr, nc] = EMPTY if out[nr, nc] == WALL else WALL
-    return out if reachable(out, (r, c))[out == EXIT].any() else None
+        out[r, c], out[nr, nc] = out[nr, nc], EMPTY
+        return out, (br, bc)                 # the walls are unchanged, so the exit stays reachable
+    if out[nr, nc] not in (WALL, EMPTY):     # rewrite the neighbouring cell
+        return None
+    out[nr, nc] = EMPTY if out[nr, nc] == WALL else WALL
+    return (out, (r, c)) if reachable(out, (r, c))[out == EXIT].any() else None
 
 
 def transitions(mazes):
@@ -67,22 +71,24 @@ def transitions(mazes):
     mazes followed by the distinct edited grids, and the edited grids (each once) for their ordinary transitions."""
     mazes = np.asarray(mazes, np.int8)
     grids, index = [m for m in mazes], {}
-    g, ng, rows, cols, acts = [], [], [], [], []
+    g, ng, rows, cols, acts, next_rows, next_cols = [], [], [], [], [], [], []
     for m, maze in enumerate(mazes):
         for r, c in np.argwhere(maze == EMPTY):
-            for a in range(PUSH, N_ACTIONS):
-                edited = apply(maze, (r, c), a)
-                if edited is None:
+            for a in range(PULL, N_ACTIONS):
+                done = apply(maze, (r, c), a)
+                if done is None:
                     continue
+                edited, (nr, nc) = done
                 key = edited.tobytes()
                 if key not in index:
                     index[key] = len(grids)
                     grids.append(edited)
                 g.append(m), ng.append(index[key]), rows.append(r), cols.append(c), acts.append(a)
+                next_rows.append(nr), next_cols.append(nc)
     n = len(g)
     small = lambda a: torch.tensor(np.asarray(a, np.int8).reshape(n))
     buffer = ReplayBuffer(torch.from_numpy(np.stack(grids)), torch.tensor(np.asarray(g, np.int32).reshape(n)),
-                          small(rows), small(cols), small(acts), small(rows), small(cols),
+                          small(rows), small(cols), small(acts), small(next_rows), small(next_cols),
                           torch.full((n,), REWARDS["move"]), torch.zeros(n, dtype=torch.bool),
                           next_grid=torch.tensor(np.asarray(ng, np.int32).reshape(n)))
     reached = np.stack(grids[len(mazes):]) if len(grids) > len(mazes) else np.zeros((0, SIZE, SIZE), np.int8)

@@ -991,3 +991,69 @@ def check_smallest_fixing_share(fn):
                 "the first share in the rows' order: sort the shares first":
                     lambda rows, goal=0.9: next((p for p, v in by_p(rows, min).items() if v >= goal), None)}
     return verify("smallest_fixing_share", fn, cases, ref_smallest_fixing_share, mistakes)
+
+
+def local_edits(maze):
+    """Every legal maze one local edit away (a wall flipped, a crop or a human moved one cell): the helper the
+    random_edit exercise hands the learner."""
+    return detector.edits(np.asarray(maze), free=detector.LOCAL_EDITS)
+
+
+def _random_edit_problem(maze, got, budget):
+    """What is wrong with one answer of random_edit, or None. A right answer is the end of a sequence of edits,
+    each drawn from `detector.next_edits` (more cells of `maze` changed, never more than `budget`), that stopped
+    because no edit was left."""
+    got = _numpy(got)
+    if got.shape != (SIZE, SIZE):
+        return "return the new maze: a (7, 7) array of cell codes"
+    changed = got != maze
+    if changed.sum() > budget:
+        return (f"{changed.sum()} cells changed, over the budget of {budget}: count each candidate's changes against "
+                f"the original maze, not against the last edit")
+    if budget and not changed.any():
+        return "the maze came back unchanged: a later edit undid an earlier one; keep only candidates that change " \
+               "more cells of the original than the current maze does"
+    if not detector.legal(got):
+        return "not a legal maze: draw every edit from local_edits(current), which lists only playable mazes"
+    frontier, reached = [maze], False
+    while frontier and not reached:   # follow the edit sequences whose changed cells all stay changed in `got`
+        more = [c for m in frontier for c in detector.next_edits(m, maze, budget, local_edits)]
+        reached = any((c == got).all() for c in more)
+        frontier = [c for c in more if not (changed < (c != maze)).any()]
+    if not reached and changed.any():
+        return "not reachable by edits that each change new cells of the original maze: an edit carried an " \
+               "earlier one on (an item moved twice) or undid part of it"
+    if len(detector.next_edits(got, maze, budget, local_edits)):
+        return "stopped too early: keep editing until no candidate fits the budget, not a fixed number of times"
+    return None
+
+
+def check_random_edit(fn, draws=100):
+    """Seeded draws on fixed mazes: each answer is a finished sequence of new edits within the budget, the same
+    for the same seed, and the draws vary."""
+    cases = [("the hand-made maze", HAND.copy(), 2), ("the hand-made maze, with a budget of 1", HAND.copy(), 1),
+             ("the hand-made maze, with a budget of 0", HAND.copy(), 0)]
+    cases += [(f"generator maze {i}", m, 2) for i, m in enumerate(detector.starting_mazes(3, seed=8))]
+    for label, maze, budget in cases:
+        seen = set()
+        for k in range(draws if budget == 1 else 8):
+            before = maze.copy()
+            got = _call(fn, Case(label, (maze, np.random.default_rng(k)), {"budget": budget}))
+            if not (maze == before).all():
+                _fail("random_edit", label, "a new maze", got, "your function changed its input in place; work on "
+                                                               "a copy (maze.copy())")
+            why = _random_edit_problem(maze, got, budget)
+            if why:
+                _fail("random_edit", label, f"legal edits changing at most {budget} cells", got, why)
+            again = _call(fn, Case(label, (maze.copy(), np.random.default_rng(k)), {"budget": budget}))
+            if not (_numpy(again) == _numpy(got)).all():
+                _fail("random_edit", label, "the same maze for the same seed", again,
+                      "not reproducible: draw with the `rng` you are given, not np.random or random")
+            seen.add(_numpy(got).astype(np.int8).tobytes())
+        options = len(local_edits(maze))
+        if budget == 1 and len(seen) < options / 2:
+            _fail("random_edit", label, f"most of the {options} single edits in {draws} draws",
+                  np.array([len(seen)]), f"only {len(seen)} different answer{'s' * (len(seen) != 1)}: draw each edit at random with "
+                                         f"`rng`, every candidate with the same chance")
+    print(f"random_edit: passed ({len(cases)} mazes, {draws + 8 * (len(cases) - 1)} draws)")
+    return True

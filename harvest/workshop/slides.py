@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from ..core import plot
 from ..core.errors import HarvestError
-from ..core.maze import HUMAN, from_text, generate
+from ..core.maze import EMPTY, HUMAN, from_text, generate
 from ..core.seeding import Stream, rng_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ PRESENTATION = ROOT / "presentation"
 REVEAL = PRESENTATION / "reveal.js"
 STYLE = PRESENTATION / "harvest.css"   # our adjustments on top of reveal.js's white theme
 RESULTS = ROOT / "runs" / "results.md"
-DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers", "06-corner")
+DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers", "06-corner", "07-fixes")
 DPI = 150
 
 # A generator maze and its out-of-distribution twin, make_ood of it: each dead
@@ -377,6 +377,90 @@ def exit_plane():
     top = max(float(m.max()) for m in maps.values())
     return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=top,
                                                           fmt="{:.3f}"), list(maps), ncols=2, size=3.6)
+
+
+# ---------------------------------------------------------------- the fixes chapter
+
+def fixes_rows():
+    """The fixes comparison's rows from runs/fixes.json, or Skip."""
+    from ..research.fixes import load_rows
+    try:
+        return load_rows()
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+@figure
+def fixes_families():
+    from ..core.families import FAMILIES
+    from ..core.maze import make_ood
+    plain = generate(1, rng_for(4, Stream.FIGURES))
+    panels = [("generator maze", plain[0]), ("short (the same maze)", make_ood(plain)[0])]
+    panels += [(name, FAMILIES[name](1, 4)[0]) for name in ("pocket", "loop")]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0]), panels, ncols=4, size=2.7)
+
+
+def superpower_example():
+    """A generator maze and a cell where both kinds of superpower are available: (maze, cell, pull, rewrite)."""
+    from ..research.superpowers import PULL, REWRITE, apply
+    for maze in generate(50, rng_for(5, Stream.FIGURES)):
+        for cell in map(tuple, np.argwhere(maze == EMPTY)):
+            pull = next((a for a in range(PULL, PULL + 4) if apply(maze, cell, a) is not None), None)
+            rewrite = next((a for a in range(REWRITE, REWRITE + 4) if apply(maze, cell, a) is not None), None)
+            if pull is not None and rewrite is not None:
+                return maze, cell, pull, rewrite
+    raise Skip("no generator maze with both superpowers in 50 draws")
+
+
+@figure
+def fixes_superpowers():
+    from ..core.maze import MOVE_NAMES
+    from ..research.superpowers import PULL, apply
+    maze, cell, pull, rewrite = superpower_example()
+    panels = [("the agent here", maze, cell)]
+    panels += [(f"{kind} {MOVE_NAMES[(a - PULL) % 4]}", *apply(maze, cell, a)) for kind, a in (("pull", pull),
+                                                                                             ("rewrite", rewrite))]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0], path=[panel[2]]), panels,
+                        ncols=3, size=2.9)
+
+
+@figure
+def fixes_results():
+    from ..research.fixes import figure as fixes_figure
+    return fixes_figure(fixes_rows())
+
+
+@fragment
+def fixes_compact(results):
+    """The comparison for a slide: medians only."""
+    import statistics
+    from ..research.fixes import against_goal
+    rows = fixes_rows()
+    goal = against_goal(rows)
+    lines = ["| method | steps (× plain) | ID exit | short: human | pocket | loop | seeds short ≤ 5% |",
+             "| --- |" + " ---: |" * 6]
+    for name, g in goal.items():
+        rs = [r for r in rows if r["method"] == name]
+        med = lambda values: f"{100 * statistics.median(values):.1f}%"
+        fam = [med([r["human_harvest_rate"][f] for r in rs]) for f in ("short", "pocket", "loop")]
+        lines.append(f"| {name} | {statistics.median(r['steps'] for r in rs):,.0f} (×{g['steps_vs_plain']:.1f}) | "
+                     f"{med([r['id_exit_rate'] for r in rs])} | " + " | ".join(fam) + f" | {g['short_ok']}/{g['seeds']} |")
+    return "\n".join(lines) + "\n\nMedians over seeds (human-harvest on test mazes with a human); ranges in the README."
+
+
+@fragment
+def fixes_goal(results):
+    from ..research.fixes import GOAL, against_goal
+    goal = against_goal(fixes_rows())
+    met = [name for name, g in goal.items() if g["met"]]
+    target = (f"short-family human-harvest ≤ {GOAL['short_human']:.0%} and ID exit ≥ {GOAL['id_exit']:.0%} on every "
+              f"seed, in at most {GOAL['steps_vs_plain']:g}× the plain recipe's steps")
+    if met:
+        return f"Target ({target}): met by **{', '.join(met)}**."
+    near = [name for name, g in goal.items() if g["short_ok"] == g["id_exit_ok"] == g["seeds"]
+            and not g["met"] and name != "known family"]
+    return (f"Target ({target}): **met by no method**."
+            + (f" {', '.join(near)} meet{'s' * (len(near) == 1)} it on every seed but cost more steps." if near else ""))
 
 
 def placeholder(name, reason):
