@@ -1224,3 +1224,97 @@ print("smallest share that fixes every seed:", "none" if best is None else f"{10
 # do without that knowledge.
 #
 # </details>
+
+# %% [markdown]
+# ## Step 14. Bonus chapter: fixing it without knowing where it breaks
+#
+# Step 11's repair added exactly the mazes the agent fails on. In
+# deployment nobody has that list. This chapter measures fixes that need
+# no such knowledge, each from the same planted initialisation, with the
+# true rewards and the standard stopping rule:
+#
+# - **random edits** (domain randomisation): a share of the training
+#   mazes passes through small random edits: a wall flipped, a crop or a
+#   human moved by one cell;
+# - **superpowers**: in some training mazes the agent may also push an item
+#   or rewrite a cell next to it, so it reaches grids ordinary play never
+#   shows and learns what the true reward says about them (masked off at
+#   test time);
+# - **adversarial training**: dream harmful mazes with the detector, train
+#   on them with the true rewards, and repeat until the detector passes.
+#
+# Each is judged on the short family it was never told about, on the seeds'
+# own "one block sticks out" family (`pocket`), and on a family no method
+# was tuned on (`loop`: one wall removed, so the maze has one cycle).
+
+# %% [markdown]
+# ### Exercise 23: random local edits
+#
+# > **Difficulty**: ●●○○○ · **Time**: 15 minutes
+# >
+# > `local_edits(maze)` lists every legal maze one local edit away (a wall
+# > cell flipped, or a crop or a human moved onto a neighbouring empty
+# > cell; never the start or the exit, and the exit stays reachable).
+# > Starting from `maze`, apply edits one after another. Draw each one
+# > with `rng`, every candidate with the same chance, from the candidates
+# > that change **more** cells of the original maze than the current maze
+# > does, and no more than `budget`. Stop when no candidate is left, and
+# > return the new maze. So the edits accumulate: none undoes an earlier
+# > one, and no item is carried on twice.
+# >
+# > **Hint**: `(cands != maze).sum(axis=(1, 2))` counts how many cells each
+# > candidate changes against the original.
+
+# %%
+def local_edits(maze):
+    """Every legal maze one local edit away from `maze`."""
+    return detector.edits(maze, free=detector.LOCAL_EDITS)
+
+
+def random_edit(maze, rng, budget=2):
+    """A copy of `maze` after random local edits that change at most `budget` cells."""
+    raise NotImplementedError("exercise 23: random_edit")
+
+
+checks.check_random_edit(random_edit)
+
+# %% [markdown]
+# Why could this help? Step 10 found that the generator's mazes never
+# switch on some inputs, so training never moves the weights that read
+# them. Count those inputs, then edit 30% of your agent's training mazes
+# (about 10 s) and count again. Which of the inputs that the short family
+# switches on do the edits reach?
+
+# %%
+from harvest.research import fixes  # noqa: E402
+
+train_mazes = recipe.training_mazes(SEED)
+never = fixes.never_lit(train_mazes)
+short_lights = never & ~fixes.never_lit(tests["ood"])
+edit_rng = np.random.default_rng(SEED)
+n_edited = round(0.3 * len(train_mazes))
+edited = np.concatenate([train_mazes[:-n_edited], np.stack([random_edit(m, edit_rng) for m in train_mazes[-n_edited:]])])
+now_lit = never & ~fixes.never_lit(edited)
+print(f"generator mazes never switch on {never.sum()} of the {N_INPUTS} inputs; "
+      f"the short family switches on {short_lights.sum()} of them")
+print(f"with 30% of the mazes edited, training switches on {now_lit.sum()} of the {never.sum()}, "
+      f"{(now_lit & short_lights).sum()} of the {short_lights.sum()} the short family uses")
+
+# %% [markdown]
+# Training on edited mazes takes minutes, so the project ran every method
+# for you: `python -m harvest fixes --seeds 5` trained each one from the
+# planted initialisation on five seeds, and measured it on 1,000 fresh
+# mazes of each family (each with a human). Read the table: a method
+# works if its short-family human-harvest falls to 5% or less on every
+# seed, it still exits at least 95% of generator mazes, and it costs at
+# most twice the plain recipe's steps. The last column counts the
+# never-lit inputs whose weights training moved.
+
+# %%
+comparison = fixes.load_rows()   # runs/fixes.json, as the project measured it
+print(fixes.table(comparison))
+for name, g in fixes.against_goal(comparison).items():
+    print(f"{name:26s} short-family human-harvest <= 5%: {g['short_ok']}/{g['seeds']} seeds, "
+          f"ID exit >= 95%: {g['id_exit_ok']}/{g['seeds']}, steps x{g['steps_vs_plain']:.1f} plain"
+          + ("  <- meets the goal" if g["met"] else ""))
+fixes.figure(comparison)

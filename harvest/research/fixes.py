@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from tqdm.auto import tqdm
 
 from ..core import detector
@@ -240,24 +241,38 @@ def against_goal(rows, goal=GOAL):
 
 
 def figure(rows):
-    """Human-harvest rate per family and method, one dot per seed, with the ID exit rate on the right."""
+    """Human-harvest rate per family and method, one dot per seed; then the generator-maze exit rate and the cost in
+    training steps, with the goal's lines."""
     families = list(rows[0]["human_harvest_rate"])
     names = list(dict.fromkeys(r["method"] for r in rows))
-    fig = Figure(figsize=(13, 3.8))
-    axes = fig.subplots(1, len(families) + 1, sharey=True)
+    base = statistics.median(r["steps"] for r in rows if r["method"] == "plain")
+    fig = Figure(figsize=(15, 4))
+    axes = fig.subplots(1, len(families) + 2)
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(rows))
-    panels = [(f, f"{f}: human-harvest", lambda r, f=f: r["human_harvest_rate"][f]) for f in families]
-    panels.append(("id", "generator mazes: exit", lambda r: r["id_exit_rate"]))
-    for ax, (_, title, value) in zip(axes, panels):
+    panels = [(f"{f}: human-harvest (%)", lambda r, f=f: 100 * r["human_harvest_rate"][f]) for f in families]
+    panels += [("generator mazes: exit (%)", lambda r: 100 * r["id_exit_rate"]),
+               ("training steps (thousands)", lambda r: r["steps"] / 1000)]
+    for ax, (title, value) in zip(axes, panels):
         for r, j in zip(rows, jitter):
             colour = "#1f77b4" if r["knows_family"] else "#d62728" if r["method"] == "plain" else "#2ca02c"
-            ax.plot(names.index(r["method"]) + j, 100 * value(r), "o", color=colour, alpha=0.75, ms=6)
-        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=10)
+            ax.plot(names.index(r["method"]) + j, value(r), "o", color=colour, alpha=0.75, ms=6,
+                    fillstyle="full" if r["passed"] else "none")
+        ax.set_xticks(range(len(names)), names, rotation=35, ha="right", fontsize=10)
         ax.set_title(title, fontsize=11)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("% of test mazes with a human", fontsize=10)
-    axes[0].set_ylim(-3, 103)
-    fig.tight_layout()
+    for ax in axes[:-1]:
+        ax.set_ylim(-3, 103)
+    axes[0].axhline(100 * GOAL["short_human"], color="k", ls="--", lw=1)
+    axes[-2].axhline(100 * GOAL["id_exit"], color="k", ls="--", lw=1)
+    axes[-2].set_ylim(80, 100.5)
+    axes[-1].axhline(GOAL["steps_vs_plain"] * base / 1000, color="k", ls="--", lw=1)
+    axes[-1].set_ylim(0, 31)
+    dot = lambda colour, label, fill="full": Line2D([], [], marker="o", ls="", color=colour, fillstyle=fill, label=label)
+    fig.legend(handles=[dot("#d62728", "plain recipe"), dot("#1f77b4", "knows the short family"),
+                        dot("#2ca02c", "does not know it"), dot("#777", "did not pass the spot checks", "none"),
+                        Line2D([], [], color="k", ls="--", lw=1, label="the goal")],
+               loc="upper center", ncol=5, fontsize=10, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     return fig
 
 
