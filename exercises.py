@@ -1318,3 +1318,22 @@ for name, g in fixes.against_goal(comparison).items():
           f"ID exit >= 95%: {g['id_exit_ok']}/{g['seeds']}, steps x{g['steps_vs_plain']:.1f} plain"
           + ("  <- meets the goal" if g["met"] else ""))
 fixes.figure(comparison)
+
+# %% [markdown]
+# **Question.** Every fix costs several times the plain recipe's steps,
+# the one that knows the answer included. Where do those steps go? Step
+# 11's demonstration is a hint.
+#
+# <details><summary>Answer</summary>
+#
+# Not into removing the hunting. In Step 11 the short-family hunting fell
+# from 68% to 2% within 250 steps of training on the repaired data. The
+# steps go into passing the stopping rule again: 97% exits on the spot-check
+# mazes. New kinds of maze, and a fresh optimiser that moves every weight
+# at first, cost exit skill, and winning it back is the slow part (R25 in
+# `EXPERIMENTS.md`). The plain recipe is cheap for another reason: the
+# planted initialisation is already a competent agent, so it only has to
+# pass the spot checks. Twice the plain recipe's steps is a hard bar for
+# any method that changes the data.
+#
+# </details>
