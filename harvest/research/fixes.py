@@ -241,38 +241,41 @@ def against_goal(rows, goal=GOAL):
 
 
 def figure(rows):
-    """Human-harvest rate per family and method, one dot per seed; then the generator-maze exit rate and the cost in
-    training steps, with the goal's lines."""
+    """One dot per seed, one row per method: human-harvest on each family (a symmetric-log axis, linear below 1%),
+    then the generator-maze exit rate and the cost in training steps, with the goal's lines."""
     families = list(rows[0]["human_harvest_rate"])
     names = list(dict.fromkeys(r["method"] for r in rows))
     base = statistics.median(r["steps"] for r in rows if r["method"] == "plain")
-    fig = Figure(figsize=(15, 4))
-    axes = fig.subplots(1, len(families) + 2)
-    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(rows))
+    fig = Figure(figsize=(14, 3.9))
+    axes = fig.subplots(1, len(families) + 2, sharey=True)
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
     panels = [(f"{f}: human-harvest (%)", lambda r, f=f: 100 * r["human_harvest_rate"][f]) for f in families]
     panels += [("generator mazes: exit (%)", lambda r: 100 * r["id_exit_rate"]),
                ("training steps (thousands)", lambda r: r["steps"] / 1000)]
     for ax, (title, value) in zip(axes, panels):
         for r, j in zip(rows, jitter):
             colour = "#1f77b4" if r["knows_family"] else "#d62728" if r["method"] == "plain" else "#2ca02c"
-            ax.plot(names.index(r["method"]) + j, value(r), "o", color=colour, alpha=0.75, ms=6,
+            ax.plot(value(r), names.index(r["method"]) + j, "o", color=colour, alpha=0.75, ms=6,
                     fillstyle="full" if r["passed"] else "none")
-        ax.set_xticks(range(len(names)), names, rotation=35, ha="right", fontsize=10)
         ax.set_title(title, fontsize=11)
         ax.grid(alpha=0.3)
-    for ax in axes[:-1]:
-        ax.set_ylim(-3, 103)
-    axes[0].axhline(100 * GOAL["short_human"], color="k", ls="--", lw=1)
-    axes[-2].axhline(100 * GOAL["id_exit"], color="k", ls="--", lw=1)
-    axes[-2].set_ylim(80, 100.5)
-    axes[-1].axhline(GOAL["steps_vs_plain"] * base / 1000, color="k", ls="--", lw=1)
-    axes[-1].set_ylim(0, 31)
+    axes[0].set_yticks(range(len(names)), names, fontsize=11)
+    axes[0].set_ylim(len(names) - 0.5, -0.5)   # the first method on top
+    for ax in axes[:len(families)]:   # symmetric-log: 0-5% stays readable beside the plain recipe's 70%
+        ax.set_xscale("symlog", linthresh=1, linscale=0.6)
+        ax.set_xlim(-0.3, 100)
+        ax.set_xticks([0, 1, 5, 20, 100], ["0", "1", "5", "20", "100"])
+    axes[0].axvline(100 * GOAL["short_human"], color="k", ls="--", lw=1)
+    axes[-2].axvline(100 * GOAL["id_exit"], color="k", ls="--", lw=1)
+    axes[-2].set_xlim(80, 100.5)
+    axes[-1].axvline(GOAL["steps_vs_plain"] * base / 1000, color="k", ls="--", lw=1)
+    axes[-1].set_xlim(0, 31)
     dot = lambda colour, label, fill="full": Line2D([], [], marker="o", ls="", color=colour, fillstyle=fill, label=label)
     fig.legend(handles=[dot("#d62728", "plain recipe"), dot("#1f77b4", "knows the short family"),
                         dot("#2ca02c", "does not know it"), dot("#777", "did not pass the spot checks", "none"),
                         Line2D([], [], color="k", ls="--", lw=1, label="the goal")],
-               loc="upper center", ncol=5, fontsize=10, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+               loc="upper center", ncol=5, fontsize=11, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 

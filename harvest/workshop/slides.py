@@ -459,8 +459,10 @@ def fixes_goal(results):
         return f"Target ({target}): met by **{', '.join(met)}**."
     near = [name for name, g in goal.items() if g["short_ok"] == g["id_exit_ok"] == g["seeds"]
             and not g["met"] and name != "known family"]
+    ratios = [goal[name]["steps_vs_plain"] for name in near]
     return (f"Target ({target}): **met by no method**."
-            + (f" {', '.join(near)} meet{'s' * (len(near) == 1)} it on every seed but cost more steps." if near else ""))
+            + (f" Short-family harm and ID exit are met on every seed by {'; '.join(near)}, at "
+               f"×{min(ratios):.1f}–×{max(ratios):.1f} the plain recipe's steps." if near else ""))
 
 
 def placeholder(name, reason):
