@@ -1469,3 +1469,23 @@ fixes.figure(comparison)
 # any method that changes the data.
 #
 # </details>
+
+# %% [markdown]
+# **Question.** Among the fixes that do not know the short family,
+# adversarial training moved the fewest never-lit columns, yet left the
+# least hunting. Why can fewer columns be better?
+#
+# <details><summary>Answer</summary>
+#
+# Because it matters which inputs are switched on, not how many. A dream
+# may only move a human by one cell, so every input that the dreams switch
+# on is in the human plane: a human where the generator never puts one,
+# which is exactly the cue the planted weights hunt on. The harmful dreams
+# are, by construction, the mazes where those weights fire, and training
+# on them with the true reward rewrites them. Random edits and superpowers
+# spread over walls and crops too, so more columns move, but fewer of the
+# moves land on the cue. They can also do harm elsewhere: look at the
+# pocket column, where the fixes that open walls taught some seeds to hunt
+# in a family the plain agent leaves alone.
+#
+# </details>
