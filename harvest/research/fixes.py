@@ -11,7 +11,7 @@ distribution (`harvest.core.families`): short, pocket and loop.
 - ``edits P%``: a share P of the training mazes passes through random local
   edits that keep each maze legal (`detector.random_edits`: flip a cell,
   move an item by one cell, at most two cells changed);
-- ``superpowers 10%``: in 10% of the training mazes the agent may also push
+- ``superpowers 10%``: in 10% of the training mazes the agent may also pull
   an item or rewrite a cell next to it (`superpowers`); the grids those
   actions reach join training, all of them or (``sampled``) four per maze;
   at test time the extra actions are masked off;

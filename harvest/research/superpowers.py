@@ -11,9 +11,10 @@ each kind per direction d (up, down, left, right):
 - ``rewrite d``: the neighbouring cell in direction d turns from wall to empty
   or from empty to wall (never the start, never the exit, never an item).
 
-A rewrite leaves the agent where it is; either action pays an ordinary move. An action whose
-result would cut the exit off from the agent, or that has nothing to act on,
-is not available there. The rewards stay the true ones.
+A rewrite leaves the agent where it is; either action pays an ordinary
+move. An action whose result would cut the exit off from the agent, or that
+has nothing to act on, is not available there. The rewards stay the true
+ones.
 
 Replay data covers both the superpower transitions and what they reach: each
 edited grid joins the buffer with all of its ordinary transitions (or a
