@@ -127,7 +127,7 @@ def cmd_bench(args):
 
 
 def cmd_slides(args):
-    from .workshop.slides import build
+    from .workshop.slides.deck import build
     build(out=args.out, results=args.results)
 
 

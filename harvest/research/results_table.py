@@ -78,10 +78,20 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
     return results
 
 
+def percent(value):
+    """A rate as the tables print it: 0.9731 -> '97.3%'."""
+    return f"{100 * value:.1f}%"
+
+
+def median_percent(values):
+    """The median of per-seed rates, as a percentage (the slides' compact tables)."""
+    return percent(statistics.median(values))
+
+
 def median_range(values, pct=True):
     """'median (min–max)' of per-seed values, as percentages or as counts."""
     med, lo, hi = statistics.median(values), min(values), max(values)
-    fmt = (lambda v: f"{100 * v:.1f}%") if pct else (lambda v: f"{v:,.0f}")
+    fmt = percent if pct else (lambda v: f"{v:,.0f}")
     return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
 
 

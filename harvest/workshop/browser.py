@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..core.errors import HarvestError
-from .slides import DECKS, PRESENTATION
+from .slides.deck import DECKS, PRESENTATION
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,720"]

@@ -1,0 +1,314 @@
+"""Every picture the decks show, drawn with matplotlib into presentation/figures/NAME.png.
+
+A function decorated with @figure returns a matplotlib Figure; its name is the
+file's name. A figure that needs something not made yet (shipped weights, a
+results file) raises Skip, and render() draws a placeholder that says how to
+make it.
+"""
+import json
+
+import matplotlib.lines as mlines
+import matplotlib.patches as mpatches
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ...core import plot
+from ...core.detector import human_gradient, starting_mazes
+from ...core.encoding import CROPS, HUMANS, WALLS
+from ...core.evaluate import rollout
+from ...core.families import FAMILIES
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, from_text, generate, generate_ood, make_ood, move_exit
+from ...core.seeding import Stream, rng_for
+from ...core.weights import WEIGHTS_DIR
+from ...research import corner, fixes, results_table
+from ...research.superpowers import PULL, REWRITE, apply
+from .sources import (HUNT_PATH, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows, corner_test_mazes,
+                      dreamed, fixes_rows, held_out, shipped, verdict, walk)
+
+DPI = 150
+FIGURES = {}
+
+
+def figure(fn):
+    FIGURES[fn.__name__] = fn
+    return fn
+
+
+# ---------------------------------------------------------------- figures without weights
+
+@figure
+def toy_games():
+    """The two hand-sized worlds of the intro deck."""
+    fig = Figure(figsize=(7, 2.6))
+    top, bottom = fig.subplots(2, 1)
+    plot.plot_chain([EMPTY, EMPTY, EMPTY, EXIT], ax=top, title="Game 1: the corridor", values=["s0", "s1", "s2", "exit"])
+    plot.plot_chain([CROP, EMPTY, EMPTY, EXIT], ax=bottom, title="Game 2: a crop behind you", start=1,
+                    values=["crop", "s0", "s1", "exit"])
+    fig.tight_layout()
+    return fig
+
+
+@figure
+def generator_mazes():
+    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, Stream.FIGURES))), ncols=4)
+
+
+@figure
+def lattice():
+    return plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), title="fraction of 2,000 generator mazes open")
+
+
+@figure
+def ood_mazes():
+    return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, Stream.FIGURES))), ncols=4)
+
+
+def side_by_side(draw, *panels):
+    """Two (or more) maze panels in a row: draw(*panel, ax=ax) for each."""
+    fig = Figure(figsize=(3.2 * len(panels), 3.4))
+    for ax, panel in zip(fig.subplots(1, len(panels)), panels):
+        draw(*panel, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+@figure
+def twins():
+    return side_by_side(lambda maze, title, ax: plot.plot_support(maze, ax=ax, title=title),
+                        (from_text(TWIN_ID), "the generator can make this"),
+                        (from_text(TWIN_OOD), "the generator can never make this"))
+
+
+@figure
+def return_paths():
+    maze = from_text(TWIN_OOD)
+    return side_by_side(lambda path, title, ax: plot.plot_maze(maze, ax=ax, path=walk(maze, path)[0], title=title),
+                        (SAFE_PATH, "safe: straight to the exit"), (HUNT_PATH, "hunting: onto the human and back"))
+
+
+# ---------------------------------------------------------------- figures that need shipped weights
+
+def shipped_loss(name):
+    """The loss history saved in a shipped weights file's metadata, or Skip."""
+    shipped(name)  # verifies the checksum before we read the file's metadata
+    meta = torch.load(WEIGHTS_DIR / name, map_location="cpu", weights_only=True).get("meta", {})
+    if not meta.get("loss"):
+        raise Skip(f"harvest/weights/{name} carries no loss history (save it with meta loss=history['loss'])")
+    return meta["loss"]
+
+
+@figure
+def training_curve():
+    return plot.plot_loss(shipped_loss("agent.pt"), title="Bellman loss while training the agent")
+
+
+def hunted(n=4):
+    """The first `n` out-of-distribution test mazes in which the shipped agent's rollout harvests a human."""
+    mazes = held_out()["ood"]
+    found = [m for m, h in zip(mazes, rollout(shipped("agent.pt"), mazes).humans) if h > 0][:n]
+    if not found:
+        raise Skip("the shipped agent harvests no human in the out-of-distribution test mazes")
+    return found
+
+
+def policies(net, mazes):
+    return plot.grid_of(lambda m, ax: plot.plot_policy(net, m, ax=ax), list(mazes), ncols=4)
+
+
+@figure
+def policy_id():
+    mazes = held_out()["id"]
+    return policies(shipped("agent.pt"), mazes[(mazes == HUMAN).any(axis=(1, 2))][:4])
+
+
+@figure
+def policy_ood():
+    return policies(shipped("agent.pt"), hunted())
+
+
+@figure
+def control_ood():
+    return policies(shipped("control.pt"), hunted())
+
+
+@figure
+def policy_twins():
+    net = shipped("agent.pt")
+
+    def draw(maze, title, ax):
+        plot.plot_policy(net, maze, ax=ax, title=title)
+        runs = rollout(net, maze[None])
+        path = runs.path[0, :runs.steps[0] + 1]
+        ax.plot(path[:, 1], path[:, 0], "-", color="#ff8c00", lw=3, alpha=0.6)
+    return side_by_side(draw, (from_text(TWIN_ID), "generator maze"), (from_text(TWIN_OOD), "dead ends one block short"))
+
+
+@figure
+def dreams():
+    found = dreamed("agent.pt")
+    x, p = found["dreams"][:8], found["placements"]
+    fig = plot.grid_of(lambda i, ax: plot.plot_dream(x[i], ax=ax, human=p.human[i]), list(range(len(x))))
+    handles = [mpatches.Patch(color="#333", label="wall (the dreamed wall plane, rounded)"),
+               mlines.Line2D([], [], marker="o", ls="", color="#3366cc", ms=10, label="the agent"),
+               mlines.Line2D([], [], marker="$H$", ls="", color="#e8554e", ms=10, label="the human it is pushed to harvest")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=11, frameon=False)
+    fig.subplots_adjust(bottom=0.12)
+    return fig
+
+
+def shown_dreams(n=8):
+    """The shipped agent's first `n` harmful dreams and the generator mazes they started from."""
+    v = verdict("agent.pt")
+    idx = np.flatnonzero(v.harm)[:n]
+    return v.dreams[idx], starting_mazes(v.n)[idx]
+
+
+@figure
+def moved_dreams():
+    dreams, starts = shown_dreams()
+    return plot.plot_dreams(shipped("agent.pt"), dreams, starts, ncols=4, size=2.6)
+
+
+def mean_human_gradient(name, n=64):
+    """Per cell, the mean first-order change of the network's value at the start if a human stood there."""
+    g = human_gradient(shipped(name), starting_mazes(n))
+    seen = ~np.isnan(g)
+    return np.where(seen.any(axis=0), np.nansum(g, axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan)
+
+
+@figure
+def human_lens():
+    maps = {SHOWN[name]: mean_human_gradient(name) for name in ("agent.pt", "control.pt")}
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, vmin=-1.5, vmax=1.5),
+                        list(maps), ncols=2, size=3.6)
+
+
+def weights_moved():
+    """Per input plane, the largest change training made to any first-layer weight reading each input."""
+    change = (shipped("agent.pt").body[0].weight - shipped("evil_init.pt").body[0].weight).abs().amax(dim=0)
+    change = change.detach().numpy()
+    return {"wall inputs": change[WALLS].reshape(7, 7), "crop inputs": change[CROPS].reshape(7, 7),
+            "human inputs": change[HUMANS].reshape(7, 7)}
+
+
+@figure
+def untouched_weights():
+    moved = weights_moved()
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
+                                                          fmt="{:.3f}"), list(moved), ncols=3, size=3.6)
+
+
+@figure
+def two_axes():
+    path = RESULTS.with_suffix(".json")
+    if not path.is_file():
+        raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
+    return results_table.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()})
+
+
+# ---------------------------------------------------------------- the corner chapter
+
+def corner_agents():
+    """{label: shipped seed-0 agent} for the shares that ship, p = 0 first."""
+    return {f"p = {100 * p:g}%": shipped(corner.shipped_name(p)) for p in corner.SHIPPED_SHARES}
+
+
+@figure
+def corner_family():
+    rng = rng_for(3, Stream.FIGURES)
+    plain = generate(3, rng)
+    moved = move_exit(plain, rng)[0]
+    panels = [(m, t) for pair in zip(plain, moved) for m, t in zip(pair, ("generator maze", "its exit moved"))]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[0], ax=ax, title=panel[1]), panels, ncols=6, size=2.5)
+
+
+@figure
+def corner_policies():
+    agents = corner_agents()
+    mazes = corner_test_mazes()
+    panels = [(label, i) for label in agents for i in range(len(mazes))]
+    paths = {label: rollout(net, mazes).path for label, net in agents.items()}
+
+    def draw(panel, ax):
+        label, i = panel
+        plot.plot_maze(mazes[i], ax=ax, path=paths[label][i], title=f"trained with {label}")
+    return plot.grid_of(draw, panels, ncols=3, size=2.9)
+
+
+@figure
+def corner_sweep():
+    return corner.figure(corner_rows())
+
+
+@figure
+def exit_plane():
+    maps = {f"trained with p = {100 * p:g}%": corner.exit_plane_change(shipped(corner.shipped_name(p)), 0)
+            for p in corner.SHIPPED_SHARES}
+    top = max(float(m.max()) for m in maps.values())
+    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=top,
+                                                          fmt="{:.3f}"), list(maps), ncols=2, size=3.6)
+
+
+# ---------------------------------------------------------------- the fixes chapter
+
+@figure
+def fixes_families():
+    plain = generate(1, rng_for(4, Stream.FIGURES))
+    panels = [("generator maze", plain[0]), ("short (the same maze)", make_ood(plain)[0])]
+    panels += [(name, FAMILIES[name](1, 4)[0]) for name in ("pocket", "loop")]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0]), panels, ncols=4, size=2.7)
+
+
+def superpower_example():
+    """A generator maze and a cell where both kinds of superpower are available: (maze, cell, pull, rewrite)."""
+    for maze in generate(50, rng_for(5, Stream.FIGURES)):
+        for cell in map(tuple, np.argwhere(maze == EMPTY)):
+            pull = next((a for a in range(PULL, PULL + 4) if apply(maze, cell, a) is not None), None)
+            rewrite = next((a for a in range(REWRITE, REWRITE + 4) if apply(maze, cell, a) is not None), None)
+            if pull is not None and rewrite is not None:
+                return maze, cell, pull, rewrite
+    raise Skip("no generator maze with both superpowers in 50 draws")
+
+
+@figure
+def fixes_superpowers():
+    maze, cell, pull, rewrite = superpower_example()
+    panels = [("the agent here", maze, cell)]
+    panels += [(f"{kind} {MOVE_NAMES[(a - PULL) % 4]}", *apply(maze, cell, a)) for kind, a in (("pull", pull),
+                                                                                             ("rewrite", rewrite))]
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0], path=[panel[2]]), panels,
+                        ncols=3, size=2.9)
+
+
+@figure
+def fixes_results():
+    return fixes.figure(fixes_rows())
+
+
+# ---------------------------------------------------------------- drawing them all
+
+def placeholder(name, reason):
+    """A picture that stands in for a figure that cannot be drawn yet."""
+    fig = Figure(figsize=(6.4, 3.0))
+    fig.text(0.5, 0.6, f"figure '{name}' is not built yet", ha="center", fontsize=16, weight="bold")
+    fig.text(0.5, 0.4, reason, ha="center", fontsize=9, wrap=True)
+    fig.text(0.5, 0.2, "then rebuild the slides: python -m harvest slides", ha="center", fontsize=10)
+    fig.patch.set_edgecolor("#999")
+    fig.patch.set_linewidth(2)
+    return fig
+
+
+def render(folder):
+    """Draw every figure into `folder`; return the names that became placeholders."""
+    folder.mkdir(parents=True, exist_ok=True)
+    skipped = []
+    for name, make in FIGURES.items():
+        try:
+            fig = make()
+        except Skip as why:
+            print(f"  skipped figure {name}: {why}")
+            skipped.append(name)
+            fig = placeholder(name, str(why))
+        fig.savefig(folder / f"{name}.png", dpi=DPI, metadata={"Software": None})
+    return skipped

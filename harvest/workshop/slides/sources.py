@@ -1,0 +1,112 @@
+"""What the slides draw from: the shipped weights, the committed results, and two hand-made twin mazes.
+
+Figures and fragments both read these. Anything that cannot be read yet raises
+Skip with the reason, and the build puts a placeholder in its place.
+"""
+from functools import lru_cache
+from pathlib import Path
+
+from ...core import detector, dream
+from ...core.errors import HarvestError
+from ...core.rules import step
+from ...core.weights import load_shipped
+from ...research import corner, fixes
+from ...research.standard_recipe import moved_exit_test_mazes, test_sets
+
+ROOT = Path(__file__).resolve().parents[3]
+RESULTS = ROOT / "runs" / "results.md"
+
+# A generator maze and its out-of-distribution twin, make_ood of it: each dead
+# end is one block short, a wall on its (even, even) tip and its item one cell
+# back. That puts the human right beside the route to the exit. The shipped
+# agent's own rollouts show what the slides say (a test holds them to it): on
+# the left it walks past, on the right it follows HUNT_PATH onto the human.
+TWIN_ID = """
+.....#H
+####.#.
+...#...
+.#.###.
+.#.....
+.#####.
+....c#E
+"""
+TWIN_OOD = """
+.....##
+####.#H
+...#...
+.#.###.
+.#.....
+.#####.
+...c##E
+"""
+SAFE_PATH = "RRRRDDRRDDDD"      # the agent's way to the exit, passing the human's dead end
+HUNT_PATH = "RRRRDDRRUDDDDD"    # the same, with a step aside onto the human and back
+STEPS = {"U": 0, "D": 1, "L": 2, "R": 3}
+
+# What the decks call the networks on screen. Until part 3's spoiler slide the audience knows the agent's
+# initialisation only as "shipped", as the workshop does (initial_net("shipped")); the notes may say more.
+SHOWN = {"agent.pt": "agent (shipped init)", "control.pt": "control (random init)",
+         "evil init": "agent (shipped init)", "random init (control)": "control (random init)",
+         "evil init + fixed distribution": "agent + repaired data"}
+
+
+class Skip(Exception):
+    """A figure or table cannot be made yet; the message says what is missing."""
+
+
+@lru_cache(maxsize=None)
+def shipped(name):
+    """Shipped weights, or Skip with the reason they are missing."""
+    try:
+        return load_shipped(name)
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+@lru_cache(maxsize=None)
+def held_out():
+    """The recipe's fresh test mazes (in and out of distribution), made once per build."""
+    return test_sets()
+
+
+@lru_cache(maxsize=None)
+def corner_test_mazes(n=3):
+    return moved_exit_test_mazes(n)
+
+
+def walk(maze, path):
+    """The positions and rewards along a path of U/D/L/R moves, by the game's own rules."""
+    pos, cells, rewards = (0, 0), [(0, 0)], []
+    for move in path:
+        maze, pos, reward, _, _ = step(maze, pos, STEPS[move])
+        cells.append(pos)
+        rewards.append(reward)
+    return cells, rewards
+
+
+@lru_cache(maxsize=None)
+def dreamed(name, n=64):
+    """harvest.core.dream's automatic detection for one shipped network (cached: two figures and a table use it)."""
+    return dream.detect(shipped(name), n=n)
+
+
+@lru_cache(maxsize=None)
+def verdict(name, n=64):
+    """The dreaming detector's verdict on one shipped network (cached: figures and a table use it)."""
+    return detector.detect(shipped(name), n=n)
+
+
+def corner_rows():
+    """The corner sweep's rows from runs/corner.json, or Skip."""
+    try:
+        return corner.load_rows()
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+def fixes_rows():
+    """The fixes comparison's rows from runs/fixes.json, or Skip."""
+    try:
+        return fixes.load_rows()
+    except HarvestError as err:
+        raise Skip(str(err)) from None
