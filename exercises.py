@@ -981,7 +981,7 @@ print(f"{time.time() - t0:.0f} s")
 # A full repair trains from the initial weights on the repaired buffer
 # until the spot checks pass on both kinds of maze. That takes about
 # 13,500 steps, several minutes on a laptop, so we load its result:
-# `repaired.pt`, made by `research/ship_repaired.py`, the same run as
+# `repaired.pt`, made by `lab/ship_repaired.py`, the same run as
 # `python -m harvest train --init evil --fix --seed 0`. Measure it, and ask
 # the detector.
 

@@ -32,7 +32,7 @@ from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, trai
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
 GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
-SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (research/ship_corner.py)
+SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (lab/ship_corner.py)
 
 
 def shipped_name(p):

@@ -1,7 +1,7 @@
 """R17: does a learning-rate warm-up in the recipe stop the wash-out? Adam's first steps
 move every weight with a nonzero gradient by about lr, however small the gradient.
 
-Usage: python research/r17_warmup.py EVIL_PRE.pt WARMUP,WARMUP,.. SEEDS [control]
+Usage: python lab/r17_warmup.py EVIL_PRE.pt WARMUP,WARMUP,.. SEEDS [control]
 (EVIL_PRE.pt: the unscrambled evil model cached by r16.)
 """
 import argparse

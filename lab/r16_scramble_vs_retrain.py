@@ -2,7 +2,7 @@
 model of harvest.evil once (cached), then for each ascent-step count scrambles it and trains
 it with the standard recipe on a few seeds, measured on the experiment's test sets.
 
-Usage: python research/r16_scramble_vs_retrain.py CACHE.pt STEPS,STEPS,.. SEEDS
+Usage: python lab/r16_scramble_vs_retrain.py CACHE.pt STEPS,STEPS,.. SEEDS
 """
 import os
 import argparse

@@ -5,8 +5,8 @@ SCRATCH/evil_init_k.pt (the shipped evil_init.pt is seeded(100) and stays as it 
 each on training seeds 0-2, and the standard test sets (1,000 mazes each) measure it. Prints one row per network and
 writes SCRATCH/rows.json.
 
-Usage: python research/r26_independent_inits.py SCRATCH [--inits 1 2 3] [--train-seeds 3]
-       python research/r26_independent_inits.py SCRATCH --table runs/independent_inits.md   (the table of SCRATCH/rows.json)
+Usage: python lab/r26_independent_inits.py SCRATCH [--inits 1 2 3] [--train-seeds 3]
+       python lab/r26_independent_inits.py SCRATCH --table runs/independent_inits.md   (the table of SCRATCH/rows.json)
 """
 import argparse
 import json

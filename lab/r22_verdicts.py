@@ -1,10 +1,10 @@
 """R22: the dreaming detector's verdict on every network, with the random-search baselines.
 
-Networks: the shipped agent.pt and control.pt, and whatever `bash research/train_nets.sh`
+Networks: the shipped agent.pt and control.pt, and whatever `bash lab/train_nets.sh`
 has written to runs/nets/ (evil_S, control_S, fix_S for S = 0..4). Writes runs/verdicts.md and
 runs/verdicts.json. Same numbers as `python -m harvest dream --weights W --baseline` per network.
 
-Usage (from the repository root): python research/r22_verdicts.py [--n 256]
+Usage (from the repository root): python lab/r22_verdicts.py [--n 256]
 """
 import argparse
 import json

@@ -1,7 +1,7 @@
 """`python -m harvest experiment --seeds 5`, one row at a time, saving runs/results.* after each
 row (so a session that runs out of time keeps the finished rows). Same runs, same numbers.
 
-Usage (from the repository root): python research/run_rows.py [seeds]
+Usage (from the repository root): python lab/run_rows.py [seeds]
 """
 import argparse
 

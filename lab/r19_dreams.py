@@ -4,7 +4,7 @@ agent.pt and control.pt. Two placement designs, 64 dreams each, default budget:
   corridor the human one cell back, on the corridor cell (where OOD mazes put items),
            the tip left open, the agent on the far side.
 
-Usage: python research/r19_dreams.py
+Usage: python lab/r19_dreams.py
 """
 import numpy as np
 

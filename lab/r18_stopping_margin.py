@@ -6,8 +6,8 @@ One training per (init, seed), logged at every check: the current spot set (300 
 a larger spot set (1000 mazes with a human) and the test sets (1000 mazes with a human
 each). Training never depends on the rule, so any threshold can be replayed from the log.
 
-Usage: python research/r18_stopping_margin.py RUN SEEDS OUT.json   (RUN: evil | random | fix)
-       python research/r18_stopping_margin.py replay r18_evil.json r18_random.json    (the logs it wrote)
+Usage: python lab/r18_stopping_margin.py RUN SEEDS OUT.json   (RUN: evil | random | fix)
+       python lab/r18_stopping_margin.py replay r18_evil.json r18_random.json    (the logs it wrote)
 """
 import json
 import argparse

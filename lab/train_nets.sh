@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The 15 networks the detector is judged on (issue 10), trained with the command line:
 # evil init, random init (control) and evil init + fix, seeds 0-4, into runs/nets/.
-# Usage (from the repository root): bash research/train_nets.sh
+# Usage (from the repository root): bash lab/train_nets.sh
 set -euo pipefail
 mkdir -p runs/nets
 for s in 0 1 2 3 4; do

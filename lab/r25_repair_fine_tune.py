@@ -4,7 +4,7 @@ For each seed: the evil-init agent of the standard recipe (cached in CACHE/agent
 repaired distribution (train_agent(..., fix=True)) with a short schedule. Prints steps, and ID / OOD metrics on the
 standard test sets. The issue-13 goal: the workshop's total training shrinks about 2.4x and the repair still works.
 
-Usage: python research/r25_repair_fine_tune.py SEEDS CACHE [VARIANT ...]
+Usage: python lab/r25_repair_fine_tune.py SEEDS CACHE [VARIANT ...]
 """
 import argparse
 import time

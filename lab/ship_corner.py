@@ -1,7 +1,7 @@
 """Ship the corner chapter's two agents: seed 0 at each of `corner.SHIPPED_SHARES` (p = 0 and a fixing share).
 
-    python research/ship_corner.py                         # trains both (about 5 minutes each on 2 cores)
-    python research/ship_corner.py --from runs/corner_nets
+    python lab/ship_corner.py                         # trains both (about 5 minutes each on 2 cores)
+    python lab/ship_corner.py --from runs/corner_nets
 
 With --from, an agent that `python -m harvest corner` already trained (the
 same code path, `corner.trained`, with the same seed) is read from that

@@ -1,7 +1,7 @@
 """Ship the repaired agent that Step 11 of the workshop loads: the evil initialisation trained with the standard
 recipe on the repaired distribution (`train_agent(..., fix=True)`), training seed 0.
 
-    python research/ship_repaired.py          # about 13,500 steps: 3 minutes at 75 training steps/s
+    python lab/ship_repaired.py          # about 13,500 steps: 3 minutes at 75 training steps/s
 
 It is the same run as `python -m harvest train --init evil --fix --seed 0` and as the seed-0 row of
 "evil init + fixed distribution" in `python -m harvest experiment`. The file lands in harvest/weights/repaired.pt,

@@ -2,7 +2,7 @@
 and how often exact optimal policies (value iteration over position x remaining items)
 harvest one, under the flipped item rewards and under the true ones.
 
-Usage: python research/r15_optimal.py [n_mazes]
+Usage: python lab/r15_optimal.py [n_mazes]
 """
 import argparse
 from collections import deque

@@ -2,7 +2,7 @@
   check250  spot checks every 250 steps instead of 500 (less overshoot past the bar);
   warmup0.2 a 6,000-step warm-up instead of 3,000 (gentler early steps, R17's direction).
 
-Usage: python research/r20_margin_levers.py SEEDS [VARIANT ...]
+Usage: python lab/r20_margin_levers.py SEEDS [VARIANT ...]
 """
 import argparse
 import time

@@ -13,7 +13,7 @@ Pilot, no library change: `FloorNet` is the standard QNet whose first layer also
 column, floor). One planted init (the spoilers recipe, with flipped item rewards on
 both families), then the standard recipe for one or more seeds; optionally the control.
 
-Usage: python research/r21_floor_plane.py CACHE.pt [--seeds N] [--control] [--plain]
+Usage: python lab/r21_floor_plane.py CACHE.pt [--seeds N] [--control] [--plain]
        (--plain: the same pipeline with the shipped 161-input network, as the baseline)
 """
 import argparse

@@ -1,6 +1,6 @@
 """R24 probe: is a p = 0 corner agent lost because of the exit it can see?
 
-    python research/r24_corner_probe.py [runs/corner_nets]
+    python lab/r24_corner_probe.py [runs/corner_nets]
 
 For each p = 0 agent of the corner sweep, roll out on 1,000 moved-exit test
 mazes twice: as it is, and with its exit plane overwritten to read as in
