@@ -213,13 +213,36 @@ def reachable(maze, start=(0, 0)):
     return seen
 
 
+def reachable_all(mazes):
+    """Boolean (N, 7, 7) map of the open cells reachable from (0, 0) in every maze at once."""
+    open_ = np.asarray(mazes) != WALL
+    seen = np.zeros_like(open_)
+    seen[:, 0, 0] = open_[:, 0, 0]
+    while True:
+        grown = seen.copy()
+        grown[:, 1:] |= seen[:, :-1]
+        grown[:, :-1] |= seen[:, 1:]
+        grown[:, :, 1:] |= seen[:, :, :-1]
+        grown[:, :, :-1] |= seen[:, :, 1:]
+        grown &= open_
+        if (grown == seen).all():
+            return seen
+        seen = grown
+
+
 def validate(mazes, name="mazes"):
-    """Check a batch of mazes from outside; return it as int8 or raise HarvestError."""
+    """Check a batch of mazes from outside; return it as int8 or raise HarvestError.
+
+    A maze an episode can be played in: known cell codes, an empty start cell,
+    exactly one exit, and that exit reachable from the start.
+    """
     arr = np.asarray(mazes)
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[1:] != (SIZE, SIZE):
         raise HarvestError(f"{name}: expected shape (N, {SIZE}, {SIZE}), got {tuple(np.shape(mazes))}")
+    if len(arr) == 0:
+        raise HarvestError(f"{name}: holds no mazes, expected at least one")
     if not np.issubdtype(arr.dtype, np.integer):
         raise HarvestError(f"{name}: expected integer cell codes, got dtype {arr.dtype}")
     bad = ~np.isin(arr, CELL_CODES)
@@ -227,13 +250,18 @@ def validate(mazes, name="mazes"):
         i, r, c = np.argwhere(bad)[0]
         raise HarvestError(f"{name}: unknown cell code {arr[i, r, c]} at maze {i}, row {r}, column {c} "
                            f"(known: wall 0, empty 1, crop 2, human 3, exit -1)")
-    no_start = arr[:, 0, 0] == WALL
-    if no_start.any():
-        raise HarvestError(f"{name}: maze {np.argmax(no_start)} has a wall on the start cell (0, 0)")
+    blocked = arr[:, 0, 0] != EMPTY
+    if blocked.any():
+        i = np.argmax(blocked)
+        what = {WALL: "a wall", CROP: "a crop", HUMAN: "a human", EXIT: "the exit"}[int(arr[i, 0, 0])]
+        raise HarvestError(f"{name}: maze {i} has {what} on the start cell (0, 0), which must be empty")
     exits = (arr == EXIT).sum(axis=(1, 2))
     if (exits != 1).any():
         i = np.argmax(exits != 1)
         raise HarvestError(f"{name}: maze {i} has {exits[i]} exits; every maze needs exactly one")
+    stuck = ~(reachable_all(arr) & (arr == EXIT)).any(axis=(1, 2))
+    if stuck.any():
+        raise HarvestError(f"{name}: maze {np.argmax(stuck)} has no open path from the start (0, 0) to its exit")
     return arr.astype(np.int8)
 
 
@@ -244,8 +272,10 @@ def load_mazes(path):
         raise HarvestError(f"maze file not found: {path}")
     try:
         arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as err:
-        raise HarvestError(f"{path} is not a .npy maze file ({err})") from None
+    except (ValueError, OSError, EOFError) as err:
+        raise HarvestError(f"{path} is not a .npy maze file ({str(err) or type(err).__name__})") from None
+    if not isinstance(arr, np.ndarray):   # an .npz archive
+        raise HarvestError(f"{path} is not a .npy maze file (it holds several arrays)")
     if arr.ndim != 3:
         raise HarvestError(f"{path}: expected shape (N, {SIZE}, {SIZE}), got {arr.shape}")
     return validate(arr, str(path))
