@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from ..core.dqn import pick_device
 from ..core.errors import HarvestError
 from ..core.evaluate import metrics
+from ..core.files import dumps, replacing, write_text
 from .standard_recipe import initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
@@ -152,22 +153,39 @@ def two_axes(results):
     return fig
 
 
-def read_rows(path, command):
-    """The rows a research command saved at `path` (a json file); HarvestError naming `command` if there are none."""
+def read_rows(path, command, keys=()):
+    """The rows a research command saved at `path` (a json list of objects); HarvestError naming the file
+    if it is missing (then `command` makes it), truncated, or not such a list (each row needs `keys`)."""
     path = Path(path)
     if not path.is_file():
         raise HarvestError(f"{path} does not exist yet: run `{command}`")
-    return json.loads(path.read_text())
+    try:
+        rows = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise HarvestError(f"{path} is not readable JSON, perhaps truncated ({err}); move it away or restore it "
+                           f"(`git checkout -- {path}` for a committed file)") from None
+    if not (isinstance(rows, list) and all(isinstance(r, dict) and set(keys) <= set(r) for r in rows)):
+        raise HarvestError(f"{path} does not hold rows of `{command}` (a JSON list of objects with "
+                           f"{', '.join(keys) or 'fields'}); move it away or restore it")
+    return rows
+
+
+def merge_rows(old, new, key):
+    """`old` rows with those that `new` re-ran (same `key(row)`) replaced, and the rest of `new` added."""
+    fresh = {key(r) for r in new}
+    return [r for r in old if key(r) not in fresh] + list(new)
 
 
 def write_outputs(out_dir, name, rows, markdown, figures):
-    """NAME.json (the rows), NAME.md (the table) and NAME.png, NAME_2d.png, ... (`figures`, in order) in `out_dir`."""
+    """NAME.json (the rows), NAME.md (the table) and NAME.png, NAME_2d.png, ... (`figures`, in order) in `out_dir`,
+    each written atomically (a temporary file renamed over the old one)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(rows, indent=1))
-    (out / f"{name}.md").write_text(markdown)
+    write_text(out / f"{name}.json", dumps(rows, indent=1))
+    write_text(out / f"{name}.md", markdown)
     for suffix, fig in figures.items():
-        fig.savefig(out / f"{name}{suffix}.png", dpi=130)
+        with replacing(out / f"{name}{suffix}.png") as tmp:
+            fig.savefig(tmp, dpi=130, format="png")
     return out
 
 

@@ -1,0 +1,60 @@
+"""Writing output files: atomically, and JSON strictly.
+
+A file is written next to its destination under a temporary name and then
+renamed over it, so a reader (or a run killed mid-write) sees the old file or
+the new one, never half of one. JSON goes out strict: a NaN or an infinity
+becomes null, which every JSON parser reads.
+"""
+import contextlib
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """Yield a temporary path beside `path`; on success it is renamed to `path`, on failure removed."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_text(path, text):
+    """Write `text` to `path` atomically; returns the path."""
+    with replacing(path) as tmp:
+        tmp.write_text(text)
+    return Path(path)
+
+
+def save_npy(path, array):
+    """np.save to exactly `path` (np.save itself would add .npy to another name), atomically."""
+    with replacing(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.save(f, array)
+    return Path(path)
+
+
+def strict(value):
+    """`value` with every non-finite float replaced by None, through dicts, lists and tuples."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
+
+
+def dumps(value, **kwargs):
+    """Strict JSON text: null where Python's json would write NaN or Infinity."""
+    return json.dumps(strict(value), allow_nan=False, **kwargs)
