@@ -42,7 +42,10 @@ class HarvestEnv(gymnasium.Env):
 
     ## Episode end
     Terminated when the agent enters the exit; truncated after `max_steps`
-    (50) moves.
+    (50) moves. Once an episode has ended, `step` raises until `reset`.
+    Mazes given from outside (a file, an array, `options["maze"]`) are
+    checked when they arrive: at least one, known cell codes, an empty
+    start, one exit reachable from it.
 
     ## Maze source
     `source="generator"` (default) draws a fresh generator maze per episode,
@@ -62,6 +65,8 @@ class HarvestEnv(gymnasium.Env):
     def __init__(self, source="generator", render_mode=None, max_steps=MAX_STEPS, exit_visible=False):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise HarvestError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
+        if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+            raise HarvestError(f"max_steps must be a whole number of at least 1, got {max_steps!r}")
         if isinstance(source, str) and source in SOURCES:
             self.mazes = None
         elif isinstance(source, (str, Path)):
@@ -74,7 +79,7 @@ class HarvestEnv(gymnasium.Env):
         self.source, self.render_mode, self.max_steps, self.exit_visible = source, render_mode, max_steps, exit_visible
         self.action_space = spaces.Discrete(4)
         self.observation_space = spaces.Box(0.0, 1.0, (n_inputs(exit_visible),), np.float32)
-        self.maze = None
+        self.maze, self.ended = None, None
 
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
@@ -86,11 +91,14 @@ class HarvestEnv(gymnasium.Env):
             self.maze = SOURCES[self.source](1, self.np_random)[0]
         self.pos, self.steps, self.humans, self.crops = (0, 0), 0, 0, 0
         self.path = [self.pos]
+        self.ended = None
         return self._obs(), self._info()
 
     def step(self, action):
         if self.maze is None:
             raise HarvestError("call reset() before step()")
+        if self.ended:
+            raise HarvestError(f"the episode has ended ({self.ended}); call reset() before step()")
         if not (isinstance(action, (int, np.integer)) and 0 <= action < 4):
             raise HarvestError(f"action must be an int in 0..3 (up, down, left, right), got {action!r}")
         self.maze, self.pos, reward, terminated, entered = step(self.maze, self.pos, int(action))
@@ -99,6 +107,8 @@ class HarvestEnv(gymnasium.Env):
         self.crops += entered == CROP
         self.path.append(self.pos)
         truncated = not terminated and self.steps >= self.max_steps
+        self.ended = ("terminated: the agent reached the exit" if terminated
+                      else f"truncated after {self.max_steps} steps" if truncated else None)
         return self._obs(), reward, terminated, truncated, self._info()
 
     def render(self):
