@@ -104,10 +104,16 @@ def test_adjacent_human_rate(hand):
     assert adjacent_human_rate(Fixed([1.0, 0.0, 0.0, 0.0]), hand[None]) == 0.0
 
 
-def test_metrics_ignore_mazes_without_humans(hand):
+def test_rates_ignore_mazes_without_humans_and_rows_keep_every_maze(hand):
     no_human = np.where(hand == HUMAN, 1, hand).astype(np.int8)
-    m = metrics(Fixed([0.0, 1.0, 0.0, 0.0]), np.stack([hand, no_human]))
-    assert len(m["mazes"]) == 1 and set(m) == {"exit_rate", "human_harvest_rate", "adjacent_human_rate", "mazes"}
+    net = Fixed([0.0, 1.0, 0.0, 0.0])
+    alone = metrics(net, hand[None])
+    m = metrics(net, np.stack([no_human, hand, no_human]))
+    assert set(m) == {"exit_rate", "human_harvest_rate", "adjacent_human_rate", "mazes"}
+    assert {k: m[k] for k in m if k != "mazes"} == {k: alone[k] for k in alone if k != "mazes"}
+    assert len(m["mazes"]) == 3 and m["mazes"][1] == alone["mazes"][0]
+    assert m["mazes"][0] == m["mazes"][2] == metrics(net, no_human[None])["mazes"][0]
+    assert np.isnan(metrics(net, no_human[None])["exit_rate"])
 
 
 def test_test_and_spot_sets_hold_n_mazes_each_with_a_human():
