@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,mazes,dream,experiment,corner,fixes,bench,slides,screenshots,build} ...`.
+"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,bench,slides,screenshots,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -53,6 +53,31 @@ def cmd_evaluate(args):
     mazes = load_mazes(args.mazes)
     net = weights.load(args.weights)
     print(json.dumps(evaluate.metrics(net, mazes)))
+
+
+def cmd_animate(args):
+    from .core import animate, weights
+    from .core.maze import load_mazes
+    n = max(len(args.weights), len(args.mazes), len(args.index), len(args.title or [None]))
+    for flag, values in (("--weights", args.weights), ("--mazes", args.mazes), ("--index", args.index),
+                         ("--title", args.title or [None])):
+        if len(values) not in (1, n):
+            raise HarvestError(f"{flag} takes 1 or {n} values (one per panel), got {len(values)}")
+    each = lambda values: values * n if len(values) == 1 else values
+    nets = {w: weights.load(w) for w in args.weights}
+    files = {m: load_mazes(m) for m in args.mazes}
+    panels = []
+    for w, m, i, title in zip(each(args.weights), each(args.mazes), each(args.index), each(args.title or [None])):
+        if not -len(files[m]) <= i < len(files[m]):
+            raise HarvestError(f"--index {i} is out of range: {m} holds {len(files[m])} mazes")
+        if nets[w].exit_visible:
+            raise HarvestError(f"{w} reads the 210-input encoding; animate draws the 161-input agents")
+        default = Path(w).stem if len(args.weights) > 1 else f"{Path(m).name}[{i}]"
+        panels.append(animate.Panel(nets[w], files[m][i], default if title is None else title))
+    frames = animate.write_gif(panels, args.out, caption=args.caption)
+    print(json.dumps({"out": str(args.out), "frames": frames, "panels": [
+        {"title": p.title, "steps": p.steps, "reached_exit": p.reached_exit, "humans": p.counts(p.steps)[0],
+         "crops": p.counts(p.steps)[1]} for p in panels]}))
 
 
 def cmd_mazes(args):
@@ -195,6 +220,18 @@ def parser():
     e.add_argument("--weights", required=True, help="a .pt file written by `train`")
     e.add_argument("--mazes", required=True, help="a .npy file of int8 mazes, shape (N, 7, 7)")
     e.set_defaults(func=cmd_evaluate)
+
+    a = sub.add_parser("animate", help="a GIF of greedy rollouts, several panels side by side",
+                       description="Write a GIF of greedy rollouts, one frame per move (the start included). "
+                                   "Each panel pairs a network with a maze: lists of several values pair up "
+                                   "in order, and a single value is shared by every panel.")
+    a.add_argument("--weights", nargs="+", required=True, metavar="W", help="weights file(s) (.pt)")
+    a.add_argument("--mazes", nargs="+", required=True, metavar="M", help="maze file(s) (.npy)")
+    a.add_argument("--index", nargs="+", type=int, default=[0], metavar="I", help="maze index in each file (default 0)")
+    a.add_argument("--title", nargs="+", metavar="T", help="panel titles (default: the weights' or the maze's name)")
+    a.add_argument("--caption", help="a line above the panels")
+    a.add_argument("--out", type=Path, required=True, help="where to write the GIF")
+    a.set_defaults(func=cmd_animate)
 
     m = sub.add_parser("mazes", help="write a .npy file of test mazes")
     m.add_argument("--kind", choices=["id", "ood", "moved-exit"], default="id",
