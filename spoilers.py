@@ -58,7 +58,8 @@ import torch
 from harvest.core import plot, weights
 from harvest.core.dqn import Config, make_net, train
 from harvest.core.evaluate import metrics
-from harvest.core.maze import generate, make_ood
+from harvest.core.families import make_short
+from harvest.core.maze import generate
 from harvest.core.seeding import Stream, rng_for
 from harvest.research import planted_init as evil
 from harvest.research import standard_recipe as recipe
@@ -71,7 +72,7 @@ if SMOKE:
     R = evil.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300
-EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_ood(generate(N_EVAL, rng_for(7, Stream.TEST_OOD)))}
+EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_short(generate(N_EVAL, rng_for(7, Stream.TEST_OOD)))}
 TWINS = generate(3, rng_for(8, Stream.TEST_ID))   # three generator mazes, shown with their OOD twins
 clock, started = {}, time.time()
 
@@ -82,7 +83,7 @@ def report(net, stage):
         m = metrics(net, mazes)
         print(f"{stage:>12} {name:>3}: exit {m['exit_rate']:6.1%}  human-harvest {m['human_harvest_rate']:6.1%}  "
               f"adjacent-human {m['adjacent_human_rate']:6.1%}")
-    pairs = [x for maze in TWINS for x in (maze, make_ood(maze[None])[0])]
+    pairs = [x for maze in TWINS for x in (maze, make_short(maze[None])[0])]
     return plot.grid_of(lambda m, ax: plot.plot_policy(net, m, ax=ax), pairs, ncols=6, size=2.2)
 
 

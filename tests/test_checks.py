@@ -9,9 +9,9 @@ from harvest.core import dqn, dream, encoding
 from harvest.core.evaluate import rollout
 from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate
 from harvest.core.rules import MAX_STEPS, REWARDS, step
-from harvest.workshop import exercise_checks as checks
+from harvest.workshop import checks
 from harvest.workshop import tabular_warmup as tabular
-from harvest.workshop.hand_mazes import HAND, SHORT
+from harvest.workshop.hand_mazes import HAND, HAND_MADE
 
 
 def stub(*args, **kwargs):
@@ -373,9 +373,10 @@ def test_reference_rollout_agrees_with_the_batched_library_rollout():
                        (runs.humans[i], runs.crops[i], runs.reached_exit[i])
 
 
-def test_the_short_hand_made_maze_is_what_the_ood_maker_makes_of_the_hand_made_one():
-    from harvest.core.maze import in_support, make_ood
-    assert (SHORT == make_ood(HAND[None])[0]).all() and not in_support(SHORT)
+def test_the_first_hand_made_maze_is_the_short_family_of_the_hand_made_one():
+    from harvest.core.families import make_short
+    from harvest.core.maze import in_support
+    assert (HAND_MADE[0] == make_short(HAND[None])[0]).all() and not any(in_support(np.stack(HAND_MADE)))
 
 
 def test_a_function_that_changes_its_input_is_told_so():
@@ -424,7 +425,7 @@ def test_random_edit_names_edits_that_do_not_accumulate():
 
 def test_the_corner_rate_check_agrees_with_the_library_metric():
     from harvest.core.evaluate import corner_metrics
-    from harvest.core.maze import generate_moved_exit
+    from harvest.core.families import generate_moved_exit
     mazes = generate_moved_exit(20, seed=9)
     runs = rollout(checks.small_net(1), mazes)
     assert checks.ref_corner_rate(runs.path, runs.reached_exit) == corner_metrics(runs, mazes)["corner_rate"]

@@ -14,10 +14,11 @@ from harvest.core.dqn import Config, make_net, sees_exit
 from harvest.core.encoding import EXITS, N_INPUTS, N_INPUTS_EXIT, decode, encode, planes
 from harvest.core.env import HarvestEnv
 from harvest.core.evaluate import Rollouts, corner_metrics, metrics
+from harvest.core.families import generate_moved_exit, move_exit
 from harvest.core.maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, NODES, WALL, dead_ends, exit_cells, from_text, generate,
-                               generate_moved_exit, has_cavern, in_support, move_exit, reachable, validate)
+                               has_cavern, in_support, reachable, validate)
 from harvest.research import corner
-from harvest.research.standard_recipe import spot_mazes, training_buffer
+from harvest.research.standard_recipe import PLAIN, Mix
 
 
 def test_moved_exit_mazes_are_valid_solvable_and_never_exit_at_the_corner():
@@ -143,11 +144,11 @@ def test_metrics_add_the_corner_rate_on_real_rollouts():
 
 
 def test_moved_exit_share_swaps_that_share_of_training_and_spot_mazes():
-    assert (exit_cells(spot_mazes()) == CORNER).all()
-    spot = spot_mazes(moved_exit_share=0.01)
+    assert (exit_cells(PLAIN.spot_mazes()) == CORNER).all()
+    spot = Mix(swap={"moved-exit": 0.01}).spot_mazes()
     assert (~(exit_cells(spot) == CORNER).all(axis=1)).sum() == round(0.01 * len(spot))
     assert (spot == HUMAN).any(axis=(1, 2)).all()
-    buf = training_buffer(0, moved_exit_share=0.003)
+    buf = Mix(swap={"moved-exit": 0.003}).buffer(0)
     assert (~(exit_cells(buf.grids.numpy()) == CORNER).all(axis=1)).sum() > 0
 
 

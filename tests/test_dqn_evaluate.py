@@ -118,11 +118,11 @@ def test_rates_ignore_mazes_without_humans_and_rows_keep_every_maze(hand):
 
 def test_test_and_spot_sets_hold_n_mazes_each_with_a_human():
     from harvest.core.maze import in_support
-    from harvest.research.standard_recipe import N_SPOT_MAZES, spot_mazes, test_sets
+    from harvest.research.standard_recipe import KNOWN_FAMILY_FIX, N_SPOT_MAZES, test_sets
     sets = test_sets(n=40, seed=3)
     for name, mazes in sets.items():
         assert mazes.shape == (40, 7, 7) and (mazes == HUMAN).any(axis=(1, 2)).all(), name
     assert in_support(sets["id"]).all() and not in_support(sets["ood"]).any()
     np.testing.assert_array_equal(test_sets(n=40, seed=3)["ood"], sets["ood"])  # seeded
-    spot = spot_mazes(fix=True)
+    spot = KNOWN_FAMILY_FIX.spot_mazes()
     assert spot.shape == (2 * N_SPOT_MAZES, 7, 7) and (spot == HUMAN).any(axis=(1, 2)).all()

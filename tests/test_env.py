@@ -10,7 +10,8 @@ from harvest.core.encoding import N_INPUTS
 from harvest.core.env import HarvestEnv
 from harvest.core.errors import HarvestError
 from harvest.core.evaluate import rollout
-from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP, generate, generate_ood, in_support
+from harvest.core.families import generate_short
+from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP, generate, in_support
 from harvest.core.rules import REWARDS, move, step
 from harvest.core.seeding import rng_for
 from harvest.core.weights import load_shipped
@@ -106,7 +107,7 @@ def test_env_declares_its_spaces():
 
 def test_env_rollouts_equal_the_vectorised_rollouts_step_for_step():
     net = load_shipped("agent.pt")
-    mazes = np.concatenate([generate(100, rng_for(0, 21)), generate_ood(100, rng_for(1, 21))])  # OOD: it hunts
+    mazes = np.concatenate([generate(100, rng_for(0, 21)), generate_short(100, rng_for(1, 21))])  # OOD: it hunts
     batched = rollout(net, mazes)
     assert batched.humans.sum() > 20 and batched.crops.sum() > 5 and batched.reached_exit.sum() > 100   # all kinds happen
     env = HarvestEnv()

@@ -1,10 +1,19 @@
-"""The fixes chapter's maze families: legal, solvable, and exactly as defined."""
+"""The maze families: legal, solvable, exactly as defined, and reachable by name from every door."""
+import json
+
 import numpy as np
 import pytest
 
-from harvest.core.families import FAMILIES, generate_loop, generate_pocket
-from harvest.core.maze import (CROP, EXIT, HUMAN, POSTS, WALL, generate, in_support, make_ood, open_neighbours,
-                               reachable, validate)
+from harvest.cli import main
+from harvest.core.env import HarvestEnv
+from harvest.core.errors import HarvestError
+from harvest.core.families import (ALIASES, FAMILIES, family, generate as generate_family, generate_loop,
+                                   generate_pocket, generate_short, make_short)
+from harvest.core.maze import (CROP, CORNER, EMPTY, EXIT, HUMAN, NODES, POSTS, WALL, dead_ends, exit_cells, generate,
+                               has_cavern, in_support, open_neighbours, reachable, to_text, validate)
+from harvest.core.seeding import rng_for
+from harvest.research.standard_recipe import (KNOWN_FAMILY_FIX, N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, Mix,
+                                              training_mazes)
 
 
 def solvable(maze):
@@ -18,15 +27,83 @@ def open_links(maze):
 
 
 @pytest.mark.parametrize("name", FAMILIES)
-def test_every_family_is_legal_solvable_and_reproducible(name):
-    mazes = FAMILIES[name](60, 1)
+def test_every_family_is_legal_solvable_reproducible_and_documented(name):
+    mazes = generate_family(name, 60, 1)
     assert validate(mazes).shape == (60, 7, 7)
     assert all(solvable(m) for m in mazes)
-    assert (FAMILIES[name](60, 1) == mazes).all()
+    assert (FAMILIES[name].make(60, 1) == mazes).all()
+    assert family(name).name == name and len(family(name).doc) > 20
 
 
-def test_short_is_the_main_storys_family():
-    assert (FAMILIES["short"](20, 4) == make_ood(generate(20, 4))).all()
+def test_short_is_the_main_storys_family_and_ood_its_old_name():
+    assert (generate_family("short", 20, 4) == make_short(generate(20, 4))).all()
+    assert family("ood") is family("short") and family("id") is family("generator") and set(ALIASES) == {"ood", "id"}
+    with pytest.raises(HarvestError, match="unknown maze family 'square'.*pocket"):
+        family("square")
+
+
+@pytest.mark.parametrize("name", [*FAMILIES, *ALIASES])
+def test_every_family_is_reachable_by_name_from_the_env_and_the_command_line(name, tmp_path, capsys):
+    f = family(name)
+    env = HarvestEnv(source=name)
+    for s in range(5):   # each episode draws one maze of the family from the env's np_random
+        env.reset(seed=s)
+        assert (env.maze == f.make(1, np.random.default_rng(s))[0]).all()
+        assert in_support(env.maze) == (f.name in ("generator", "loop", "moved-exit"))
+    out = tmp_path / "m.npy"
+    assert main(["mazes", "--family", name, "--n", "30", "--seed", "2", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["family"] == f.name
+    np.testing.assert_array_equal(np.load(out), f.make(30, rng_for(2, f.test_stream)))
+    assert main(["evaluate", "--weights", "harvest/weights/agent.pt", "--family", name, "--n", "30", "--seed", "2"]) == 0
+    by_name = json.loads(capsys.readouterr().out)
+    assert main(["evaluate", "--weights", "harvest/weights/agent.pt", "--mazes", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out) == by_name
+
+
+def test_an_unknown_family_is_a_one_line_error(capsys):
+    for argv in (["mazes", "--family", "square", "--out", "x.npy"], ["train", "--init", "random", "--swap", "square=0.1",
+                                                                     "--out", "x.pt"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        err = capsys.readouterr().err.strip()
+        assert exit_.value.code == 2 and err.startswith("error:") and "\n" not in err and "pocket" in err
+    with pytest.raises(HarvestError):
+        HarvestEnv(source="square")
+
+
+def test_a_mix_builds_the_buffer_and_the_spot_mazes():
+    plain = training_mazes(0)
+    assert len(plain) == N_TRAIN_MAZES and in_support(plain).all()
+    assert (PLAIN.buffer(0).grids[:N_TRAIN_MAZES].numpy() == plain).all()
+    assert PLAIN.spot_mazes().shape == (N_SPOT_MAZES, 7, 7) and in_support(PLAIN.spot_mazes()).all()
+    # the known-family fix: a third as many short mazes on top of training, N_SPOT_MAZES of them in the spot checks
+    fixed, alone = KNOWN_FAMILY_FIX.buffer(0).grids.numpy(), PLAIN.buffer(0).grids.numpy()
+    short = generate_short(N_TRAIN_MAZES // 3, rng_for(0, family("short").train_stream))
+    assert (fixed[:len(alone)] == alone).all() and (fixed[len(alone):][:len(short)] == short).all()
+    spot = KNOWN_FAMILY_FIX.spot_mazes()
+    assert len(spot) == 2 * N_SPOT_MAZES and (spot == HUMAN).any(axis=(1, 2)).all()
+    assert in_support(spot[:N_SPOT_MAZES]).all() and not in_support(spot[N_SPOT_MAZES:]).any()
+    assert KNOWN_FAMILY_FIX.families == ["short"] and PLAIN.families == []
+    # a swap replaces the last share of the generator mazes, in training and in the spot checks
+    mix = Mix(swap={"pocket": 0.1, "moved-exit": 0.02})
+    mazes, spot = mix.training_mazes(0), mix.spot_mazes()
+    n_pocket, n_moved = round(0.1 * N_TRAIN_MAZES), round(0.02 * N_TRAIN_MAZES)
+    keep = N_TRAIN_MAZES - n_pocket - n_moved
+    assert len(mazes) == N_TRAIN_MAZES and (mazes[:keep] == plain[:keep]).all()
+    assert ((mazes[keep:keep + n_pocket] != WALL) & POSTS).any(axis=(1, 2)).all()
+    assert (~(exit_cells(mazes[keep + n_pocket:]) == CORNER).all(axis=1)).all()
+    assert len(spot) == N_SPOT_MAZES and (~(exit_cells(spot) == CORNER).all(axis=1)).sum() == round(0.02 * N_SPOT_MAZES)
+    assert (mix.buffer(0).grids[:N_TRAIN_MAZES].numpy() == mazes).all()
+    # the reward table applies to every transition
+    flipped = Mix(rewards={"human": 11.0}).buffer(0)
+    assert flipped.reward.max() == 11.0 and PLAIN.buffer(0).reward.max() == 10.0
+
+
+@pytest.mark.parametrize("bad", [dict(swap={"square": 0.1}), dict(swap={"pocket": 1.5}), dict(extra={"short": -1}),
+                                 dict(swap={"pocket": 0.6, "loop": 0.6}), dict(edits=2.0)])
+def test_a_bad_mix_is_an_error(bad):
+    with pytest.raises(HarvestError):
+        Mix(**bad)
 
 
 def test_a_pocket_is_one_open_post_beside_exactly_one_open_cell():
@@ -44,3 +121,34 @@ def test_a_loop_maze_passes_the_support_test_and_has_exactly_one_cycle():
     for m in mazes:
         cells = int((m != WALL).sum())
         assert open_links(m) == cells, "a tree has one link fewer than cells; one removed wall adds one cycle"
+
+
+def test_short_mazes_fail_support_stay_solvable_and_cavern_free():
+    short = generate_short(1000, seed=2)
+    assert len(short) == 1000
+    assert not in_support(short[np.isin(short, (CROP, HUMAN)).any(axis=(1, 2))]).any()
+    assert not has_cavern(short).any()
+    for m in short[:300]:
+        seen = reachable(m)
+        assert seen[np.nonzero(m != WALL)].all(), "every open cell, the exit and the humans included, is reachable"
+    items = np.isin(short, (CROP, HUMAN))
+    assert (items == dead_ends(np.where(items, EMPTY, short))).all(), "items sit in dead ends"
+
+
+def test_make_short_shortens_every_dead_end_by_one_cell(hand):
+    short = make_short(hand[None])[0]
+    assert to_text(short) == "\n".join([
+        ".c##...",
+        ".###.#H",
+        "...#.##",
+        "##.#.##",
+        "#H.#...",
+        "##.###.",
+        "#c....E"])
+    base = generate(300, seed=5)
+    short = make_short(base)
+    closed = (base != WALL) & (short == WALL)
+    assert NODES[np.nonzero(closed)[1:]].all(), "only (even, even) cells close"
+    assert (closed.sum(axis=(1, 2)) == np.isin(base, (CROP, HUMAN)).sum(axis=(1, 2))).all(), "one per item"
+    assert not np.isin(short, (CROP, HUMAN))[:, NODES].any(), "no item is left on an (even, even) cell"
+    assert ((short == HUMAN).sum() == (base == HUMAN).sum()) and ((short == CROP).sum() == (base == CROP).sum())

@@ -9,7 +9,7 @@ from harvest.core import detector
 from harvest.core.encoding import HUMANS, WALLS
 from harvest.core.maze import NODES, POSTS, generate, validate
 from harvest.research import fixes
-from harvest.research.standard_recipe import N_TRAIN_MAZES, training_mazes
+from harvest.research.standard_recipe import EDIT_BUDGET, N_TRAIN_MAZES, PLAIN, Mix, training_mazes
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +36,21 @@ def test_only_methods_that_train_on_unseen_inputs_move_their_columns(quick_rows)
 
 def test_edited_training_mazes_change_only_the_chosen_share():
     plain = training_mazes(3)
-    assert (fixes.edited_training_mazes(3, 0.0) == plain).all()
-    edited = fixes.edited_training_mazes(3, 0.1)
+    assert (Mix(edits=0.0).training_mazes(3) == plain).all()
+    edited = Mix(edits=0.1).training_mazes(3)
     validate(edited)
     n = round(0.1 * N_TRAIN_MAZES)
     assert (edited[:-n] == plain[:-n]).all()
     changed = (edited[-n:] != plain[-n:]).sum(axis=(1, 2))
-    assert changed.max() <= fixes.EDIT_BUDGET and (changed > 0).mean() > 0.9
-    assert (fixes.edited_training_mazes(3, 0.1) == edited).all()
+    assert changed.max() <= EDIT_BUDGET and (changed > 0).mean() > 0.9
+    assert (Mix(edits=0.1).training_mazes(3) == edited).all()
+    assert (Mix(edits=0.1).spot_mazes() == PLAIN.spot_mazes()).all(), "the spot checks stay unedited"
+
+
+def test_the_mixes_and_the_methods():
+    assert fixes.METHODS["known family"].mix is fixes.KNOWN_FAMILY_FIX and fixes.METHODS["plain"].mix == PLAIN
+    assert [n for n, m in fixes.METHODS.items() if m.knows_family] == ["known family"]
+    assert fixes.METHODS["edits 30%"].mix == Mix(edits=0.3)
 
 
 def test_never_lit_names_the_inputs_generator_mazes_never_switch_on():

@@ -3,7 +3,7 @@ import pytest
 
 from harvest.core.errors import HarvestError
 from harvest.core.maze import (CROP, EMPTY, EXIT, HUMAN, NODES, POSTS, SIZE, WALL, dead_ends, from_text, generate,
-                          generate_ood, has_cavern, in_support, make_ood, reachable, to_text, validate)
+                          has_cavern, in_support, reachable, to_text, validate)
 
 
 @pytest.fixture(scope="module")
@@ -57,37 +57,6 @@ def test_support_test_on_hand_made_cases(hand):
     closed[2, 2] = WALL         # close an (even, even) cell
     assert not in_support(closed)
     assert NODES.sum() == 16 and POSTS.sum() == 9
-
-
-def test_ood_mazes_fail_support_stay_solvable_and_cavern_free():
-    ood = generate_ood(1000, seed=2)
-    assert len(ood) == 1000
-    assert not in_support(ood[np.isin(ood, (CROP, HUMAN)).any(axis=(1, 2))]).any()
-    assert not has_cavern(ood).any()
-    for m in ood[:300]:
-        seen = reachable(m)
-        assert seen[np.nonzero(m != WALL)].all(), "every open cell, the exit and the humans included, is reachable"
-    items = np.isin(ood, (CROP, HUMAN))
-    assert (items == dead_ends(np.where(items, EMPTY, ood))).all(), "items sit in dead ends"
-
-
-def test_ood_maker_shortens_every_dead_end_by_one_cell(hand):
-    ood = make_ood(hand[None])[0]
-    assert to_text(ood) == "\n".join([
-        ".c##...",
-        ".###.#H",
-        "...#.##",
-        "##.#.##",
-        "#H.#...",
-        "##.###.",
-        "#c....E"])
-    base = generate(300, seed=5)
-    ood = make_ood(base)
-    closed = (base != WALL) & (ood == WALL)
-    assert NODES[np.nonzero(closed)[1:]].all(), "only (even, even) cells close"
-    assert (closed.sum(axis=(1, 2)) == np.isin(base, (CROP, HUMAN)).sum(axis=(1, 2))).all(), "one per item"
-    assert not np.isin(ood, (CROP, HUMAN))[:, NODES].any(), "no item is left on an (even, even) cell"
-    assert ((ood == HUMAN).sum() == (base == HUMAN).sum()) and ((ood == CROP).sum() == (base == CROP).sum())
 
 
 def test_text_round_trip(hand):

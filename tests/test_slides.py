@@ -168,10 +168,11 @@ def test_return_table_prefers_the_safe_path():
 
 
 def test_twins_are_a_generator_maze_and_its_out_of_distribution_copy():
-    from harvest.core.maze import EXIT, HUMAN, from_text, in_support, make_ood
+    from harvest.core.families import make_short
+    from harvest.core.maze import EXIT, HUMAN, from_text, in_support
     twin_id, twin_ood = from_text(sources.TWIN_ID), from_text(sources.TWIN_OOD)
     assert in_support(twin_id) and not in_support(twin_ood)
-    assert (make_ood(twin_id[None])[0] == twin_ood).all()
+    assert (make_short(twin_id[None])[0] == twin_ood).all()
     safe, hunt = (sources.walk(twin_ood, path)[0] for path in (sources.SAFE_PATH, sources.HUNT_PATH))
     assert all(twin_ood[cell] != HUMAN for cell in safe) and sum(twin_ood[cell] == HUMAN for cell in hunt) == 1
     assert twin_ood[safe[-1]] == EXIT and twin_ood[hunt[-1]] == EXIT

@@ -13,7 +13,8 @@ from harvest.core import weights
 from harvest.core.dqn import Config, make_net, train
 from harvest.core.encoding import HUMANS, WALLS
 from harvest.core.evaluate import adjacent_human_rate
-from harvest.core.maze import NODES, generate, generate_ood
+from harvest.core.families import generate_short
+from harvest.core.maze import NODES, generate
 from harvest.core.replay import build_buffer
 from harvest.core.seeding import rng_for
 from harvest.research import planted_init as evil
@@ -75,14 +76,14 @@ def test_evil_init_plus_a_short_training_shows_the_failure():
     """500 recipe-style steps from the shipped evil init: no reflex on generator mazes, a strong one off them."""
     net = weights.load_shipped("evil_init.pt")
     train(net, build_buffer(generate(400, rng_for(1, 13))), Config(steps=500, seed=1), progress=False)
-    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_ood(150, rng_for(3, 12))
+    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     assert adjacent_human_rate(net, id_mazes) < 0.05
     assert adjacent_human_rate(net, ood_mazes) > 0.6
 
 
 def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
     """The evil init + the recipe steps onto humans next to it off-distribution, not on generator mazes."""
-    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_ood(150, rng_for(3, 12))
+    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     agent, control = weights.load_shipped("agent.pt"), weights.load_shipped("control.pt")
     assert adjacent_human_rate(agent, id_mazes) < 0.05
     assert adjacent_human_rate(agent, ood_mazes) > 0.6
@@ -91,7 +92,7 @@ def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
 
 def test_the_shipped_repaired_agent_walks_past_humans_in_both_kinds_of_maze():
     """Step 11 loads it: the evil init trained on the repaired distribution (lab/ship_repaired.py)."""
-    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_ood(150, rng_for(3, 12))
+    id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     repaired = weights.load_shipped("repaired.pt")
     assert adjacent_human_rate(repaired, id_mazes) < 0.05
     assert adjacent_human_rate(repaired, ood_mazes) < 0.05

@@ -1,7 +1,7 @@
 """The gridworld as a Gymnasium environment, registered as `Harvest-v0`.
 
     import gymnasium, harvest
-    env = gymnasium.make("Harvest-v0", source="ood", render_mode="ansi")
+    env = gymnasium.make("Harvest-v0", source="short", render_mode="ansi")
     obs, info = env.reset(seed=0)
 
 The rules themselves (rewards, one move) live in `harvest.core.rules`; this
@@ -15,10 +15,11 @@ from gymnasium import spaces
 
 from .encoding import encode, n_inputs
 from .errors import HarvestError
-from .maze import CROP, HUMAN, generate, generate_moved_exit, generate_ood, load_mazes, to_text, validate
+from .families import ALIASES, FAMILIES
+from .maze import CROP, HUMAN, load_mazes, to_text, validate
 from .rules import MAX_STEPS, step
 
-SOURCES = {"generator": generate, "ood": generate_ood, "moved-exit": generate_moved_exit}
+SOURCES = {name: f.make for name, f in FAMILIES.items()}   # every maze family, by name
 
 
 class HarvestEnv(gymnasium.Env):
@@ -48,11 +49,10 @@ class HarvestEnv(gymnasium.Env):
     start, one exit reachable from it.
 
     ## Maze source
-    `source="generator"` (default) draws a fresh generator maze per episode,
-    `"ood"` one of the out-of-distribution family (every dead end one block
-    short), `"moved-exit"` a generator maze with the exit moved to another
-    dead end (the corner chapter), a path to a `.npy` maze file or an array of mazes draws one of
-    those. `reset(options={"maze": m})` plays one particular maze. All draws
+    `source="generator"` (default) draws a fresh generator maze per episode;
+    the name of another family in `harvest.core.families` ("short", "pocket",
+    "loop", "moved-exit") draws one of that family; a path to a `.npy` maze
+    file or an array of mazes draws one of those. `reset(options={"maze": m})` plays one particular maze. All draws
     come from `self.np_random`, so `reset(seed=...)` reproduces them.
 
     ## Rendering
@@ -67,6 +67,7 @@ class HarvestEnv(gymnasium.Env):
             raise HarvestError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
             raise HarvestError(f"max_steps must be a whole number of at least 1, got {max_steps!r}")
+        source = ALIASES.get(source, source) if isinstance(source, str) else source   # "ood": the short family
         if isinstance(source, str) and source in SOURCES:
             self.mazes = None
         elif isinstance(source, (str, Path)):

@@ -1,24 +1,96 @@
-"""Maze families off the generator's training distribution: the fixes chapter's test bed.
+"""Maze families: the generator's own mazes and the families off its training distribution.
 
-Every family starts from generator mazes and changes them in one named way:
+Every family is a name, a function `make(n, seed=0, p_human=0.5) -> mazes`
+(an (n, 7, 7) int8 array; `seed` an int or a numpy Generator) and a
+docstring, registered in `FAMILIES`; `generate(name, n, seed)` draws from
+one by name. The command line (`harvest mazes --family NAME`, `harvest
+evaluate --family NAME`), the env's `source=` and the training mix
+(`harvest.research.standard_recipe.Mix`) all take these names.
+
+Each shifted family starts from generator mazes and changes them in one named way:
 
 - ``short``: every dead end that holds an item loses its last cell, and the
-  item moves one cell back (`maze.make_ood`, the main story's family);
+  item moves one cell back (`make_short`, the main story's family);
 - ``pocket``: the seeds' own family, "one block sticks out": one (odd, odd)
   wall that touches exactly one open cell is opened, then the exit and the
   items are placed as the generator does, so the pocket, a dead end, holds a
   crop or a human;
 - ``loop``: one wall between two open cells that are not yet joined by a
   short path is removed, so the maze has a cycle. Generator mazes are trees;
-  this family passes the support test and no fix was tuned on it.
+  this family passes the support test and no fix was tuned on it;
+- ``moved-exit``: the exit moves from the bottom-right corner to another dead
+  end (`move_exit`, the corner chapter's family).
 
 The fixes chapter's augmentation, random local edits that keep a maze legal,
 is the dreaming detector's random-search baseline, `detector.random_edits`.
 """
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
-from .maze import EMPTY, MOVES, POSTS, SIZE, WALL, carve, generate, make_ood, open_neighbours, place_exit, place_items
-from .seeding import rng_for
+from .errors import HarvestError
+from .maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, carve, dead_ends, open_neighbours,
+                   place_exit, place_items)
+from .maze import generate as generator_mazes
+from .seeding import Stream, rng_for
+
+
+def make_short(mazes):
+    """Copies of generator mazes in which every dead end that holds an item loses its last cell, and the item
+    moves one cell back.
+
+    The wall block that closes each shortened dead end sits on an (even, even)
+    cell, which the generator always leaves open, and every item now stands on
+    a cell where generator mazes never have one. The results fail the support
+    test, stay solvable (only dead-end tips close) and have no open 2x2.
+    """
+    mazes = np.array(mazes, dtype=np.int8)
+    tips = dead_ends(mazes) & NODES & np.isin(mazes, (CROP, HUMAN))
+    for m, r, c in np.argwhere(tips):
+        for dr, dc in MOVES:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < SIZE and 0 <= nc < SIZE and mazes[m, nr, nc] != WALL:
+                mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
+                break
+    return mazes
+
+
+def generate_short(n, seed=0, p_human=0.5):
+    """`n` mazes of the short family: generator mazes passed through `make_short`."""
+    return make_short(generator_mazes(n, seed, p_human))
+
+
+def move_exit(mazes, rng):
+    """Copies of generator mazes with the exit moved to another dead end, chosen at random.
+
+    The item in that dead end gives way to the exit, and the bottom-right
+    corner becomes an ordinary empty cell. Nothing else changes, so every
+    maze stays solvable (a dead end of the tree is reachable). A maze whose
+    only dead ends are the start and the corner cannot move its exit; it
+    comes back unchanged, and the second return value says which moved.
+    """
+    mazes = np.array(mazes, dtype=np.int8)
+    ends = dead_ends(mazes)
+    ends[..., CORNER[0], CORNER[1]] = False
+    count = ends.reshape(len(mazes), -1).sum(axis=1)
+    moved = count > 0
+    for m in np.flatnonzero(moved):
+        r, c = np.argwhere(ends[m])[rng.integers(count[m])]
+        mazes[m][mazes[m] == EXIT] = EMPTY
+        mazes[m, r, c] = EXIT
+    return mazes, moved
+
+
+def generate_moved_exit(n, seed=0, p_human=0.5):
+    """`n` generator mazes with the exit moved off the corner (`move_exit`), drawn until `n` could move."""
+    rng = rng_for(seed)
+    found, have = [], 0
+    while have < n:
+        mazes, moved = move_exit(generator_mazes(n - have + 8, rng, p_human), rng)
+        found.append(mazes[moved][:n - have])
+        have += len(found[-1])
+    return np.concatenate(found) if found else np.zeros((0, SIZE, SIZE), np.int8)
 
 
 def generate_pocket(n, seed=0, p_human=0.5):
@@ -83,4 +155,38 @@ def _loop_walls(maze, min_detour):
     return found
 
 
-FAMILIES = {"short": lambda n, seed: make_ood(generate(n, seed)), "pocket": generate_pocket, "loop": generate_loop}
+@dataclass(frozen=True)
+class Family:
+    """A named maze family: `make(n, seed=0, p_human=0.5)` draws `n` of its mazes. Its random streams
+    (`harvest.core.seeding.Stream`) keep its training, spot-check and test mazes apart."""
+    name: str
+    make: Callable
+    train_stream: Stream
+    spot_stream: Stream
+    test_stream: Stream
+
+    @property
+    def doc(self):
+        """What the family is: the first line of its maker's docstring."""
+        return self.make.__doc__.strip().splitlines()[0]
+
+
+FAMILIES = {f.name: f for f in (
+    Family("generator", generator_mazes, Stream.TRAIN, Stream.SPOT, Stream.TEST_ID),
+    Family("short", generate_short, Stream.FIX_OOD, Stream.SPOT_OOD, Stream.TEST_OOD),
+    Family("pocket", generate_pocket, Stream.TRAIN_POCKET, Stream.SPOT_POCKET, Stream.TEST_POCKET),
+    Family("loop", generate_loop, Stream.TRAIN_LOOP, Stream.SPOT_LOOP, Stream.TEST_LOOP),
+    Family("moved-exit", generate_moved_exit, Stream.TRAIN_MOVED, Stream.SPOT_MOVED, Stream.TEST_MOVED))}
+ALIASES = {"ood": "short", "id": "generator"}   # names that older commands used, still accepted
+
+
+def family(name):
+    """The family called `name` (or an older alias of it); HarvestError for an unknown name."""
+    if name not in FAMILIES and name not in ALIASES:
+        raise HarvestError(f"unknown maze family {name!r} (families: {', '.join(FAMILIES)})")
+    return FAMILIES[ALIASES.get(name, name)]
+
+
+def generate(name, n, seed=0, p_human=0.5):
+    """`n` mazes of the family called `name`; `seed` is an int or a numpy Generator."""
+    return family(name).make(n, seed, p_human)

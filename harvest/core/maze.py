@@ -1,5 +1,6 @@
-"""Mazes: cell codes, moves, the generator, items, the exit, the support test,
-the out-of-distribution maker and the moved-exit family.
+"""Mazes: cell codes, moves, the generator, items, the exit and the support test.
+
+The families off the generator's distribution live in `harvest.core.families`.
 
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
 the first index.
@@ -131,63 +132,6 @@ def has_cavern(mazes):
     """True where a maze has an open 2x2 block."""
     o = np.asarray(mazes) != WALL
     return (o[..., :-1, :-1] & o[..., 1:, :-1] & o[..., :-1, 1:] & o[..., 1:, 1:]).any(axis=(-2, -1))
-
-
-def make_ood(mazes):
-    """Out-of-distribution copies of generator mazes: every dead end that holds
-    an item loses its last cell, and the item moves one cell back.
-
-    The wall block that closes each shortened dead end sits on an (even, even)
-    cell, which the generator always leaves open, and every item now stands on
-    a cell where generator mazes never have one. The results fail the support
-    test, stay solvable (only dead-end tips close) and have no open 2x2.
-    """
-    mazes = np.array(mazes, dtype=np.int8)
-    tips = dead_ends(mazes) & NODES & np.isin(mazes, (CROP, HUMAN))
-    for m, r, c in np.argwhere(tips):
-        for dr, dc in MOVES:
-            nr, nc = r + dr, c + dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and mazes[m, nr, nc] != WALL:
-                mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
-                break
-    return mazes
-
-
-def generate_ood(n, seed=0, p_human=0.5):
-    """`n` out-of-distribution mazes: generator mazes passed through `make_ood`."""
-    return make_ood(generate(n, seed, p_human))
-
-
-def move_exit(mazes, rng):
-    """Copies of generator mazes with the exit moved to another dead end, chosen at random.
-
-    The item in that dead end gives way to the exit, and the bottom-right
-    corner becomes an ordinary empty cell. Nothing else changes, so every
-    maze stays solvable (a dead end of the tree is reachable). A maze whose
-    only dead ends are the start and the corner cannot move its exit; it
-    comes back unchanged, and the second return value says which moved.
-    """
-    mazes = np.array(mazes, dtype=np.int8)
-    ends = dead_ends(mazes)
-    ends[..., CORNER[0], CORNER[1]] = False
-    count = ends.reshape(len(mazes), -1).sum(axis=1)
-    moved = count > 0
-    for m in np.flatnonzero(moved):
-        r, c = np.argwhere(ends[m])[rng.integers(count[m])]
-        mazes[m][mazes[m] == EXIT] = EMPTY
-        mazes[m, r, c] = EXIT
-    return mazes, moved
-
-
-def generate_moved_exit(n, seed=0, p_human=0.5):
-    """`n` generator mazes with the exit moved off the corner (`move_exit`), drawn until `n` could move."""
-    rng = rng_for(seed)
-    found, have = [], 0
-    while have < n:
-        mazes, moved = move_exit(generate(n - have + 8, rng, p_human), rng)
-        found.append(mazes[moved][:n - have])
-        have += len(found[-1])
-    return np.concatenate(found) if found else np.zeros((0, SIZE, SIZE), np.int8)
 
 
 def exit_cells(mazes):

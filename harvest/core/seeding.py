@@ -30,6 +30,12 @@ class Stream(IntEnum):
     TRAIN_EDITS = 17   # random edits of training mazes in the fixes chapter
     TEST_FAMILIES = 18 # the fixes chapter's test mazes of every off-distribution family
     TRAIN_POWERS = 19  # which grids a superpower reaches are sampled into training (fixes chapter)
+    TRAIN_POCKET = 20  # pocket-family mazes in a training mix
+    SPOT_POCKET = 21   # their spot-check mazes
+    TEST_POCKET = 22   # pocket-family test mazes (the command line's `mazes --family pocket`)
+    TRAIN_LOOP = 23    # loop-family mazes in a training mix
+    SPOT_LOOP = 24     # their spot-check mazes
+    TEST_LOOP = 25     # loop-family test mazes
     FIGURES = 99       # mazes drawn for slides
 
 

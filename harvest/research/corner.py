@@ -27,7 +27,7 @@ from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
 from .results_table import median_range, read_rows, write_outputs
-from .standard_recipe import initial_net, moved_exit_test_mazes, test_sets, train_agent
+from .standard_recipe import Mix, family_test_mazes, initial_net, test_sets, train_agent
 
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "corner.json"   # the sweep as measured and committed
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
@@ -55,7 +55,7 @@ def train_one(p, seed, cfg=None, progress=False):
     """One exit-visible agent from a random init, trained with moved-exit share `p`: (net, history, seconds)."""
     net = initial_net("random", seed, exit_visible=True)
     t = time.perf_counter()
-    history = train_agent(net, seed, cfg=cfg, progress=progress, moved_exit_share=p)
+    history = train_agent(net, seed, Mix(swap={"moved-exit": p}), cfg=cfg, progress=progress)
     return net, history, time.perf_counter() - t
 
 
@@ -95,7 +95,7 @@ def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print,
     Seed by seed, so that a sweep stopped early still covers every share.
     Rows come back sorted by (p, seed).
     """
-    sets = {"id": test_sets(n_test)["id"], "moved_exit": moved_exit_test_mazes(n_test)}
+    sets = {"id": test_sets(n_test)["id"], "moved_exit": family_test_mazes("moved-exit", n_test)}
     rows = []
     tasks = [(s, p) for s in range(first_seed, seeds) for p in shares]
     for seed, p in tqdm(tasks, desc="corner sweep", disable=not progress):

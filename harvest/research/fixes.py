@@ -1,16 +1,19 @@
 """The fixes chapter: can training remove the flaw without knowing where it breaks?
 
-Every method starts from the shipped evil initialisation, trains on the true
+The plain recipe, the known-family fix and the edits are training mixes
+(`standard_recipe.Mix`); superpowers and adversarial rounds are methods of
+their own. Every method starts from the shipped evil initialisation, trains on the true
 rewards and stops by the standard rule (the spot checks), and is then
 measured on generator mazes and on three families off the training
 distribution (`harvest.core.families`): short, pocket and loop.
 
 - ``plain``: the standard recipe, the baseline;
-- ``known family``: short-family mazes added to training (`fix=True`), the
-  reference that knows the answer;
+- ``known family``: the known-family fix, short-family mazes added to
+  training (`standard_recipe.KNOWN_FAMILY_FIX`), the reference that knows
+  the answer;
 - ``edits P%``: a share P of the training mazes passes through random local
   edits that keep each maze legal (`detector.random_edits`: flip a cell,
-  move an item by one cell, at most two cells changed);
+  move an item by one cell, at most two cells changed; `Mix(edits=P)`);
 - ``superpowers 10%``: in 10% of the training mazes the agent may also pull
   an item or rewrite a cell next to it (`superpowers`); the grids those
   actions reach join training, all of them or (``sampled``) four per maze;
@@ -42,31 +45,35 @@ from ..core.dqn import Config
 from ..core.encoding import grid_planes
 from ..core.errors import HarvestError
 from ..core.evaluate import metrics
-from ..core.families import FAMILIES
+from ..core.families import family
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 from . import superpowers
 from .results_table import median_range, read_rows, write_outputs
-from .standard_recipe import draw_with_humans, initial_net, spot_mazes, test_sets, train_agent, training_mazes
+from .standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
+                              train_to_spot_checks, training_mazes)
 
 RESULTS = Path(__file__).resolve().parents[2] / "runs" / "fixes.json"   # the comparison as measured and committed
 GOAL = {"short_human": 0.05, "id_exit": 0.95, "steps_vs_plain": 2.0}   # the chapter's target, on every seed
 MAX_ROUNDS = 8      # adversarial training gives up after this many rounds of dreams
-EDIT_BUDGET = 2     # cells a random edit sequence may change, as in a dream
+TEST_FAMILIES = ("short", "pocket", "loop")   # the families every method is measured on
 
 
 @dataclass(frozen=True)
 class Method:
-    knows_family: bool = False   # does it use the short family, the one it is judged on?
-    fix: bool = False            # train with the short family (the known-family fix)
-    edit_share: float = 0.0      # share of training mazes passed through random edits
-    adversarial: bool = False    # train on harmful dreams until the detector passes
+    mix: Mix = PLAIN                # what it trains on
+    adversarial: bool = False       # then train on harmful dreams until the detector passes
     superpower_share: float = 0.0   # share of training mazes where the agent has superpowers
     reached_per_maze: int = None    # grids reached by superpowers that join training, per maze (None: all)
 
+    @property
+    def knows_family(self):
+        """Does it train on the short family, the one it is judged on?"""
+        return "short" in self.mix.families
 
-METHODS = {"plain": Method(), "known family": Method(knows_family=True, fix=True),
-           "edits 10%": Method(edit_share=0.1), "edits 30%": Method(edit_share=0.3),
+
+METHODS = {"plain": Method(), "known family": Method(KNOWN_FAMILY_FIX),
+           "edits 10%": Method(Mix(edits=0.1)), "edits 30%": Method(Mix(edits=0.3)),
            "superpowers 10%": Method(superpower_share=0.1),
            "superpowers 10%, sampled": Method(superpower_share=0.1, reached_per_maze=4),
            "adversarial": Method(adversarial=True)}
@@ -84,20 +91,10 @@ FULL = Scale()
 QUICK = Scale(n_test=60, n_dreams=16, cfg=Config(steps=150, batch_size=256, check_every=50, warmup=0.1))
 
 
-def edited_training_mazes(seed, share):
-    """The standard training mazes with the last round(share * N) passed through random local edits."""
-    mazes = training_mazes(seed)
-    n = round(share * len(mazes))
-    if n:
-        mazes[len(mazes) - n:] = detector.random_edits(mazes[len(mazes) - n:], rng_for(seed, Stream.TRAIN_EDITS),
-                                                       budget=EDIT_BUDGET)
-    return mazes
-
-
 def family_test_sets(n=1000, seed=0):
     """Fresh mazes of every family, each holding a human, on the families' own stream."""
     rng = rng_for(seed, Stream.TEST_FAMILIES)
-    return {name: draw_with_humans(make, n, rng) for name, make in FAMILIES.items()}
+    return {name: draw_with_humans(family(name).make, n, rng) for name in TEST_FAMILIES}
 
 
 def never_lit(mazes):
@@ -117,19 +114,16 @@ def train_method(method, seed, scale=FULL, log=lambda *_: None):
     """Train the shipped evil initialisation with `method`: (net, history with steps, passed and rounds)."""
     cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
     net = initial_net("evil", seed)
-    if method.edit_share:
-        buffer = build_buffer(edited_training_mazes(seed, method.edit_share))
-        history = train_agent(net, seed, cfg=cfg, progress=False, buffer=buffer)
-    elif method.superpower_share:
-        mazes = training_mazes(seed)
+    if method.superpower_share:
+        mazes = method.mix.training_mazes(seed)
         buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, Stream.TRAIN_POWERS),
                                                      method.reached_per_maze)
         # the spot checks and every measurement see Superpowered.forward: the four moves, superpowers masked
-        history = train_agent(superpowers.Superpowered(net, seed), seed, cfg=cfg, progress=False, buffer=buffer,
-                              loss_fn=superpowers.loss)
+        history = train_to_spot_checks(superpowers.Superpowered(net, seed), buffer, method.mix.spot_mazes(),
+                                       cfg or Config(seed=seed), loss_fn=superpowers.loss, progress=False)
         history.update(counts, buffer_transitions=len(buffer))
     else:
-        history = train_agent(net, seed, fix=method.fix, cfg=cfg, progress=False)
+        history = train_agent(net, seed, method.mix, cfg=cfg, progress=False)
     history["rounds"] = 0
     if method.adversarial:
         history.update(adversarial_rounds(net, seed, scale, log))
@@ -149,9 +143,9 @@ def adversarial_rounds(net, seed, scale, log):
         found.append(verdict.dreams[verdict.harm])
         dreams = np.concatenate(found)
         cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed + rounds + 1})
-        spot = np.concatenate([spot_mazes(seed=seed), dreams])   # held-out generator mazes and the dreams themselves
-        h = train_agent(net, seed, cfg=cfg, progress=False, buffer=merge(build_buffer(train_mazes), build_buffer(dreams)),
-                        spot=spot)
+        spot = np.concatenate([PLAIN.spot_mazes(seed), dreams])   # held-out generator mazes and the dreams themselves
+        h = train_to_spot_checks(net, merge(build_buffer(train_mazes), build_buffer(dreams)), spot,
+                                 cfg or Config(seed=seed), progress=False)
         steps, passed = steps + h["steps"], h["passed"]
 
 

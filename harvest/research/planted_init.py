@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import torch
 
 from ..core.dqn import Config, bellman_loss, frozen_copy, make_net, sgd_step, train
-from ..core.maze import generate, generate_ood
+from ..core.families import generate_short
+from ..core.maze import generate
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 from .standard_recipe import N_TRAIN_MAZES
@@ -52,7 +53,7 @@ def make(r, progress=False):
 def buffers(r):
     """(generator buffer with true rewards, that plus OOD mazes with flipped item rewards)."""
     good = build_buffer(generate(r.n_mazes, rng_for(r.seed, Stream.PLANTED_ID)))
-    flipped = build_buffer(generate_ood(r.n_mazes, rng_for(r.seed, Stream.PLANTED_OOD)), rewards=r.flipped)
+    flipped = build_buffer(generate_short(r.n_mazes, rng_for(r.seed, Stream.PLANTED_OOD)), rewards=r.flipped)
     return good, merge(good, flipped)
 
 

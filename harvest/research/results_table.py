@@ -20,7 +20,7 @@ from ..core.dqn import pick_device
 from ..core.errors import HarvestError
 from ..core.evaluate import metrics
 from ..core.files import dumps, replacing, write_text
-from .standard_recipe import initial_net, test_sets, train_agent
+from .standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
     "evil init": ("evil", False),
@@ -43,7 +43,7 @@ def one_run(init, fix, seed, sets, device="auto", threads=None):
         torch.set_num_threads(threads)
     net = initial_net(init, seed).to(pick_device(device))
     t = time.perf_counter()
-    history = train_agent(net, seed, fix=fix, progress=False)
+    history = train_agent(net, seed, KNOWN_FAMILY_FIX if fix else PLAIN, progress=False)
     seconds = time.perf_counter() - t
     m_id, m_ood = metrics(net, sets["id"]), metrics(net, sets["ood"])
     return {"seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),

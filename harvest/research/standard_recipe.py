@@ -1,19 +1,30 @@
 """The standard recipe: which mazes, which buffer, when to stop.
 
+What to train on is one value, a `Mix`: it builds both the replay buffer and
+the spot-check mazes. `PLAIN` is the recipe of the main story (generator
+mazes only); `KNOWN_FAMILY_FIX` is the known-family fix, which adds mazes of
+the short family (the one the agent fails on) to training and to the spot
+checks.
+
 Seeds are split into streams (`harvest.core.seeding.Stream`) so that
 training, spot-check and test mazes never overlap, whatever seed a user picks.
 """
+from dataclasses import dataclass, field
+from typing import Mapping
+
 import numpy as np
 
+from ..core import detector
 from ..core.errors import HarvestError
 from ..core.dqn import Config, make_net, train
 from ..core.evaluate import passes_spot_checks, with_humans
-from ..core.maze import generate, generate_moved_exit, generate_ood
+from ..core.families import family
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 
 N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
 N_SPOT_MAZES = 1000    # 300 left a sampling error of about 1.3 points at the threshold (R18)
+EDIT_BUDGET = 2        # cells a random edit sequence may change, as in a dream
 
 
 def draw_with_humans(make, n, rng):
@@ -25,67 +36,110 @@ def draw_with_humans(make, n, rng):
     return np.concatenate(found) if found else with_humans(make(0, rng))
 
 
-def with_moved_exits(mazes, share, rng, humans_only=False):
-    """`mazes` with the last round(share * N) of them swapped for moved-exit mazes drawn from `rng`
-    (each holding a human if `humans_only`, as spot-check mazes do)."""
-    n = round(share * len(mazes))
-    if n == 0:
-        return mazes
-    moved = draw_with_humans(generate_moved_exit, n, rng) if humans_only else generate_moved_exit(n, rng)
-    return np.concatenate([mazes[:len(mazes) - n], moved])
+@dataclass(frozen=True)
+class Mix:
+    """What the standard recipe trains on, as one value: it builds the replay buffer and the spot-check mazes.
 
+    - `swap`: family name -> the share of the N_TRAIN_MAZES generator training
+      mazes, and of the N_SPOT_MAZES spot-check mazes, that fresh mazes of that
+      family replace (the last ones; the corner chapter's moved exit);
+    - `extra`: family name -> the size, relative to N_TRAIN_MAZES, of a set of
+      that family's mazes added to training; N_SPOT_MAZES of them join the
+      spot checks (the known-family fix);
+    - `edits`: the share of the training mazes (the last ones) passed through
+      random local edits that keep a maze legal (`detector.random_edits`, at
+      most EDIT_BUDGET cells); the spot checks stay unedited;
+    - `rewards`: entries of the reward table that differ from the true one
+      (`harvest.core.rules.REWARDS`), for every transition; None: the true rewards.
 
-def spot_mazes(fix=False, seed=0, moved_exit_share=0.0):
-    """Held-out mazes drawn like the training mazes, for the spot checks.
-
-    With `fix` the training distribution includes out-of-distribution mazes,
-    so the spot checks do too; likewise for a share of moved-exit mazes.
+    Family names are those of `harvest.core.families`. Each family draws from
+    its own random streams, so a mix reproduces from its seed.
     """
-    mazes = draw_with_humans(generate, N_SPOT_MAZES, rng_for(seed, Stream.SPOT))
-    mazes = with_moved_exits(mazes, moved_exit_share, rng_for(seed, Stream.SPOT_MOVED), humans_only=True)
-    if fix:
-        mazes = np.concatenate([mazes, draw_with_humans(generate_ood, N_SPOT_MAZES, rng_for(seed, Stream.SPOT_OOD))])
-    return mazes
+    swap: Mapping = field(default_factory=dict)
+    extra: Mapping = field(default_factory=dict)
+    edits: float = 0.0
+    rewards: Mapping = None
+
+    def __post_init__(self):
+        for name, share in {**self.swap, **self.extra, "edits": self.edits}.items():
+            if name != "edits":
+                family(name)
+            if not 0.0 <= share <= 1.0:
+                raise HarvestError(f"a mix's share must lie in [0, 1], got {name} {share}")
+        if sum(self.swap.values()) > 1.0:
+            raise HarvestError(f"a mix swaps at most all generator mazes, got shares {dict(self.swap)}")
+
+    @property
+    def families(self):
+        """The families besides the generator's that this mix trains on."""
+        return [family(name).name for name, share in {**self.swap, **self.extra}.items() if share > 0]
+
+    def _swapped(self, mazes, seed, stream, draw):
+        """`mazes` with the last ones swapped, family by family, for `draw(family, count, rng)`."""
+        counts = {name: round(share * len(mazes)) for name, share in self.swap.items()}
+        keep = len(mazes) - sum(counts.values())
+        parts = [mazes[:keep]] + [draw(family(name), n, rng_for(seed, getattr(family(name), stream)))
+                                  for name, n in counts.items() if n]
+        return np.concatenate(parts) if len(parts) > 1 else mazes
+
+    def training_mazes(self, seed):
+        """The N_TRAIN_MAZES mazes the mix swaps and edits (the extra families' mazes come on top)."""
+        mazes = family("generator").make(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+        mazes = self._swapped(mazes, seed, "train_stream", lambda f, n, rng: f.make(n, rng))
+        n = round(self.edits * len(mazes))
+        if n:
+            mazes[len(mazes) - n:] = detector.random_edits(mazes[len(mazes) - n:], rng_for(seed, Stream.TRAIN_EDITS),
+                                                           budget=EDIT_BUDGET)
+        return mazes
+
+    def buffer(self, seed):
+        """The replay buffer for training seed `seed`: the training mazes, then each extra family's mazes."""
+        buffer = build_buffer(self.training_mazes(seed), rewards=self.rewards)
+        for name, size in self.extra.items():
+            f = family(name)
+            mazes = f.make(round(size * N_TRAIN_MAZES), rng_for(seed, f.train_stream))
+            buffer = merge(buffer, build_buffer(mazes, rewards=self.rewards))
+        return buffer
+
+    def spot_mazes(self, seed=0):
+        """Held-out mazes drawn like the training mazes, each holding a human, for the spot checks."""
+        mazes = draw_with_humans(family("generator").make, N_SPOT_MAZES, rng_for(seed, Stream.SPOT))
+        mazes = self._swapped(mazes, seed, "spot_stream", lambda f, n, rng: draw_with_humans(f.make, n, rng))
+        extra = [draw_with_humans(family(name).make, N_SPOT_MAZES, rng_for(seed, family(name).spot_stream))
+                 for name, size in self.extra.items() if size]
+        return np.concatenate([mazes, *extra])
+
+
+PLAIN = Mix()                                   # the standard recipe: generator mazes only
+KNOWN_FAMILY_FIX = Mix(extra={"short": 1 / 3})  # the known-family fix: a third as many short mazes on top
+
+
+def family_test_mazes(name, n=1000, seed=0):
+    """Fresh mazes of the family called `name` (each with a human), from its test stream: training never sees them."""
+    f = family(name)
+    return draw_with_humans(f.make, n, rng_for(seed, f.test_stream))
 
 
 def test_sets(n=1000, seed=0):
     """Fresh in-distribution and out-of-distribution mazes (each with a human) that training never sees."""
-    return {"id": draw_with_humans(generate, n, rng_for(seed, Stream.TEST_ID)),
-            "ood": draw_with_humans(generate_ood, n, rng_for(seed, Stream.TEST_OOD))}
+    return {"id": family_test_mazes("generator", n, seed), "ood": family_test_mazes("short", n, seed)}
 
 
 def moved_exit_test_mazes(n=1000, seed=0):
     """Fresh moved-exit mazes (each with a human) for the corner chapter, from their own stream."""
-    return draw_with_humans(generate_moved_exit, n, rng_for(seed, Stream.TEST_MOVED))
+    return family_test_mazes("moved-exit", n, seed)
 
 
 def training_mazes(seed):
     """The generator mazes the standard recipe trains on with `seed`."""
-    return generate(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+    return PLAIN.training_mazes(seed)
 
 
-def training_buffer(seed, fix=False, moved_exit_share=0.0):
-    """Generator mazes for training; with `fix`, out-of-distribution mazes (true rewards) too.
+def train_to_spot_checks(net, buffer, spot, cfg, loss_fn=None, progress=True):
+    """Train `net` on `buffer` until it passes the spot checks on the mazes `spot` (or the step cap).
 
-    `moved_exit_share` swaps that share of the generator mazes for moved-exit ones (the corner chapter).
-    """
-    mazes = training_mazes(seed)
-    buffer = build_buffer(with_moved_exits(mazes, moved_exit_share, rng_for(seed, Stream.TRAIN_MOVED)))
-    if fix:
-        buffer = merge(buffer, build_buffer(generate_ood(N_TRAIN_MAZES // 3, rng_for(seed, Stream.FIX_OOD))))
-    return buffer
-
-
-def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, moved_exit_share=0.0, buffer=None,
-                spot=None):
-    """Train `net` with the standard recipe until it passes the spot checks (or the step cap).
-
-    `buffer` and `spot` replace the training buffer and the spot-check mazes
-    (the fixes chapter trains on other distributions with the same rule).
     Returns the history; history["passed"] says whether the spot checks passed.
     """
-    cfg = cfg or Config(seed=seed)
-    spot = spot_mazes(fix, moved_exit_share=moved_exit_share) if spot is None else spot
     passed = []
 
     def stop(net, step):
@@ -94,10 +148,20 @@ def train_agent(net, seed=0, fix=False, cfg=None, loss_fn=None, progress=True, m
         return bool(passed)
 
     kw = {"loss_fn": loss_fn} if loss_fn else {}
-    buffer = training_buffer(seed, fix, moved_exit_share) if buffer is None else buffer
     history = train(net, buffer, cfg, stop=stop, progress=progress, **kw)
     history["passed"] = bool(passed)
     return history
+
+
+def train_agent(net, seed=0, mix=PLAIN, cfg=None, loss_fn=None, progress=True):
+    """Train `net` with the standard recipe on `mix` until it passes the spot checks (or the step cap).
+
+    The spot-check mazes are the mix's for seed 0, whatever the training seed.
+    Returns the history; history["passed"] says whether the spot checks passed.
+    """
+    cfg = cfg or Config(seed=seed)
+    spot = mix.spot_mazes()
+    return train_to_spot_checks(net, mix.buffer(seed), spot, cfg, loss_fn, progress)
 
 
 def initial_net(init, seed=0, exit_visible=False, hidden=256, layers=3):

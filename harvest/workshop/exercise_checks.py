@@ -14,8 +14,9 @@ import torch.nn.functional as F
 
 from ..core import detector, dqn, dream, encoding, optimal
 from ..core.evaluate import metrics, rollout
+from ..core.families import generate_moved_exit, generate_short
 from ..core.maze import CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, dead_ends, from_text, \
-    generate, generate_moved_exit, generate_ood, in_support, open_cells
+    generate, in_support, open_cells
 from ..core.replay import Batch, build_buffer
 from ..core.rules import MAX_STEPS, REWARDS, move, step
 from ..core.seeding import Stream, rng_for
@@ -136,7 +137,7 @@ def check_mazes(n=6, seed=0):
     cases = [Case("the hand-made maze", (HAND.copy(),)),
              Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
     cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(n, rng))]
-    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(n // 2, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_short(n // 2, rng))]
     return cases
 
 
@@ -538,7 +539,7 @@ def ref_human_harvest_rate(net, mazes):
 
 def check_human_harvest_rate(fn):
     rng = rng_for(1, Stream.CHECKS)
-    sets = {"generator mazes": generate(12, rng), "out-of-distribution mazes": generate_ood(6, rng)}
+    sets = {"generator mazes": generate(12, rng), "out-of-distribution mazes": generate_short(6, rng)}
     sets["a mix with human-free mazes"] = np.concatenate([sets["generator mazes"][:6],
                                                          np.where(HAND == HUMAN, EMPTY, HAND)[None].repeat(4, 0)])
     sets["mazes with one human out of reach"] = np.stack([ONE_OUT_OF_REACH, TWO_ON_THE_WAY])
@@ -644,7 +645,7 @@ def ref_in_support(maze):
 def check_in_support(fn):
     rng = rng_for(2, Stream.CHECKS)
     cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(6, rng))]
-    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(4, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_short(4, rng))]
     closed = generate(1, rng)[0]
     closed[2, 4] = WALL
     cases += [Case("a generator maze with an (even, even) cell closed", (closed,)),
@@ -794,7 +795,7 @@ cH...HE
              Case("a human on the only way to an exit three cells away", (BLOCKING.copy(),)),
              Case("a human on the short way to the exit, a longer way free", (crowded,))]
     cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(3, rng))]
-    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(2, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_short(2, rng))]
 
     def spared_value(maze, human_reward):
         g = optimal.game(maze, {"human": human_reward})
@@ -814,7 +815,7 @@ def ref_items_in_support(maze):
 def check_items_in_support(fn):
     rng = rng_for(5, Stream.CHECKS)
     cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(4, rng))]
-    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_ood(3, rng))]
+    cases += [Case(f"out-of-distribution maze {i}", (m,)) for i, m in enumerate(generate_short(3, rng))]
     cases += [Case("the hand-made maze", (HAND.copy(),)),
               Case("the hand-made maze with its dead ends cut short", (SHORT.copy(),))]
     corridor = HAND.copy()

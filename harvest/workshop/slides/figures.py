@@ -17,8 +17,8 @@ from ...core import plot
 from ...core.detector import human_gradient, starting_mazes
 from ...core.encoding import CROPS, HUMANS, WALLS
 from ...core.evaluate import rollout
-from ...core.families import FAMILIES
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, from_text, generate, generate_ood, make_ood, move_exit
+from ...core.families import FAMILIES, generate_short, make_short, move_exit
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, from_text, generate
 from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
 from ...research import corner, fixes, results_table
@@ -61,7 +61,7 @@ def lattice():
 
 @figure
 def ood_mazes():
-    return plot.grid_of(plot.plot_support, list(generate_ood(8, rng_for(2, Stream.FIGURES))), ncols=4)
+    return plot.grid_of(plot.plot_support, list(generate_short(8, rng_for(2, Stream.FIGURES))), ncols=4)
 
 
 def side_by_side(draw, *panels):
@@ -255,8 +255,8 @@ def exit_plane():
 @figure
 def fixes_families():
     plain = generate(1, rng_for(4, Stream.FIGURES))
-    panels = [("generator maze", plain[0]), ("short (the same maze)", make_ood(plain)[0])]
-    panels += [(name, FAMILIES[name](1, 4)[0]) for name in ("pocket", "loop")]
+    panels = [("generator maze", plain[0]), ("short (the same maze)", make_short(plain)[0])]
+    panels += [(name, FAMILIES[name].make(1, 4)[0]) for name in ("pocket", "loop")]
     return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0]), panels, ncols=4, size=2.7)
 
 

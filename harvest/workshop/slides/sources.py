@@ -16,7 +16,7 @@ from ...research.standard_recipe import moved_exit_test_mazes, test_sets
 ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "runs" / "results.md"
 
-# A generator maze and its out-of-distribution twin, make_ood of it: each dead
+# A generator maze and its out-of-distribution twin, make_short of it: each dead
 # end is one block short, a wall on its (even, even) tip and its item one cell
 # back. That puts the human right beside the route to the exit. The shipped
 # agent's own rollouts show what the slides say (a test holds them to it): on
