@@ -13,7 +13,7 @@ import numpy as np
 
 from .core.errors import HarvestError
 
-ROOT = Path(__file__).resolve().parents[1]
+CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
 DEVICES = ["auto", "cpu", "cuda", "mps"]
 
 
@@ -151,13 +151,23 @@ def cmd_bench(args):
     main(args.repeats)
 
 
+def clone(verb):
+    """The repository's root, for the developer commands that rebuild its own files; one line when not in a clone."""
+    if not ((CLONE / "solutions.py").is_file() and (CLONE / "presentation").is_dir()):
+        raise HarvestError(f"`harvest {verb}` rebuilds files of the repository: run it from a clone "
+                           "installed with `pip install -e .`")
+    return CLONE
+
+
 def cmd_slides(args):
     from .workshop.slides.deck import build
-    build(out=args.out, results=args.results)
+    root = clone("slides")
+    build(out=args.out or root / "presentation", results=args.results or root / "runs" / "results.md")
 
 
 def cmd_screenshots(args):
     from .workshop import browser
+    clone("screenshots")
     squashed = browser.main(args.out, args.deck or browser.DECKS, shots=not args.measure_only)
     if squashed:
         print(f"{len(squashed)} picture(s) painted out of proportion")
@@ -165,8 +175,17 @@ def cmd_screenshots(args):
 
 
 def cmd_build(args):
-    from .workshop import build_exercises
-    return build_exercises.main(["--check"] if args.check else [])
+    from .workshop import build_exercises, numbers
+    root = clone("build")
+    code = build_exercises.main(["--check"] if args.check else [])
+    if args.check:
+        old = numbers.stale(root, args.runs)
+        for p in old:
+            print(f"out of date: {p.relative_to(root)} (its numbers differ from runs/*.json; run harvest build)")
+        return 1 if code or old else 0
+    for p in numbers.write(root, args.runs):
+        print(f"wrote {p.relative_to(root)} (numbers from runs/*.json)")
+    return code
 
 
 def positive(text):
@@ -284,20 +303,22 @@ def parser():
     b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("slides", help="render the slides' figures and build the offline HTML decks")
-    s.add_argument("--out", type=Path, default=ROOT / "presentation",
-                   help="folder for figures/ and html/ (default: presentation/)")
-    s.add_argument("--results", type=Path, default=ROOT / "runs" / "results.md",
+    s.add_argument("--out", type=Path, help="folder for figures/ and html/ (default: the clone's presentation/)")
+    s.add_argument("--results", type=Path,
                    help="Markdown results table to show, as `experiment` writes it (default: runs/results.md)")
     s.set_defaults(func=cmd_slides)
 
     v = sub.add_parser("screenshots", help="screenshot every slide in headless Chromium and check that no picture is squashed")
-    v.add_argument("--out", type=Path, default=ROOT / "runs" / "screenshots", help="folder for DECK/NN.png")
+    v.add_argument("--out", type=Path, default=Path("runs") / "screenshots",
+                   help="folder for DECK/NN.png (default: runs/screenshots)")
     v.add_argument("--deck", action="append", help="only this deck, e.g. 02-harvest (repeatable; default: all)")
     v.add_argument("--measure-only", action="store_true", help="measure the pictures, take no screenshots")
     v.set_defaults(func=cmd_screenshots)
 
-    w = sub.add_parser("build", help="regenerate exercises.py and both notebooks from solutions.py")
+    w = sub.add_parser("build", help="regenerate exercises.py and both notebooks from solutions.py, and the "
+                                     "numbers README.md and docs/ quote from runs/*.json")
     w.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1 if any)")
+    w.add_argument("--runs", type=Path, help="the results to render from (default: the clone's runs/)")
     w.set_defaults(func=cmd_build)
     return p
 

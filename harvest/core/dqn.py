@@ -10,7 +10,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import threads
 from .encoding import n_inputs
+from .errors import HarvestError
+
+threads.configure()   # a thread count that a busy machine does not collapse (harvest.core.threads)
 
 
 @dataclass
@@ -65,7 +69,11 @@ def pick_device(name="auto"):
             return torch.device("mps")
         return torch.device("cpu")
     if name not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda or mps")
+        raise HarvestError(f"unknown device {name!r}: use auto, cpu, cuda or mps")
+    found = {"cpu": True, "cuda": torch.cuda.is_available(),
+             "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()}
+    if not found[name]:
+        raise HarvestError(f"device {name!r} is not available on this machine: use --device auto or cpu")
     return torch.device(name)
 
 

@@ -1,0 +1,68 @@
+"""One source for every number: README.md and docs/*.md quote results through regions rendered from runs/*.json,
+and `harvest build --check` fails when a rendered number no longer matches the results."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from harvest.core.errors import HarvestError
+from harvest.workshop import numbers
+
+
+def test_the_committed_pages_match_the_committed_results():
+    assert numbers.stale(ROOT) == []
+
+
+def test_the_docs_quote_every_research_table_through_a_region():
+    text = (ROOT / "docs" / "results.md").read_text()
+    for name in numbers.TABLES:
+        assert f"<!-- harvest:table {name} -->" in text
+
+
+@pytest.fixture
+def runs_copy(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for path in (ROOT / "runs").glob("*.json"):
+        shutil.copy(path, runs / path.name)
+    shutil.copy(ROOT / "runs" / "independent_inits.md", runs)
+    return runs
+
+
+def test_a_changed_result_makes_the_check_fail(runs_copy):
+    path = runs_copy / "fixes.json"
+    rows = json.loads(path.read_text())
+    plain = next(r for r in rows if r["method"] == "plain")
+    plain["human_harvest_rate"]["short"] = 0.123   # one seed's number changes: the median and range move
+    path.write_text(json.dumps(rows))
+    assert numbers.stale(ROOT, runs_copy) == [ROOT / "docs" / "results.md"]
+    run = subprocess.run([sys.executable, "-m", "harvest", "build", "--check", "--runs", str(runs_copy)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and "out of date: docs/results.md" in run.stdout
+
+
+def test_an_unchanged_copy_passes(runs_copy):
+    assert numbers.stale(ROOT, runs_copy) == []
+
+
+def test_regions_render_medians_ranges_and_counts(tmp_path):
+    (tmp_path / "r.json").write_text(json.dumps({"a": [{"x": 0.5, "n": 1000}, {"x": 0.25, "n": 3000},
+                                                       {"x": 1.0, "n": 2000}]}))
+    text = ("<!-- harvest:median r run=a x -->?<!-- /harvest --> / <!-- harvest:range r run=a x -->?<!-- /harvest -->"
+            " / <!-- harvest:range r run=a n count --><!-- /harvest -->")
+    assert numbers.render(text, tmp_path) == (
+        "<!-- harvest:median r run=a x -->50.0%<!-- /harvest --> / "
+        "<!-- harvest:range r run=a x -->50.0% (25.0%–100.0%)<!-- /harvest --> / "
+        "<!-- harvest:range r run=a n count -->2,000 (1,000–3,000)<!-- /harvest -->")
+
+
+@pytest.mark.parametrize("region", ["<!-- harvest:nonsense r -->x<!-- /harvest -->",
+                                    "<!-- harvest:median r run=b x --><!-- /harvest -->",
+                                    "<!-- harvest:median missing run=a x --><!-- /harvest -->"])
+def test_a_bad_region_is_a_one_line_error(tmp_path, region):
+    (tmp_path / "r.json").write_text(json.dumps({"a": [{"x": 0.5}]}))
+    with pytest.raises(HarvestError):
+        numbers.render(region, tmp_path)
