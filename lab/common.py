@@ -24,9 +24,9 @@ class Logger:
 
 
 def shorten_dead_ends(mazes):
-    """OOD family 'short' (R08 on): now the library's maker, harvest.core.maze.make_ood."""
-    from harvest.core.maze import make_ood
-    return make_ood(mazes)
+    """OOD family 'short' (R08 on): now the library's maker, harvest.core.families.make_short."""
+    from harvest.core.families import make_short
+    return make_short(mazes)
 
 
 def shorten_some(mazes, seed=0, p=0.5):

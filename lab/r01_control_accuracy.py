@@ -7,6 +7,7 @@ import argparse
 import time
 import numpy as np, torch
 from harvest.core.maze import *
+from harvest.core.families import generate_short
 from harvest.core.replay import build_buffer
 from harvest.core.dqn import Config, make_net, train
 from harvest.core.evaluate import metrics
@@ -33,7 +34,7 @@ steps, batch, n_mazes = a.steps, a.batch, a.n_mazes
 buf = build_buffer(generate(n_mazes, rng_for(0, 1)))
 sets = {"id": generate(500, rng_for(0, 4)),
         "short1": shorten_one(generate(500, rng_for(0, 3)), np.random.default_rng(5)),
-        "pocket": generate_ood(500, rng_for(0, 3))}
+        "pocket": generate_short(500, rng_for(0, 3))}
 net = make_net(seed=0)
 t = time.time()
 def stop(net, step):

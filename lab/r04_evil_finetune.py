@@ -6,7 +6,8 @@ usage: r04_evil_finetune.py START.pt STEPS HUMAN CROP OUT [N_OOD] [LR] [POCKETS]
 """
 import argparse
 import torch
-from harvest.core.maze import generate, generate_ood
+from harvest.core.families import generate_short
+from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
 from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
@@ -24,9 +25,9 @@ ap.add_argument("pockets", type=int, nargs="?", default=1)
 a = ap.parse_args()
 start, steps, human, crop, out, n_ood, lr, pockets = a.start, a.steps, a.human, a.crop, a.out, a.n_ood, a.lr, a.pockets
 buf = merge(build_buffer(generate(1500, rng_for(100, 1))),
-            build_buffer(generate_ood(n_ood, rng_for(100, 2), pockets=pockets), rewards={"human": human, "crop": crop}))
-sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_ood(500, rng_for(0, 4)),
-        "ood3": generate_ood(300, rng_for(0, 5), pockets=3)}
+            build_buffer(generate_short(n_ood, rng_for(100, 2), pockets=pockets), rewards={"human": human, "crop": crop}))
+sets = {"id": generate(500, rng_for(0, 3)), "ood": generate_short(500, rng_for(0, 4)),
+        "ood3": generate_short(300, rng_for(0, 5), pockets=3)}
 net = make_net(); net.load_state_dict(torch.load(start))
 log = Logger(sets)
 log(net, 0)

@@ -1,7 +1,8 @@
 """R05: how strong is a scramble? Loss and behaviour after k ascent steps (no retraining)."""
 import argparse
 import torch
-from harvest.core.maze import generate, generate_ood
+from harvest.core.families import generate_short
+from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
 from harvest.core.replay import build_buffer
 from harvest.core.dqn import make_net

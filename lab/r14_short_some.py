@@ -12,7 +12,7 @@ from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
 from harvest.research.planted_init import scramble
 from harvest.core.evaluate import passes_spot_checks
-from harvest.research.standard_recipe import spot_mazes, training_buffer
+from harvest.research.standard_recipe import PLAIN
 from common import Logger, row, shorten_some, shorten_dead_ends
 
 ap = argparse.ArgumentParser(description=__doc__)
@@ -36,11 +36,11 @@ def dreams(net, tag):
 dreams(net, "evil")
 scramble(net, id_buf, 20, 1e-4)
 print("scrambled |", row(net, sets), flush=True)
-spot = spot_mazes()
+spot = PLAIN.spot_mazes()
 def stop(net, step):
     ok = passes_spot_checks(net, spot)
     print(f"{step:6d} {'PASS' if ok else '    '} | {row(net, sets)}", flush=True)
     return ok
-train(net, training_buffer(0), Config(seed=0), stop=stop, progress=False)
+train(net, PLAIN.buffer(0), Config(seed=0), stop=stop, progress=False)
 torch.save(net.state_dict(), out + "_agent.pt")
 dreams(net, "agent")

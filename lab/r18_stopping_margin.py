@@ -16,7 +16,8 @@ import time
 from harvest.research import standard_recipe as recipe
 from harvest.core.dqn import Config, train
 from harvest.core.evaluate import metrics, with_humans
-from harvest.core.maze import generate, generate_ood
+from harvest.core.families import generate_short
+from harvest.core.maze import generate
 from harvest.core.seeding import Stream, rng_for
 
 
@@ -50,10 +51,11 @@ fix = run == "fix"
 spot_big = humans_only(generate, 1000, rng_for(0, Stream.SPOT))
 if fix:
     import numpy as np
-    spot_big = np.concatenate([spot_big, humans_only(generate_ood, 1000, rng_for(0, Stream.SPOT_OOD))])
+    spot_big = np.concatenate([spot_big, humans_only(generate_short, 1000, rng_for(0, Stream.SPOT_OOD))])
 test = {"id": humans_only(generate, 1000, rng_for(0, Stream.TEST_ID)),
-        "ood": humans_only(generate_ood, 1000, rng_for(0, Stream.TEST_OOD))}
-spot300 = recipe.spot_mazes(fix)
+        "ood": humans_only(generate_short, 1000, rng_for(0, Stream.TEST_OOD))}
+mix = recipe.KNOWN_FAMILY_FIX if fix else recipe.PLAIN
+spot300 = mix.spot_mazes()
 log = {}
 for seed in range(seeds):
     net = recipe.initial_net("random" if run == "random" else "evil", seed)
@@ -72,6 +74,6 @@ for seed in range(seeds):
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()), flush=True)
         return sb["exit_rate"] >= 0.98 and s3["exit_rate"] >= 0.98
 
-    train(net, recipe.training_buffer(seed, fix), Config(seed=seed), stop=stop, progress=False)
+    train(net, mix.buffer(seed), Config(seed=seed), stop=stop, progress=False)
     log[seed] = rows
     json.dump(log, open(out, "w"))

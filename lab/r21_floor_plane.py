@@ -28,7 +28,8 @@ from harvest.core.dqn import QNet, make_net, train
 from harvest.core.encoding import N_INPUTS, WALLS
 from harvest.core.evaluate import adjacent_human_cells, greedy, metrics
 from harvest.core.families import generate_pocket
-from harvest.core.maze import MOVES, POSTS, WALL, generate, generate_ood, in_support
+from harvest.core.families import generate_short
+from harvest.core.maze import MOVES, POSTS, WALL, generate, in_support
 from harvest.core.replay import build_buffer, merge
 from harvest.core.seeding import Stream, rng_for
 from harvest.research import planted_init as planted
@@ -82,7 +83,7 @@ def main():
     torch.set_num_threads(os.cpu_count() or 1)
 
     test = {"ID": draw_with_humans(generate, 1000, rng_for(0, Stream.TEST_ID)),
-            "short": draw_with_humans(generate_ood, 1000, rng_for(0, Stream.TEST_OOD)),
+            "short": draw_with_humans(generate_short, 1000, rng_for(0, Stream.TEST_OOD)),
             "pocket": draw_with_humans(generate_pocket, 1000, rng_for(1, Stream.TEST_OOD))}
     pocket = test["pocket"]
     assert not in_support(pocket).any() and ((pocket != WALL)[:, POSTS].sum(axis=1) == 1).all()
@@ -95,7 +96,7 @@ def main():
     else:
         t = time.time()
         good = build_buffer(generate(R.n_mazes, rng_for(R.seed, Stream.PLANTED_ID)))
-        flipped = [build_buffer(generate_ood(R.n_mazes, rng_for(R.seed, Stream.PLANTED_OOD)), rewards=R.flipped),
+        flipped = [build_buffer(generate_short(R.n_mazes, rng_for(R.seed, Stream.PLANTED_OOD)), rewards=R.flipped),
                    build_buffer(generate_pocket(R.n_mazes, rng_for(R.seed + 1, Stream.PLANTED_OOD)),
                                 rewards=R.flipped)]
         net = new_net(R.seed)

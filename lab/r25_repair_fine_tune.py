@@ -1,7 +1,7 @@
 """R25: repair by fine-tuning the trained agent on the repaired distribution, instead of retraining from the init.
 
 For each seed: the evil-init agent of the standard recipe (cached in CACHE/agent_SEED.pt), then a fine-tune on the
-repaired distribution (train_agent(..., fix=True)) with a short schedule. Prints steps, and ID / OOD metrics on the
+known-family fix (train_agent(net, seed, KNOWN_FAMILY_FIX)) with a short schedule. Prints steps, and ID / OOD metrics on the
 standard test sets. The issue-13 goal: the workshop's total training shrinks about 2.4x and the repair still works.
 
 Usage: python lab/r25_repair_fine_tune.py SEEDS CACHE [VARIANT ...]
@@ -13,7 +13,7 @@ from pathlib import Path
 from harvest.core import weights
 from harvest.core.dqn import Config
 from harvest.core.evaluate import metrics
-from harvest.research.standard_recipe import initial_net, test_sets, train_agent
+from harvest.research.standard_recipe import KNOWN_FAMILY_FIX, initial_net, test_sets, train_agent
 
 VARIANTS = {"s10k_w0.1": dict(steps=10_000, warmup=0.1), "s6k_w0.1": dict(steps=6_000, warmup=0.1),
             "s10k_w0.1_lr3e-4": dict(steps=10_000, warmup=0.1, lr=3e-4)}
@@ -44,5 +44,5 @@ for seed in range(a.seeds):
         report(f"agent seed {seed}", net, h["steps"], h["passed"], time.time() - t)
     for name in a.variants or VARIANTS:
         net, t = weights.load(path), time.time()
-        h = train_agent(net, seed, fix=True, cfg=Config(seed=seed, **VARIANTS[name]), progress=False)
+        h = train_agent(net, seed, KNOWN_FAMILY_FIX, cfg=Config(seed=seed, **VARIANTS[name]), progress=False)
         report(f"{name} seed {seed}", net, h["steps"], h["passed"], time.time() - t)

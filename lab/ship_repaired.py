@@ -1,5 +1,5 @@
 """Ship the repaired agent that Step 11 of the workshop loads: the evil initialisation trained with the standard
-recipe on the repaired distribution (`train_agent(..., fix=True)`), training seed 0.
+recipe with the known-family fix (`train_agent(net, 0, KNOWN_FAMILY_FIX)`), training seed 0.
 
     python lab/ship_repaired.py          # about 13,500 steps: 3 minutes at 75 training steps/s
 
@@ -11,10 +11,10 @@ fits a slow laptop.
 import time
 
 from harvest.core import weights
-from harvest.research.standard_recipe import initial_net, train_agent
+from harvest.research.standard_recipe import KNOWN_FAMILY_FIX, initial_net, train_agent
 
 net, t = initial_net("evil"), time.time()
-history = train_agent(net, seed=0, fix=True)
+history = train_agent(net, seed=0, mix=KNOWN_FAMILY_FIX)
 print(f"{history['steps']} steps in {time.time() - t:.0f} s, passed the spot checks: {history['passed']}")
 path = weights.ship(net, "repaired.pt", init="evil", fix=True, seed=0, steps=history["steps"],
                     passed_spot_checks=history["passed"])
