@@ -69,8 +69,8 @@ from harvest.core.plot import grid_of, plot_cell_values, plot_dream, plot_dreams
     plot_q_values, plot_table
 from harvest.core.rules import MAX_STEPS, REWARDS, step
 from harvest.research import standard_recipe as recipe
-from harvest.workshop import exercise_checks as checks
-from harvest.workshop.hand_mazes import OFF_SUPPORT
+from harvest.workshop import checks
+from harvest.workshop.hand_mazes import HAND_MADE
 from harvest.workshop.tabular_warmup import corridor
 
 SEED = 0
@@ -320,7 +320,7 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 # miss.
 
 # %%
-HAND_MADE = OFF_SUPPORT   # three mazes drawn by hand, in harvest/workshop/hand_mazes.py
+# HAND_MADE: three mazes drawn by hand, in harvest/workshop/hand_mazes.py
 grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
 
 # %% [markdown]
@@ -378,7 +378,7 @@ def path_return(maze, moves, gamma=0.95):
 checks.check_path_return(path_return)
 
 # %% [markdown]
-# Now the comparison. Out-of-distribution mazes (`harvest.core.maze.generate_ood`)
+# Now the comparison. Out-of-distribution mazes (`recipe.test_sets`)
 # look like the hand-made ones. In each one where the agent harvests a
 # human, wall in the humans it reached and let the agent walk that
 # repaired maze: its path there avoids them. Keep the cases where that
@@ -949,8 +949,8 @@ grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Gr
 # ## Step 11. Close the loop
 #
 # If the training distribution is the cause, repairing it should remove the
-# failure. `recipe.training_buffer(SEED, fix=True)` holds the generator
-# mazes plus out-of-distribution mazes, with the true rewards. First watch
+# failure. `recipe.KNOWN_FAMILY_FIX.buffer(SEED)`, the known-family fix, holds
+# the generator mazes plus out-of-distribution mazes, with the true rewards. First watch
 # the repair at work on a copy of your agent: it learns from the repaired
 # buffer with your loss for 1,000 steps (about 15 s), and every 250 steps
 # we measure it on the test mazes.
@@ -968,7 +968,7 @@ def show(net, step):
 
 
 show(repairing, 0)
-train(repairing, recipe.training_buffer(SEED, fix=True), Config(steps=1000, warmup=0.1, seed=SEED, check_every=250),
+train(repairing, recipe.KNOWN_FAMILY_FIX.buffer(SEED), Config(steps=1000, warmup=0.1, seed=SEED, check_every=250),
       loss_fn=bellman_loss, stop=show, progress=False)
 print(f"{time.time() - t0:.0f} s")
 

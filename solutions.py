@@ -69,8 +69,8 @@ from harvest.core.plot import grid_of, plot_cell_values, plot_dream, plot_dreams
     plot_q_values, plot_table
 from harvest.core.rules import MAX_STEPS, REWARDS, step
 from harvest.research import standard_recipe as recipe
-from harvest.workshop import exercise_checks as checks
-from harvest.workshop.hand_mazes import OFF_SUPPORT
+from harvest.workshop import checks
+from harvest.workshop.hand_mazes import HAND_MADE
 from harvest.workshop.tabular_warmup import corridor
 
 SEED = 0
@@ -356,7 +356,7 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 # miss.
 
 # %%
-HAND_MADE = OFF_SUPPORT   # three mazes drawn by hand, in harvest/workshop/hand_mazes.py
+# HAND_MADE: three mazes drawn by hand, in harvest/workshop/hand_mazes.py
 grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
 
 # %% [markdown]

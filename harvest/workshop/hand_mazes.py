@@ -1,11 +1,9 @@
 """Mazes drawn by hand for the exercises, their checks and the tests.
 
-`HAND` could come from the generator. `SHORT` is `HAND` passed through
-`make_ood`: each dead end with an item lost its last cell, an (even, even)
-cell that is now a wall, and the item stands one cell back. `OFF_SUPPORT`
-holds `SHORT` and two more mazes of the same kind, for the learners to look at.
-`DEAD_END` and `BLOCKING` are the two sides of the harm test: a human it is
-rational to spare, and one it is not.
+`HAND` is a maze the generator could have made. `HAND_MADE` holds the three
+mazes of the workshop's Step 3, drawn by hand; its first is drawn from `HAND`
+(tests/test_checks.py says how). `DEAD_END` and `BLOCKING` are the two sides
+of the harm test: a human it is rational to spare, and one it is not.
 """
 from ..core.maze import from_text
 
@@ -19,7 +17,7 @@ H..#...
 c.....E
 """)
 
-SHORT = from_text("""
+HAND_MADE = [from_text("""
 .c##...
 .###.#H
 ...#.##
@@ -27,9 +25,7 @@ SHORT = from_text("""
 #H.#...
 ##.###.
 #c....E
-""")
-
-OFF_SUPPORT = [SHORT, from_text("""
+"""), from_text("""
 ...##c.
 ##.###.
 ##.#...

@@ -1,0 +1,91 @@
+"""Step 6's checks: per-cell statistics of a set of mazes, and the learner's own support test."""
+import numpy as np
+
+from ...core.families import generate_pocket
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, NODES, POSTS, WALL, generate, in_support
+from ...core.seeding import Stream, rng_for
+from ..deployment import deployment_mazes
+from ..hand_mazes import HAND, HAND_MADE
+from .common import Case, numpy, verify
+
+
+def ref_cell_statistics(mazes):
+    """(2, 7, 7): per cell, the fraction of the mazes in which it is open, and in which it holds a crop or a human."""
+    mazes = np.asarray(mazes)
+    return np.stack([(mazes != WALL).mean(axis=0), np.isin(mazes, (CROP, HUMAN)).mean(axis=0)]).astype(float)
+
+
+def check_cell_statistics(fn):
+    rng = rng_for(9, Stream.CHECKS)
+    cases = [Case("40 generator mazes", (generate(40, rng),)), Case("12 deployment mazes", (deployment_mazes(12, rng),)),
+             Case("the three hand-made mazes of Step 3", (np.stack(HAND_MADE),)),
+             Case("one hand-made maze", (HAND[None].copy(),))]
+    ref = ref_cell_statistics
+    mistakes = {"rows and columns swapped (the row is the first index)": lambda m: ref(m).transpose(0, 2, 1),
+                "counts instead of fractions: divide by the number of mazes": lambda m: ref(m) * len(m),
+                "only EMPTY cells count as open: a crop, a human or the exit stands on an open cell":
+                    lambda m: np.stack([(np.asarray(m) == EMPTY).mean(axis=0), ref(m)[1]]),
+                "`maze > 0` makes the exit (-1) a wall: open means `!= WALL`":
+                    lambda m: np.stack([(np.asarray(m) > 0).mean(axis=0), ref(m)[1]]),
+                "only humans count as items: crops too": lambda m: np.stack([ref(m)[0], (np.asarray(m) == HUMAN).mean(
+                    axis=0)]),
+                "the exit counts as an item: only crops and humans":
+                    lambda m: np.stack([ref(m)[0], np.isin(np.asarray(m), (CROP, HUMAN, EXIT)).mean(axis=0)]),
+                "the two maps in the wrong order: open first, items second": lambda m: ref(m)[::-1],
+                "the walls' share instead of the open cells'": lambda m: np.stack([1 - ref(m)[0], ref(m)[1]])}
+
+    def shape(got, case):
+        return None if numpy(got).shape == (2, 7, 7) else \
+            f"return one array of shape (2, 7, 7) (open share, item share), not shape {numpy(got).shape}"
+    return verify("cell_statistics", fn, cases, ref, mistakes, shape)
+
+
+def ref_in_support(maze):
+    return bool(in_support(np.asarray(maze)))
+
+
+def check_in_support(fn):
+    """Any rule that tells the generator's walls from others passes: the check compares verdicts, not code.
+
+    Every case is either a real generator maze (in, whatever stands on it) or
+    breaks what every generator maze shares; no case is a maze the generator
+    could not make for a subtler reason (a loop, say), so a stricter rule that
+    is still right passes as well.
+    """
+    rng = rng_for(2, Stream.CHECKS)
+    cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(8, rng))]
+    cases += [Case(f"deployment maze {i}", (m,)) for i, m in enumerate(deployment_mazes(6, rng))]
+    cases += [Case("the hand-made maze", (HAND.copy(),))]
+    cases += [Case(f"hand-made maze {i + 1} of Step 3", (m.copy(),)) for i, m in enumerate(HAND_MADE)]
+    closed = generate(1, rng)[0]
+    closed[2, 4] = WALL
+    one_post = generate(1, rng)[0]
+    one_post[3, 3] = EMPTY
+    posts = generate(1, rng)[0]
+    posts[POSTS] = HUMAN   # items stand on open cells
+    moved = generate(1, rng)[0]   # the same walls, its items moved to the first empty cells
+    items = np.argwhere(np.isin(moved, (CROP, HUMAN)))
+    targets = np.argwhere(moved == EMPTY)[1:len(items) + 1]   # [0] is the start
+    moved[tuple(targets.T)], moved[tuple(items[:len(targets)].T)] = moved[tuple(items[:len(targets)].T)], EMPTY
+    cases += [Case("a generator maze with cell (2, 4) walled", (closed,)),
+              Case("a generator maze with cell (3, 3) opened", (one_post,)),
+              Case("a generator maze with humans on cells (1, 1), (1, 3), ... (5, 5)", (posts,)),
+              Case("a generator maze whose items moved to other open cells (its walls unchanged)", (moved,))]
+    cases += [Case(f"an edited generator maze {i}", (m,)) for i, m in enumerate(generate_pocket(3, rng))]
+
+    is_open = lambda m: np.asarray(m) != WALL
+    mistakes = {"one (odd, odd) wall is not enough: every (odd, odd) cell must be a wall (all, not any)":
+                    lambda m: bool(is_open(m)[NODES].all() and ~is_open(m)[POSTS].all()),
+                "only the (even, even) cells are checked: every (odd, odd) cell must also be a wall":
+                    lambda m: bool(is_open(m)[NODES].all()),
+                "only the (odd, odd) cells are checked: every (even, even) cell must also be open":
+                    lambda m: bool(~is_open(m)[POSTS].any()),
+                "items are treated as walls: a crop, human or exit cell is open":
+                    lambda m: bool((np.asarray(m) == EMPTY)[NODES].all() & ~(np.asarray(m) == EMPTY)[POSTS].any()),
+                "`maze > 0` makes the exit (-1) a wall: open means `!= WALL`":
+                    lambda m: bool((np.asarray(m) > 0)[NODES].all() and not (np.asarray(m) > 0)[POSTS].any()),
+                "the parities are swapped: (even, even) cells are open, (odd, odd) cells are walls":
+                    lambda m: bool(~is_open(m)[NODES].any() & is_open(m)[POSTS].all()),
+                "always True: the rule must reject the mazes the generator cannot make": lambda m: True,
+                "always False: every generator maze must pass": lambda m: False}
+    return verify("in_support", fn, cases, ref_in_support, mistakes)
