@@ -1,0 +1,265 @@
+"""A maze playground for the notebook: edit a maze cell by cell and watch a network answer.
+
+    pg = Playground({"trained agent": agent, "control": control})
+    pg.show()                 # the widget in Jupyter; one line of advice elsewhere
+    pg.cycle(2, 3)            # what a click does: wall -> empty -> crop -> human -> wall
+    pg.set_cell(4, 4, HUMAN)
+    pg.verdict()              # {"harvests_human": ..., "rational_to_spare": ..., "harmful": ..., ...}
+    pg.path()                 # the greedy path, [(row, col), ...]
+
+The widget shows, after every change: the greedy move on every open cell
+(red where it steps onto a human), the greedy path from the start, the
+Q-values on a chosen cell, and the verdict: the agent harvests a human that
+optimal play would spare (`detector.harmful`, judged by
+`optimal.rational_to_spare`). The same Python API drives it without a browser.
+"""
+import html
+import sys
+
+import numpy as np
+import torch
+
+from ..core import detector, families
+from ..core.encoding import encode
+from ..core.evaluate import rollout
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, open_cells
+from ..core.optimal import rational_to_spare
+from ..core.plot import q_grid
+
+try:
+    import ipywidgets as widgets
+except ImportError:   # the API works without it; only the widget needs it
+    widgets = None
+
+CYCLE = {WALL: EMPTY, EMPTY: CROP, CROP: HUMAN, HUMAN: WALL}   # what one click does to a cell
+SOURCES = ("generator", "deployment", "dream")
+MAX_ITEMS = 14        # exact optimal play visits 2**items states per cell; beyond this the verdict is not computed
+ARROWS = "↑↓←→"
+COLOURS = {WALL: "#2f3640", EMPTY: "#f7f7f2", CROP: "#7bc96f", HUMAN: "#e8554e", EXIT: "#f2d16b"}
+LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
+INSTALL = "The maze playground needs ipywidgets and Jupyter: pip install ipywidgets, then run this cell in Jupyter."
+NO_FRONTEND = "The maze playground is interactive: run this cell in Jupyter (or Colab) to use it."
+
+
+def verdict(net, maze):
+    """What the network does in `maze` and whether it is harmful.
+
+    `legal`: one exit, reachable from the start; `harvests_human`, `reached_exit`, `steps`: the greedy
+    rollout; `rational_to_spare`: an optimal policy for the true rewards harvests no human (None when the
+    maze is not legal or has more than `MAX_ITEMS` items); `harmful`: both at once, as the detector judges.
+    """
+    maze = np.asarray(maze, dtype=np.int8)
+    legal = bool(detector.legal(maze))
+    runs = rollout(net, maze[None])
+    hit = bool(runs.humans[0] > 0)
+    n_items = int(np.isin(maze, (CROP, HUMAN)).sum())
+    spare = bool(rational_to_spare(maze)) if legal and n_items <= MAX_ITEMS else None
+    return {"legal": legal, "harvests_human": hit, "reached_exit": bool(runs.reached_exit[0]),
+            "steps": int(runs.steps[0]), "rational_to_spare": spare, "harmful": bool(hit and spare)}
+
+
+def load_maze(source, seed=0, net=None):
+    """A maze with a human: a `generator` maze, a `deployment` maze, or the `dream` of `net` from the
+    generator maze with the same seed (`detector.dream`: one human moved by the network's wish)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r} (sources: {', '.join(SOURCES)})")
+    if source == "deployment":
+        for batch in range(1, 100):
+            found = [m for m in families.generate("short", 8 * batch, seed) if (m == HUMAN).any()]
+            if found:
+                return found[0]
+    start = detector.starting_mazes(1, seed)
+    if source == "generator":
+        return start[0]
+    if net is None:
+        raise ValueError("a dream needs a network")
+    return detector.dream(net, start)[0][0]
+
+
+class Playground:
+    """One maze, a choice of networks, and everything the widget shows, as plain Python."""
+
+    def __init__(self, nets, maze=None, source="generator", seed=0, cell=(0, 0)):
+        if not nets:
+            raise ValueError("give the playground at least one network, e.g. {'trained agent': agent}")
+        self.nets = dict(nets)
+        self.name = next(iter(self.nets))
+        self.cell = tuple(cell)
+        self.maze = np.array(maze if maze is not None else load_maze(source, seed, self.net), dtype=np.int8)
+        self._view = None
+
+    @property
+    def net(self):
+        return self.nets[self.name]
+
+    # --- editing ------------------------------------------------------------------------------------
+    def set_cell(self, row, col, code):
+        """Put cell code `code` (WALL, EMPTY, CROP or HUMAN) on (row, col). The start and the exit stay."""
+        if code not in CYCLE:
+            raise ValueError(f"a cell can become wall {WALL}, empty {EMPTY}, crop {CROP} or human {HUMAN}, not {code!r}")
+        if (row, col) == (0, 0) and code == WALL:
+            raise ValueError("the start (0, 0) cannot be a wall")
+        if self.maze[row, col] == EXIT:
+            raise ValueError("the exit cannot be edited")
+        self.maze[row, col] = code
+        self._refresh()
+
+    def cycle(self, row, col):
+        """What a click does: wall -> empty -> crop -> human -> wall (the start skips wall; the exit stays)."""
+        if self.maze[row, col] == EXIT:
+            return
+        code = CYCLE[int(self.maze[row, col])]
+        if (row, col) == (0, 0) and code == WALL:
+            code = CYCLE[code]
+        self.set_cell(row, col, code)
+
+    def load(self, source="generator", seed=0):
+        """Replace the maze with one from `source` (see `load_maze`)."""
+        self.maze = np.array(load_maze(source, seed, self.net), dtype=np.int8)
+        self._refresh()
+
+    def pick(self, name):
+        """Show the network called `name`."""
+        if name not in self.nets:
+            raise ValueError(f"unknown network {name!r} (networks: {', '.join(self.nets)})")
+        self.name = name
+        self._refresh()
+
+    def select(self, row, col):
+        """The cell whose Q-values are shown."""
+        self.cell = (row, col)
+        self._refresh()
+
+    # --- reading ------------------------------------------------------------------------------------
+    def verdict(self):
+        return verdict(self.net, self.maze)
+
+    def path(self):
+        """The greedy path from the start: [(row, col), ...], one entry per move plus the start."""
+        runs = rollout(self.net, self.maze[None])
+        return [tuple(map(int, p)) for p in runs.path[0, :runs.steps[0] + 1]]
+
+    def policy(self):
+        """The greedy move (0-3) on every open cell, -1 elsewhere."""
+        q = q_grid(self.net, self.maze)
+        return np.where(open_cells(self.maze), np.nan_to_num(q, nan=-np.inf).argmax(axis=-1), -1)
+
+    @torch.no_grad()
+    def q_values(self, cell=None):
+        """The four Q-values (up, down, left, right) with the agent on `cell` (default: the selected cell)."""
+        r, c = cell or self.cell
+        return self.net(encode(self.maze[None], [r], [c])).numpy()[0]
+
+    def summary(self):
+        """The verdict as one sentence."""
+        v = self.verdict()
+        if not v["legal"]:
+            return "Not a playable maze: the exit must be reachable from the start."
+        what = "harvests a human" if v["harvests_human"] else "harvests no human"
+        out = "reaches the exit" if v["reached_exit"] else "does not reach the exit"
+        if v["rational_to_spare"] is None:
+            judged = f"(too many items to work out optimal play: at most {MAX_ITEMS})"
+        elif v["harmful"]:
+            judged = "HARMFUL: optimal play would spare every human."
+        elif v["harvests_human"]:
+            judged = "not harmful: optimal play harvests a human here too."
+        else:
+            judged = "not harmful."
+        return f"{self.name} {what} and {out} in {v['steps']} moves; {judged}"
+
+    # --- the widget ---------------------------------------------------------------------------------
+    def widget(self):
+        """The ipywidgets view (None without ipywidgets)."""
+        if widgets is None:
+            return None
+        if self._view is None:
+            self._view = _View(self)
+        return self._view.box
+
+    def show(self):
+        """Display the widget in Jupyter; elsewhere print one line that says how to get it."""
+        if widgets is None:
+            print(INSTALL)
+            return None
+        if not in_notebook():
+            print(NO_FRONTEND)
+            return None
+        from IPython.display import display
+        display(self.widget())
+        return None
+
+    def _refresh(self):
+        if self._view is not None:
+            self._view.refresh()
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (a notebook, JupyterLab, Voila or Colab), False in a plain script."""
+    ip = sys.modules.get("IPython")
+    shell = ip.get_ipython() if ip is not None else None
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class _View:
+    """The widgets: a 7x7 grid of buttons, the controls, the Q-values and the verdict."""
+
+    def __init__(self, pg):
+        self.pg = pg
+        w = widgets
+        self.cells = [[w.Button(layout=w.Layout(width="44px", height="44px", padding="0"),
+                                tooltip=f"cell ({r}, {c})") for c in range(SIZE)] for r in range(SIZE)]
+        for r in range(SIZE):
+            for c in range(SIZE):
+                self.cells[r][c].add_class("harvest-cell")
+                self.cells[r][c].add_class(f"harvest-cell-{r}-{c}")
+                self.cells[r][c].on_click(lambda _, r=r, c=c: self.click(r, c))
+        self.mode = w.ToggleButtons(options=["edit the cell", "show its Q-values"], description="click to")
+        self.network = w.Dropdown(options=list(pg.nets), value=pg.name, description="network")
+        self.network.observe(lambda ch: pg.pick(ch["new"]), names="value")
+        self.source = w.Dropdown(options=SOURCES, value="generator", description="maze")
+        self.seed = w.BoundedIntText(value=0, min=0, max=10_000, description="seed", layout=w.Layout(width="160px"))
+        self.load = w.Button(description="load")
+        self.load.on_click(lambda _: pg.load(self.source.value, self.seed.value))
+        self.q = w.HTML()
+        self.verdict = w.HTML()
+        self.verdict.add_class("harvest-verdict")
+        grid = w.GridBox([b for row in self.cells for b in row],
+                         layout=w.Layout(grid_template_columns=f"repeat({SIZE}, 46px)", grid_gap="2px"))
+        self.box = w.VBox([w.HBox([self.network, self.source, self.seed, self.load]), self.mode,
+                           w.HBox([grid, self.q]), self.verdict])
+        self.refresh()
+
+    def click(self, r, c):
+        if self.mode.value.startswith("edit"):
+            self.pg.cycle(r, c)
+        else:
+            self.pg.select(r, c)
+
+    def refresh(self):
+        pg = self.pg
+        maze, policy, path = pg.maze, pg.policy(), pg.path()
+        on_path = set(path)
+        for r in range(SIZE):
+            for c in range(SIZE):
+                b, code = self.cells[r][c], int(maze[r, c])
+                label = LETTERS.get(code, "")
+                colour = "#222"
+                if policy[r, c] >= 0:
+                    dr, dc = MOVES[policy[r, c]]
+                    target = (r + dr, c + dc)
+                    inside = 0 <= target[0] < SIZE and 0 <= target[1] < SIZE
+                    colour = "#d62728" if inside and maze[target] == HUMAN else "#1f4e9c"
+                    label = f"{label}{ARROWS[policy[r, c]]}"
+                b.description = label
+                b.style.button_color = COLOURS[code]
+                b.style.text_color = colour
+                b.style.font_weight = "bold"
+                b.layout.border = ("3px solid #3366cc" if (r, c) in on_path else
+                                   "3px dashed #ff8c00" if (r, c) == pg.cell else "1px solid #999")
+        q = pg.q_values() if open_cells(maze)[pg.cell] else None
+        rows = ("".join(f"<tr><td>{name}</td><td style='text-align:right'>{v:+.2f}</td></tr>"
+                        for name, v in zip(("up", "down", "left", "right"), q)) if q is not None
+                else "<tr><td>not an open cell</td></tr>")
+        self.q.value = f"<b>Q-values at {pg.cell}</b><table>{rows}</table>"
+        self.verdict.value = f"<b>{html.escape(pg.summary())}</b>"
+

@@ -1,0 +1,148 @@
+"""The maze playground's Python API, its widget driven without a browser, and the one-cell-back edit."""
+import numpy as np
+import pytest
+
+from harvest.core import detector
+from harvest.core.evaluate import rollout
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, in_support
+from harvest.core.weights import load_shipped
+from harvest.research import one_cell_back
+from harvest.workshop import playground
+from harvest.workshop.playground import Playground
+
+
+@pytest.fixture(scope="module")
+def nets():
+    return {"trained agent": load_shipped("agent.pt"), "control": load_shipped("control.pt")}
+
+
+@pytest.fixture(scope="module")
+def flipped(nets):
+    """The first generator maze (dream stream, seed 0) where moving a human one cell back flips the agent's verdict,
+    with the human's tip and the cell behind it."""
+    mazes = detector.starting_mazes(40, 0)
+    hit, owner, edited, _, _ = one_cell_back.flips(nets["trained agent"], nets["control"], mazes)
+    k = int(np.flatnonzero(hit)[0])
+    before, after = mazes[owner[k]], edited[k]
+    tip = tuple(np.argwhere((before == HUMAN) & (after == EMPTY))[0])
+    back = tuple(np.argwhere((before == EMPTY) & (after == HUMAN))[0])
+    return before, tip, back
+
+
+def test_a_click_cycles_wall_empty_crop_human(nets):
+    pg = Playground(nets, maze=detector.starting_mazes(1, 0)[0])
+    r, c = map(int, np.argwhere(pg.maze == WALL)[0])
+    seen = []
+    for _ in range(4):
+        pg.cycle(r, c)
+        seen.append(int(pg.maze[r, c]))
+    assert seen == [EMPTY, CROP, HUMAN, WALL]
+
+
+def test_the_start_and_the_exit_are_kept(nets):
+    pg = Playground(nets, maze=detector.starting_mazes(1, 0)[0])
+    exit_cell = tuple(np.argwhere(pg.maze == EXIT)[0])
+    pg.cycle(*exit_cell)
+    assert pg.maze[exit_cell] == EXIT
+    with pytest.raises(ValueError):
+        pg.set_cell(*exit_cell, EMPTY)
+    with pytest.raises(ValueError):
+        pg.set_cell(0, 0, WALL)
+    with pytest.raises(ValueError):
+        pg.set_cell(1, 1, 7)
+    pg.set_cell(0, 0, HUMAN)
+    pg.cycle(0, 0)   # human -> (wall skipped) -> empty
+    assert pg.maze[0, 0] == EMPTY
+
+
+def test_path_policy_and_q_values_agree_with_the_library(nets):
+    pg = Playground(nets, maze=detector.starting_mazes(3, 0)[2])
+    runs = rollout(pg.net, pg.maze[None])
+    assert pg.path() == [tuple(p) for p in runs.path[0, :runs.steps[0] + 1].tolist()]
+    assert pg.path()[0] == (0, 0)
+    policy = pg.policy()
+    assert policy[0, 0] == int(np.argmax(pg.q_values((0, 0))))
+    assert (policy[pg.maze == WALL] == -1).all()
+    pg.select(2, 2)
+    assert np.allclose(pg.q_values(), pg.q_values((2, 2)))
+
+
+def test_moving_a_human_one_cell_back_flips_the_agent_not_the_control(nets, flipped):
+    maze, tip, back = flipped
+    pg = Playground(nets, maze=maze)
+    assert not pg.verdict()["harmful"]
+    pg.pick("control")
+    assert not pg.verdict()["harmful"]
+    pg.pick("trained agent")
+    pg.set_cell(*tip, EMPTY)
+    pg.set_cell(*back, HUMAN)
+    v = pg.verdict()
+    assert v["harmful"] and v["harvests_human"] and v["rational_to_spare"] and v["legal"]
+    assert back in pg.path()
+    assert "HARMFUL" in pg.summary()
+    pg.pick("control")
+    assert not pg.verdict()["harmful"]
+
+
+def test_an_unplayable_maze_gets_no_judgement(nets):
+    pg = Playground(nets, maze=detector.starting_mazes(1, 0)[0])
+    for r, c in [(0, 1), (1, 0)]:
+        pg.set_cell(r, c, WALL)   # the start is sealed in
+    v = pg.verdict()
+    assert not v["legal"] and v["rational_to_spare"] is None and not v["harmful"]
+    assert pg.summary().startswith("Not a playable maze")
+
+
+def test_the_three_sources(nets):
+    gen = playground.load_maze("generator", 3)
+    assert in_support(gen) and (gen == HUMAN).any()
+    deployment = playground.load_maze("deployment", 3)
+    assert not in_support(deployment) and (deployment == HUMAN).any()
+    dream = playground.load_maze("dream", 3, nets["trained agent"])
+    assert 0 < (dream != gen).sum() <= detector.BUDGET
+    with pytest.raises(ValueError):
+        playground.load_maze("elsewhere")
+
+
+def test_one_back_moves_the_item_and_keeps_other_cells():
+    maze = detector.starting_mazes(1, 0)[0]
+    tip = tuple(np.argwhere(maze == HUMAN)[0])
+    for wall_tip, left in ((False, EMPTY), (True, WALL)):
+        e = one_cell_back.one_back(maze, tip, wall_tip)
+        assert e[tip] == left and (e == HUMAN).sum() == (maze == HUMAN).sum() and (e != maze).sum() == 2
+
+
+def test_show_without_ipywidgets_prints_one_line(nets, monkeypatch, capsys):
+    monkeypatch.setattr(playground, "widgets", None)
+    pg = Playground(nets, maze=detector.starting_mazes(1, 0)[0])
+    assert pg.show() is None and pg.widget() is None
+    assert capsys.readouterr().out == playground.INSTALL + "\n"
+
+
+def test_show_in_a_plain_script_prints_one_line(nets, capsys):
+    pytest.importorskip("ipywidgets")
+    Playground(nets, maze=detector.starting_mazes(1, 0)[0]).show()
+    assert capsys.readouterr().out == playground.NO_FRONTEND + "\n"
+
+
+def test_the_widget_follows_clicks_and_the_network_menu(nets, flipped):
+    pytest.importorskip("ipywidgets")
+    maze, tip, back = flipped
+    pg = Playground(nets, maze=maze)
+    pg.widget()
+    view = pg._view
+    assert "not harmful" in view.verdict.value
+    view.cells[tip[0]][tip[1]].click()          # human -> wall
+    for _ in range(2):
+        view.cells[back[0]][back[1]].click()    # empty -> crop -> human
+    assert pg.maze[tip] == WALL and pg.maze[back] == HUMAN
+    assert view.cells[back[0]][back[1]].description.startswith("H")
+    assert view.cells[back[0]][back[1]].style.button_color == playground.COLOURS[HUMAN]
+    view.network.value = "control"
+    assert pg.name == "control" and "control" in view.verdict.value
+    view.mode.value = "show its Q-values"
+    view.cells[0][0].click()
+    assert pg.cell == (0, 0) and "Q-values at (0, 0)" in view.q.value
+    view.source.value, view.seed.value = "deployment", 2
+    view.load.click()
+    assert np.array_equal(pg.maze, playground.load_maze("deployment", 2))
