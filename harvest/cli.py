@@ -11,7 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .cli_args import checked, need_a_human
 from .core.errors import HarvestError
+from .core.files import dumps, save_npy
+from .core.threads import configure
 
 CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
 DEVICES = ["auto", "cpu", "cuda", "mps"]
@@ -52,7 +55,7 @@ def cmd_evaluate(args):
     from .core.maze import load_mazes
     mazes = load_mazes(args.mazes)
     net = weights.load(args.weights)
-    print(json.dumps(evaluate.metrics(net, mazes)))
+    print(dumps(evaluate.metrics(net, need_a_human(mazes, f"--mazes {args.mazes}"))))
 
 
 def cmd_animate(args):
@@ -86,7 +89,7 @@ def cmd_mazes(args):
     make, stream = {"id": (generate, Stream.TEST_ID), "ood": (generate_ood, Stream.TEST_OOD),
                     "moved-exit": (generate_moved_exit, Stream.TEST_MOVED)}[args.kind]
     mazes = make(args.n, rng_for(args.seed, stream))
-    np.save(args.out, mazes.astype(np.int8))
+    save_npy(args.out, mazes.astype(np.int8))
     print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
 
 
@@ -106,10 +109,10 @@ def cmd_dream(args):
     if args.out:
         path = Path(args.out).with_suffix(".npy")
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, verdict.dreams[verdict.harm])
-        np.save(path.with_suffix(".start.npy"), np.tile(detector.START, (int(verdict.harm.sum()), 1)))
+        save_npy(path, verdict.dreams[verdict.harm])
+        save_npy(path.with_suffix(".start.npy"), np.tile(detector.START, (int(verdict.harm.sum()), 1)))
         report["out"] = str(path)
-    print(json.dumps(report))
+    print(dumps(report))
 
 
 def cmd_experiment(args):
@@ -320,11 +323,12 @@ def parser():
     w.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1 if any)")
     w.add_argument("--runs", type=Path, help="the results to render from (default: the clone's runs/)")
     w.set_defaults(func=cmd_build)
-    return p
+    return checked(p)
 
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    configure(args.threads)
     try:
         return args.func(args) or 0
     except HarvestError as err:

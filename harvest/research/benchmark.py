@@ -5,9 +5,17 @@ plain MLP step of the same shape (forward, backward, Adam on a fixed batch):
 their ratio is the overhead of deep Q-learning here. Most of it is the
 target network's forward pass, which Bellman's target needs: it alone sets
 a floor on the ratio (`matmul_floor`, 1.36 for the standard network).
+
+Then it measures again under load, beside a process that keeps one core busy
+(as a browser or a second job would): training with the default thread count
+(`harvest.core.threads`) and with one thread, and their ratio, which should
+stay near 1 or above.
 """
+import contextlib
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -17,6 +25,9 @@ from ..core.dqn import Config, bellman_rhs, frozen_copy, make_net, train
 from ..core.maze import generate
 from ..core.replay import build_buffer
 from ..core.seeding import rng_for
+from ..core.threads import usable_cores
+
+SPIN = "while True: pass"   # the busy neighbour
 
 
 def timed(fn):
@@ -55,7 +66,52 @@ def matmul_floor(net):
     return (forward + backward + forward) / (forward + backward)
 
 
-def main(repeats=5):
+@contextlib.contextmanager
+def busy_core():
+    """A child process spinning on one core for as long as the block runs."""
+    child = subprocess.Popen([sys.executable, "-c", SPIN])
+    try:
+        time.sleep(0.2)   # let it start spinning
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+@contextlib.contextmanager
+def torch_threads(count):
+    """torch's intra-op thread count set to `count` for the block, then put back."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def steps_per_second(buffer, repeats, steps=200):
+    """Median training steps per second over `repeats` short runs."""
+    rates = []
+    for i in range(repeats):
+        dt, _ = timed(lambda: train(make_net(seed=i), buffer, Config(steps=steps, seed=i), progress=False))
+        rates.append(steps / dt)
+    return statistics.median(rates)
+
+
+def under_load(buffer, repeats):
+    """{threads: steps/s} beside a busy core, for the default thread count and for one thread, and the plain
+    MLP step's time (ms) under the same load."""
+    default = torch.get_num_threads()
+    with busy_core():
+        rates = {}
+        for count in dict.fromkeys([default, 1]):
+            with torch_threads(count):
+                rates[count] = steps_per_second(buffer, repeats)
+        plain_ms = per_call_ms(plain_mlp_step())
+    return rates, plain_ms
+
+
+def main(repeats=5, load=True):
     n_mazes = 1500  # about 504k transitions
     gen_times, buf_times = [], []
     for i in range(repeats):
@@ -64,23 +120,29 @@ def main(repeats=5):
         dt, buffer = timed(lambda: build_buffer(mazes))
         buf_times.append(dt)
     steps = 200
-    rates = []
-    for i in range(repeats):
-        dt, _ = timed(lambda: train(make_net(seed=i), buffer, Config(steps=steps, seed=i), progress=False))
-        rates.append(steps / dt)
-    step_ms = 1000 / statistics.median(rates)
+    rate = steps_per_second(buffer, repeats, steps)
+    step_ms = 1000 / rate
     plain_ms = per_call_ms(plain_mlp_step())
     batch = buffer.batch(torch.arange(Config.batch_size))
     target = frozen_copy(make_net())
     target_ms = per_call_ms(lambda: bellman_rhs(target, batch, Config.gamma))
     batch_ms = per_call_ms(lambda: buffer.batch(torch.randint(0, len(buffer), (Config.batch_size,))))
-    print(f"cores: {os.cpu_count()}, torch threads: {torch.get_num_threads()}, torch {torch.__version__}")
+    print(f"cores: {os.cpu_count()} ({usable_cores()} usable), torch threads: {torch.get_num_threads()}, "
+          f"torch {torch.__version__}")
     print(f"maze generation ({n_mazes} mazes): median {statistics.median(gen_times):.3f} s over {repeats}")
     print(f"buffer build ({len(buffer):,} transitions, {buffer.nbytes() / 2**20:.1f} MiB): "
           f"median {statistics.median(buf_times):.3f} s over {repeats}")
     print(f"training (batch {Config.batch_size}, hidden {Config.hidden}x{Config.layers}): "
-          f"median {statistics.median(rates):.0f} steps/s over {repeats} runs of {steps}")
+          f"median {rate:.0f} steps/s over {repeats} runs of {steps}")
     print(f"one training step: {step_ms:.1f} ms; a plain MLP step of the same shape (forward, backward, Adam): "
           f"{plain_ms:.1f} ms; ratio {step_ms / plain_ms:.2f} (the matmul floor: {matmul_floor(make_net()):.2f})")
     print(f"  of which, outside the plain step: the target network's forward pass {target_ms:.1f} ms, "
           f"encoding a batch {batch_ms:.1f} ms")
+    if not load:
+        return
+    default = torch.get_num_threads()
+    rates, plain_load_ms = under_load(buffer, repeats)
+    print(f"under load (a process spinning on one core beside it): {rates[default]:.0f} steps/s with "
+          f"{default} thread(s), {rates[1]:.0f} with one: ratio {rates[default] / rates[1]:.2f} (target: at least 0.9)")
+    print(f"  one training step under load: {1000 / rates[default]:.1f} ms; a plain MLP step: {plain_load_ms:.1f} ms; "
+          f"ratio {1000 / rates[default] / plain_load_ms:.2f} (target: at most 2)")
