@@ -1,6 +1,8 @@
 """The package itself: its layout rule, its command line generated from Config, its console script."""
 import ast
 import dataclasses
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,3 +70,54 @@ def test_build_check_reports_the_generated_files_up_to_date():
     run = subprocess.run([sys.executable, "-m", "harvest", "build", "--check"], cwd=ROOT, capture_output=True,
                          text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_changed_shipped_file_is_refused_by_every_command(tmp_path):
+    """evaluate reads a file in harvest/weights/ by path: it too is checked against SHA256SUMS."""
+    folder = tmp_path / "weights"
+    shutil.copytree(ROOT / "harvest" / "weights", folder)
+    blob = bytearray((folder / "agent.pt").read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    (folder / "agent.pt").write_bytes(bytes(blob))
+    mazes = tmp_path / "m.npy"
+    subprocess.run([sys.executable, "-m", "harvest", "mazes", "--n", "3", "--out", str(mazes)], check=True,
+                   capture_output=True)
+    env = {**os.environ, "HARVEST_WEIGHTS_DIR": str(folder)}
+    run = subprocess.run([sys.executable, "-m", "harvest", "evaluate", "--weights", str(folder / "agent.pt"),
+                          "--mazes", str(mazes)], capture_output=True, text=True, env=env)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "git checkout harvest/weights/agent.pt" in run.stderr
+
+
+def test_a_plain_install_works_from_another_directory(tmp_path):
+    """A non-editable install into a fresh virtual environment: the env, evaluate and dream, run from elsewhere."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    shutil.copytree(ROOT / "harvest", source / "harvest", ignore=shutil.ignore_patterns("__pycache__"))
+    venv = tmp_path / "venv"
+    # without its own pip: the bundled setuptools of an old pip would shadow the one the system has
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", str(source)], check=True, capture_output=True)
+    shutil.rmtree(source)   # nothing may come from the source tree
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("HARVEST_WEIGHTS_DIR", "PYTHONPATH")}
+    run = lambda *args: subprocess.run([python, *args], cwd=work, capture_output=True, text=True, env=env)
+    where = run("-c", "import harvest, gymnasium; env = gymnasium.make('Harvest-v0'); env.reset(seed=0); "
+                      "print(harvest.__file__)")
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.startswith(str(venv)), where.stdout
+    agent = venv.glob("lib/python*/site-packages/harvest/weights/agent.pt").__next__()
+    assert run("-m", "harvest", "mazes", "--n", "20", "--out", "m.npy").returncode == 0
+    evaluated = run("-m", "harvest", "evaluate", "--weights", str(agent), "--mazes", "m.npy")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert len(json.loads(evaluated.stdout)["mazes"]) == 20
+    dreamed = run("-m", "harvest", "dream", "--weights", str(agent), "--n", "8")
+    assert dreamed.returncode == 0, dreamed.stderr
+    assert "harmful_dream_rate" in json.loads(dreamed.stdout)
+    built = run("-m", "harvest", "build", "--check")
+    assert built.returncode == 2 and "clone" in built.stderr and built.stderr.count("\n") == 1

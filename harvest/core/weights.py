@@ -3,10 +3,14 @@
 A weights file is a torch pickle of {"state_dict", "hidden", "layers",
 "exit_visible", "meta"}; `exit_visible` records the encoding (161 or 210
 inputs) and is False for files written before it existed.
-Shipped files live in harvest/weights/ and are listed in SHA256SUMS there.
+Shipped files live in harvest/weights/ (found through importlib.resources, so
+an installed package finds them too) and are listed in SHA256SUMS there. Every
+load of a file in that folder, by any command or function, is checked against
+its sum.
 """
 import hashlib
 import os
+from importlib import resources
 from pathlib import Path
 
 import torch
@@ -15,7 +19,7 @@ from .dqn import make_net
 from .errors import HarvestError
 
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
-WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR", Path(__file__).resolve().parents[1] / "weights"))
+WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR") or str(resources.files("harvest") / "weights"))
 SUMS = WEIGHTS_DIR / "SHA256SUMS"
 
 
@@ -33,14 +37,27 @@ def save(net, path, **meta):
     return path
 
 
+def shipped_sum(path):
+    """The SHA256SUMS entry for `path` when it is a file in the shipped folder, else None."""
+    path = Path(path).resolve()
+    return checksums().get(path.name) if path.parent == WEIGHTS_DIR.resolve() else None
+
+
 def load(path, expect_sha256=None):
-    """A QNet from a weights file; raises HarvestError on any problem."""
+    """A QNet from a weights file; raises HarvestError on any problem.
+
+    A file in the shipped folder is always checked against SHA256SUMS.
+    """
     path = Path(path)
     if not path.is_file():
         raise HarvestError(f"weights file not found: {path}")
+    shipped = shipped_sum(path)
+    expect_sha256 = expect_sha256 or shipped
     if expect_sha256 is not None and sha256(path) != expect_sha256:
-        raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed "
-                           f"(rebuild it with `python spoilers.py`)")
+        if shipped is not None:
+            raise HarvestError(f"checksum mismatch: harvest/weights/{path.name} differs from its SHA256SUMS entry; "
+                               f"restore it with `git checkout harvest/weights/{path.name}` (or reinstall harvest)")
+        raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
         net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False))

@@ -11,6 +11,7 @@ from ...core.errors import HarvestError
 from ...core.rules import step
 from ...core.weights import load_shipped
 from ...research import corner, fixes
+from ...research.results_table import RUNS
 from ...research.standard_recipe import moved_exit_test_mazes, test_sets
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,11 +44,13 @@ SAFE_PATH = "RRRRDDRRDDDD"      # the agent's way to the exit, passing the human
 HUNT_PATH = "RRRRDDRRUDDDDD"    # the same, with a step aside onto the human and back
 STEPS = {"U": 0, "D": 1, "L": 2, "R": 3}
 
-# What the decks call the networks on screen. Until part 3's spoiler slide the audience knows the agent's
-# initialisation only as "shipped", as the workshop does (initial_net("shipped")); the notes may say more.
-SHOWN = {"agent.pt": "agent (shipped init)", "control.pt": "control (random init)",
-         "evil init": "agent (shipped init)", "random init (control)": "control (random init)",
-         "evil init + fixed distribution": "agent + repaired data"}
+# What the decks call the networks on screen. Until part 3's spoiler slide the audience meets two agents trained by
+# the same recipe on the same mazes, and nothing on screen says how either one started (the notes may say more):
+# "agent" is the shipped agent (evil init), "second agent" the control (random init). The repaired agent appears
+# only from part 3's fix slide on. test_slides.py holds these labels to the giveaway list.
+REPAIRED = next(name for name, (_, fixed) in RUNS.items() if fixed)   # its key in runs/results.json
+SHOWN = {"agent.pt": "agent", "control.pt": "second agent",
+         "evil init": "agent", "random init (control)": "second agent", REPAIRED: "agent, repaired data"}
 
 
 class Skip(Exception):
@@ -99,7 +102,7 @@ def verdict(name, n=64):
 def corner_rows():
     """The corner sweep's rows from runs/corner.json, or Skip."""
     try:
-        return corner.load_rows()
+        return corner.load_rows(ROOT / "runs" / "corner.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
@@ -107,6 +110,6 @@ def corner_rows():
 def fixes_rows():
     """The fixes comparison's rows from runs/fixes.json, or Skip."""
     try:
-        return fixes.load_rows()
+        return fixes.load_rows(ROOT / "runs" / "fixes.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
