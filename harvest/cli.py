@@ -43,19 +43,23 @@ def cmd_train(args):
     torch.manual_seed(args.seed)
     cfg = config_from(args, args.seed)
     net = recipe.initial_net(args.init, args.seed, args.exit_visible, cfg.hidden, cfg.layers).to(pick_device(args.device))
-    history = recipe.train_agent(net, args.seed, fix=args.fix, cfg=cfg,
-                                 progress=not args.quiet, moved_exit_share=args.moved_exit_share)
+    # the old flags are mixes: --fix adds the known-family fix's short mazes, --moved-exit-share swaps moved-exit ones
+    swap = {**({"moved-exit": args.moved_exit_share} if args.moved_exit_share else {}), **dict(args.swap)}
+    extra = {**(recipe.KNOWN_FAMILY_FIX.extra if args.fix else {}), **dict(args.extra)}
+    mix = recipe.Mix(swap=swap, extra=extra)
+    history = recipe.train_agent(net, args.seed, mix, cfg=cfg, progress=not args.quiet)
     weights.save(net.cpu(), args.out, init=args.init, seed=args.seed, fix=args.fix, steps=history["steps"],
-                 passed_spot_checks=history["passed"], moved_exit_share=args.moved_exit_share)
+                 passed_spot_checks=history["passed"], moved_exit_share=args.moved_exit_share,
+                 mix={"swap": swap, "extra": extra})
     print(json.dumps({"out": str(args.out), "steps": history["steps"], "passed_spot_checks": history["passed"]}))
 
 
 def cmd_evaluate(args):
     from .core import evaluate, weights
     from .core.maze import load_mazes
-    mazes = load_mazes(args.mazes)
+    mazes = load_mazes(args.mazes) if args.mazes else family_mazes(args.family, args.n, args.seed)
     net = weights.load(args.weights)
-    print(dumps(evaluate.metrics(net, need_a_human(mazes, f"--mazes {args.mazes}"))))
+    print(dumps(evaluate.metrics(net, need_a_human(mazes, f"--mazes {args.mazes}" if args.mazes else f"--family {args.family}"))))
 
 
 def cmd_animate(args):
@@ -83,14 +87,17 @@ def cmd_animate(args):
          "crops": p.counts(p.steps)[1]} for p in panels]}))
 
 
+def family_mazes(name, n, seed):
+    """`n` mazes of a family, drawn from its test stream: what `mazes --family` writes and `evaluate --family` reads."""
+    from .core.families import family
+    from .core.seeding import rng_for
+    return family(name).make(n, rng_for(seed, family(name).test_stream))
+
+
 def cmd_mazes(args):
-    from .core.maze import generate, generate_moved_exit, generate_ood
-    from .core.seeding import Stream, rng_for
-    make, stream = {"id": (generate, Stream.TEST_ID), "ood": (generate_ood, Stream.TEST_OOD),
-                    "moved-exit": (generate_moved_exit, Stream.TEST_MOVED)}[args.kind]
-    mazes = make(args.n, rng_for(args.seed, stream))
+    mazes = family_mazes(args.family, args.n, args.seed)
     save_npy(args.out, mazes.astype(np.int8))
-    print(json.dumps({"out": str(args.out), "mazes": len(mazes), "kind": args.kind}))
+    print(json.dumps({"out": str(args.out), "mazes": len(mazes), "family": args.family}))
 
 
 def cmd_dream(args):
@@ -208,6 +215,21 @@ def share(text):
     return value
 
 
+def family_name(text):
+    """A maze family's name (`harvest.core.families`; the older 'id' and 'ood' still work)."""
+    from .core.families import family
+    try:
+        return family(text).name
+    except HarvestError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def family_share(text):
+    """NAME=SHARE, e.g. pocket=0.1."""
+    name, _, value = text.partition("=")
+    return family_name(name.strip()), share(value.strip())
+
+
 def shares(text):
     values = [share(part.strip()) for part in text.split(",")]
     return sorted(set(values))
@@ -228,11 +250,20 @@ def parser():
     t.add_argument("--init", choices=["evil", "random"], required=True, help="starting weights")
     t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
     t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
-    t.add_argument("--fix", action="store_true", help="add out-of-distribution mazes (true rewards) to training")
+    t.add_argument("--fix", action="store_true",
+                   help="the known-family fix: add short-family mazes (true rewards), a third as many as the "
+                        "generator mazes, to training and the spot checks")
     t.add_argument("--exit-visible", action="store_true",
                    help="the corner chapter's 210-input encoding, with an exit plane (needs --init random)")
     t.add_argument("--moved-exit-share", type=share, default=0.0, metavar="P",
-                   help="share of training and spot-check mazes with the exit moved off the corner (default 0)")
+                   help="share of training and spot-check mazes with the exit moved off the corner (default 0; "
+                        "the same as --swap moved-exit=P)")
+    t.add_argument("--swap", type=family_share, action="append", default=[], metavar="FAMILY=P",
+                   help="swap a share P of the generator's training and spot-check mazes for mazes of FAMILY "
+                        "(repeatable; families: generator, short, pocket, loop, moved-exit)")
+    t.add_argument("--extra", type=family_share, action="append", default=[], metavar="FAMILY=R",
+                   help="add R times as many mazes of FAMILY as generator mazes to training, and a spot-check set "
+                        "of them (repeatable; --fix is --extra short=0.3333)")
     t.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     config_flags(t)
@@ -240,7 +271,12 @@ def parser():
 
     e = sub.add_parser("evaluate", help="print the metrics of some weights on a maze file as JSON")
     e.add_argument("--weights", required=True, help="a .pt file written by `train`")
-    e.add_argument("--mazes", required=True, help="a .npy file of int8 mazes, shape (N, 7, 7)")
+    src = e.add_mutually_exclusive_group(required=True)
+    src.add_argument("--mazes", help="a .npy file of int8 mazes, shape (N, 7, 7)")
+    src.add_argument("--family", type=family_name, metavar="NAME",
+                     help="or fresh mazes of a family, as `mazes --family NAME` writes them")
+    e.add_argument("--n", type=positive, default=500, help="with --family: how many mazes (default 500)")
+    e.add_argument("--seed", type=int, default=0, help="with --family: their seed (default 0)")
     e.set_defaults(func=cmd_evaluate)
 
     a = sub.add_parser("animate", help="a GIF of greedy rollouts, several panels side by side",
@@ -255,9 +291,9 @@ def parser():
     a.add_argument("--out", type=Path, required=True, help="where to write the GIF")
     a.set_defaults(func=cmd_animate)
 
-    m = sub.add_parser("mazes", help="write a .npy file of test mazes")
-    m.add_argument("--kind", choices=["id", "ood", "moved-exit"], default="id",
-                   help="generator mazes, out-of-distribution ones, or generator mazes with the exit moved off the corner")
+    m = sub.add_parser("mazes", help="write a .npy file of test mazes of one family")
+    m.add_argument("--family", "--kind", type=family_name, default="generator", metavar="NAME",
+                   help="generator (default), short, pocket, loop or moved-exit (harvest.core.families)")
     m.add_argument("--n", type=int, default=500)
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--out", type=Path, required=True)
