@@ -29,31 +29,39 @@
 # "passed" line, and otherwise tells you what looks wrong. Later cells use
 # your functions, so do them in order.
 #
-# Each exercise has a header: a time estimate, a difficulty (● easy to
-# ●●●●● hard) and a hint. Questions between the steps have their answers
-# folded away: think first, then click.
+# Each exercise has a number (Exercise 5.1 is the first blank of Step 5), a
+# header with a time estimate, a difficulty (● easy to ●●●●● hard) and a
+# hint. Each question has a number too. Its answer is folded away in the
+# notebook (think first, then click); in `exercises.py` the answers wait in
+# a section at the very end of the file.
 #
-# Don't open `spoilers.py` before the end: it gives the game away.
+# Don't open `spoilers.py` until Step 10 sends you there: it gives the game
+# away.
 #
 # | step | what you do | about |
 # | --- | --- | --- |
 # | 0 | Q-values of a tiny corridor, by hand and by Q-iteration | 10 min |
-# | 1 | the gridworld: open cells, rewards, the network's input | 25 min |
-# | 2 | Bellman's equation and the loss; train the agent | 25 min |
+# | 1 | the gridworld: open cells, rewards, the network's input | 20 min |
+# | 2 | Bellman's equation and the loss; train the agent | 20 min |
 # | 3 | look at the policy | 5 min |
 # | 4 | a greedy rollout and the return of a path: is the reward to blame? | 20 min |
 # | 5 | measure the failure | 10 min |
-# | 6 | dream, first attempt: gradient ascent on the walls | 25 min |
-# | 7 | the support test, and whether the dream passes it | 20 min |
+# | 6 | compare the mazes it fails on with the training mazes | 20 min |
+# | 7 | dream, first attempt: gradient ascent on the walls | 25 min |
 # | 8 | what the agent reacts to: the input gradient | 10 min |
-# | 9 | a dream that moves the human, judged by optimal play | 30 min |
+# | 9 | a dream that moves the human, judged by optimal play | 25 min |
 # | 10 | two halves of one cause | 10 min |
 # | 11 | repair the training distribution, and ask the detector | 10 min |
-# | 12 | bonus: where does the network notice the flaw? | open |
-# | 13 | bonus chapter: the corner proxy, with no planted weights | 25 min |
+# | 12 | bonus: where does the network notice the difference? | open |
+# | 13 | bonus chapter: the corner proxy | 25 min |
+# | 14 | bonus chapter: fixes that need no list of failures | 25 min |
+#
+# Steps 0 to 11 add up to 3 hours 5 minutes; the bonus chapters take about
+# an hour more.
 
 # %%
 import copy
+import inspect
 import time
 
 import numpy as np
@@ -61,15 +69,15 @@ import torch
 
 from harvest.core import detector, dream, optimal
 from harvest.core.dqn import Config, train
-from harvest.core.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS
+from harvest.core.encoding import COL, CROPS, HUMANS, N_INPUTS, ROW, WALLS, grid_planes
 from harvest.core.evaluate import adjacent_human_rate, rollout
-from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, NODES, POSTS, SIZE, WALL, dead_ends, \
-    generate
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, SIZE, WALL, dead_ends, generate
 from harvest.core.plot import grid_of, plot_cell_values, plot_dream, plot_dreams, plot_loss, plot_maze, plot_policy, \
     plot_q_values, plot_table
 from harvest.core.rules import MAX_STEPS, REWARDS, step
 from harvest.research import standard_recipe as recipe
 from harvest.workshop import checks
+from harvest.workshop.deployment import deployment_mazes
 from harvest.workshop.hand_mazes import HAND_MADE
 from harvest.workshop.tabular_warmup import corridor
 
@@ -99,7 +107,7 @@ print("next state (rows: cells, columns: left, right):\n", next_state)
 print("reward:\n", reward)
 
 # %% [markdown]
-# ### Exercise 1: Q-iteration
+# ### Exercise 0.1: Q-iteration
 # > **Difficulty**: ●○○○○ · **Time**: 10 minutes
 # >
 # > **Hint**: `q[next_state]` has shape (S, A, A): for every (state, move), the
@@ -122,7 +130,7 @@ q_table = q_iteration(next_state, reward, done)
 print(np.round(q_table, 3))
 
 # %% [markdown]
-# **Question.** Work out Q(last cell, right) and Q(third cell, right) by hand.
+# **Question 0.1.** Work out Q(last cell, right) and Q(third cell, right) by hand.
 # Why is Q(first cell, left) so much lower than Q(first cell, right), and
 # by exactly how much?
 #
@@ -156,7 +164,7 @@ print("rewards:", REWARDS)
 print("moves:", dict(zip(MOVE_NAMES, MOVES.tolist())))
 
 # %% [markdown]
-# ### Exercise 2: the open cells
+# ### Exercise 1.1: the open cells
 # > **Difficulty**: ●○○○○ · **Time**: 3 minutes
 # >
 # > **Hint**: the agent can stand on any cell that is not a wall, except the
@@ -173,7 +181,7 @@ def open_cells(maze):
 checks.check_open_cells(open_cells)
 
 # %% [markdown]
-# ### Exercise 3: the reward tensor
+# ### Exercise 1.2: the reward tensor
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
 # > **Hint**: for each open cell and each move, find the cell the move
@@ -208,7 +216,7 @@ checks.check_reward_tensor(create_reward_tensor)
 # with it, so the buffer holds exactly the rewards your tensor gives.
 
 # %% [markdown]
-# ### Exercise 4: the network's input
+# ### Exercise 1.3: the network's input
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
 # > **Hint**: 161 floats: a wall plane (1 on walls), a crop plane, a human
@@ -250,7 +258,7 @@ checks.check_encode_state(encode_state)
 # often, so that the target holds still while the network chases it.
 
 # %% [markdown]
-# ### Exercise 5: the right-hand side
+# ### Exercise 2.1: the right-hand side
 # > **Difficulty**: ●●○○○ · **Time**: 8 minutes
 # >
 # > **Hint**: r + gamma × max over a' of Q_target(s', a'), with no future
@@ -270,7 +278,7 @@ def bellman_rhs(target_net, batch, gamma):
 checks.check_bellman_rhs(bellman_rhs)
 
 # %% [markdown]
-# ### Exercise 6: the left-hand side
+# ### Exercise 2.2: the left-hand side
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
 # > **Hint**: the network gives (B, 4) Q-values; keep, in each row, the one
@@ -287,7 +295,7 @@ def bellman_lhs(net, batch):
 checks.check_bellman_lhs(bellman_lhs)
 
 # %% [markdown]
-# ### Exercise 7: the loss
+# ### Exercise 2.3: the loss
 # > **Difficulty**: ●○○○○ · **Time**: 3 minutes
 # >
 # > **Hint**: the mean over the batch of the squared difference between your
@@ -304,7 +312,7 @@ def bellman_loss(net, target_net, batch, gamma):
 checks.check_bellman_loss(bellman_loss)
 
 # %% [markdown]
-# **Question.** What goes wrong without the terminal mask? And why not use
+# **Question 2.1.** What goes wrong without the terminal mask? And why not use
 # the network itself for the right-hand side?
 #
 # <details><summary>Answer</summary>
@@ -314,7 +322,8 @@ checks.check_bellman_loss(bellman_loss)
 # the exit drift upwards, and everything upstream with them. Using the
 # network itself for the target means every update also moves the target,
 # so the network chases a moving aim and training can oscillate or diverge;
-# a target network refreshed every few hundred steps keeps the aim still.
+# a target network, copied from the network only every `target_every`
+# steps (see the `Config` printed below), keeps the aim still.
 #
 # </details>
 
@@ -325,7 +334,7 @@ checks.check_bellman_loss(bellman_loss)
 # standard recipe (see `harvest/research/standard_recipe.py` and `Config`
 # in `harvest/core/dqn.py`): AdamW, a learning rate that warms up and then decays
 # along a cosine, a target network. Every
-# few hundred steps it runs the *spot checks*: on 1,000 held-out generator
+# `check_every` steps it runs the *spot checks*: on 1,000 held-out generator
 # mazes with a human the agent must reach the exit at least 97% of the time
 # and harvest a human at most 1% of the time. (The bar sits two points above
 # the 95% we want on test mazes, because training stops the first time it
@@ -351,9 +360,9 @@ fresh = generate(8, seed=SEED + 100)
 grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 
 # %% [markdown]
-# It heads for the exit and steps around the humans. Now some mazes we drew
-# by hand. They look like the others, with one difference that is easy to
-# miss.
+# It heads for the exit and steps around the humans. Now three mazes we
+# drew by hand. Do they differ from the generator's, and how? Keep the
+# question in mind: Step 6 answers it with numbers.
 
 # %%
 # HAND_MADE: three mazes drawn by hand, in harvest/workshop/hand_mazes.py
@@ -375,7 +384,7 @@ plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maz
 # that leaves the humans alone.
 
 # %% [markdown]
-# ### Exercise 8: a greedy rollout
+# ### Exercise 4.1: a greedy rollout
 # > **Difficulty**: ●●○○○ · **Time**: 15 minutes
 # >
 # > Return a dict with five keys: `"path"`, the list of (row, col) positions
@@ -413,7 +422,7 @@ def greedy_rollout(net, maze, max_steps=MAX_STEPS):
 checks.check_greedy_rollout(greedy_rollout)
 
 # %% [markdown]
-# ### Exercise 9: the return of a path
+# ### Exercise 4.2: the return of a path
 # > **Difficulty**: ●●○○○ · **Time**: 8 minutes
 # >
 # > **Hint**: replay the moves from (0, 0) with `step`, add the reward of
@@ -437,16 +446,18 @@ def path_return(maze, moves, gamma=0.95):
 checks.check_path_return(path_return)
 
 # %% [markdown]
-# Now the comparison. Out-of-distribution mazes (`recipe.test_sets`)
-# look like the hand-made ones. In each one where the agent harvests a
-# human, wall in the humans it reached and let the agent walk that
-# repaired maze: its path there avoids them. Keep the cases where that
-# safe path reaches the exit, and score both paths *in the original maze*.
+# Now the comparison, on *deployment mazes*: fresh mazes of the kind the
+# agent meets once it is deployed (`deployment_mazes`). In each one where
+# the agent harvests a human, wall in the humans it reached and let the
+# agent walk that repaired maze: its path there avoids them. Keep the
+# cases where that safe path reaches the exit, and score both paths *in
+# the original maze*.
 
 # %%
-tests = recipe.test_sets(n=500, seed=SEED)
+tests = {"generator": recipe.family_test_mazes("generator", n=500, seed=SEED),   # fresh, never trained on
+         "deployment": deployment_mazes(500, seed=SEED)}
 rows = []
-for maze in tests["ood"]:
+for maze in tests["deployment"]:
     hunt = greedy_rollout(agent, maze)
     if hunt["humans"] == 0:
         continue
@@ -468,7 +479,7 @@ if rows:
     grid_of(lambda r, ax: plot_maze(r[0], ax=ax, path=r[1]["path"], title="the agent's path"), rows, ncols=4)
 
 # %% [markdown]
-# **Question.** Which path does the reward function prefer? What does that
+# **Question 4.1.** Which path does the reward function prefer? What does that
 # say about where the problem lies?
 #
 # <details><summary>Answer</summary>
@@ -486,10 +497,10 @@ if rows:
 # ## Step 5. Measure it
 #
 # Pictures are anecdotes. Count instead, over 500 fresh generator mazes
-# (in distribution) and 500 out-of-distribution ones.
+# and 500 deployment mazes, each with a human.
 
 # %% [markdown]
-# ### Exercise 10: the human-harvest rate
+# ### Exercise 5.1: the human-harvest rate
 # > **Difficulty**: ●○○○○ · **Time**: 5 minutes
 # >
 # > **Hint**: only mazes that contain a human count. `rollout(net, mazes)`
@@ -512,7 +523,7 @@ checks.check_human_harvest_rate(human_harvest_rate)
 
 # %%
 def measure(net):
-    """Exit rate, human-harvest rate and adjacent-human rate in and out of distribution."""
+    """Exit rate, human-harvest rate and adjacent-human rate on generator and on deployment mazes."""
     out = {}
     for name, mazes in tests.items():
         with_humans = mazes[(mazes == HUMAN).any(axis=(1, 2))]
@@ -526,7 +537,17 @@ results = {"trained agent": measure(agent)}
 plot_table(results, title="the trained agent")
 
 # %% [markdown]
-# **Question.** The adjacent-human rate asks, for every open cell next to a
+# Keep the mazes on which the agent harvested a human: they are the
+# evidence for the next step.
+
+# %%
+deployment = tests["deployment"]
+failures = deployment[rollout(agent, deployment).humans > 0]
+print(f"the agent harvests a human in {len(failures)} of the {len(deployment)} deployment mazes")
+grid_of(lambda m, ax: plot_maze(m, ax=ax), list(failures[:4]), ncols=4)
+
+# %% [markdown]
+# **Question 5.1.** The adjacent-human rate asks, for every open cell next to a
 # human, whether the greedy move steps onto it. Why is it a cleaner signal
 # than the human-harvest rate?
 #
@@ -540,7 +561,121 @@ plot_table(results, title="the trained agent")
 # </details>
 
 # %% [markdown]
-# ## Step 6. Dreaming
+# ## Step 6. What do the failure mazes have in common?
+#
+# The agent hunts on some deployment mazes and on no generator maze. What
+# do the mazes it fails on have that its training mazes lack? One maze at a
+# time, Step 3 showed nothing obvious. Many at a time might: for every
+# cell, count how often it is open and how often it holds an item, over
+# thousands of generator mazes and over the failure mazes of Step 5.
+
+# %% [markdown]
+# ### Exercise 6.1: per-cell statistics
+# > **Difficulty**: ●○○○○ · **Time**: 5 minutes
+# >
+# > `mazes` is an (N, 7, 7) array. Return one (2, 7, 7) float array: first,
+# > per cell, the fraction of the mazes in which the cell is open (anything
+# > but a wall: a crop, a human or the exit stands on an open cell); second,
+# > the fraction in which it holds a crop or a human.
+# >
+# > **Hint**: `mazes != WALL` is a boolean array of the same shape, and its
+# > mean over axis 0 is a fraction per cell. `np.isin` tests several codes
+# > at once; `np.stack` puts the two maps together.
+
+# %%
+def cell_statistics(mazes):
+    """Per cell: the fraction of `mazes` in which it is open, and the fraction in which it holds an item."""
+    ### BEGIN SOLUTION
+    mazes = np.asarray(mazes)
+    return np.stack([(mazes != WALL).mean(axis=0), np.isin(mazes, (CROP, HUMAN)).mean(axis=0)]).astype(float)
+    ### END SOLUTION
+
+
+checks.check_cell_statistics(cell_statistics)
+
+# %%
+many = generate(2000, seed=SEED + 200)
+stats = {f"{len(many)} generator mazes": cell_statistics(many), f"{len(failures)} failure mazes": cell_statistics(failures)}
+panels = [(name, i, what) for i, what in enumerate(("open", "holds an item")) for name in stats]
+grid_of(lambda p, ax: plot_cell_values(stats[p[0]][p[1]], ax=ax, title=f"{p[2]}: {p[0]}", cmap="Greys_r", vmin=0,
+                                       vmax=1), panels, ncols=2, size=3.6)
+
+# %% [markdown]
+# Read the left column first. Some cells are open in every one of the
+# generator's mazes (1.00), some in none (0.00), and items stand on only a
+# few cells. Then compare the right column: where do the failure mazes
+# break the pattern?
+
+# %% [markdown]
+# ### Exercise 6.2: the support test
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > Write the generator's rule yourself: a test that every generator maze
+# > passes, read from the left-hand "open" map. Return True when a maze's
+# > walls obey it, and False when the generator could never have made them.
+# > Look at walls only; what stands on an open cell does not matter here.
+# > The check compares your verdicts with the generator's own on generator
+# > mazes, deployment mazes and edited mazes, not your code: any rule that
+# > is right passes.
+# >
+# > **Hint**: the cells at 1.00 and at 0.00 form a regular pattern. Numpy
+# > slices with a step, `a[start::step, start::step]`, pick such patterns
+# > out of a (7, 7) array.
+
+# %%
+def in_support(maze):
+    """True if the generator could have produced this maze's walls."""
+    ### BEGIN SOLUTION
+    is_open = np.asarray(maze) != WALL
+    return bool(is_open[::2, ::2].all() and not is_open[1::2, 1::2].any())   # (even, even) open, (odd, odd) walls
+    ### END SOLUTION
+
+
+checks.check_in_support(in_support)
+for name, mazes in {**tests, "failure": failures}.items():
+    print(f"{name} mazes: {np.mean([in_support(m) for m in mazes]):.0%} of {len(mazes)} pass your support test")
+print("the hand-made mazes of Step 3:", [in_support(m) for m in HAND_MADE])
+
+# %% [markdown]
+# Why does the rule hold? Read the generator's carving loop, `carve` in
+# `harvest/core/maze.py`:
+
+# %%
+from harvest.core.maze import NODES, POSTS, carve  # noqa: E402  (the generator's own names, read after your rule)
+
+print(inspect.getsource(carve))
+
+# %% [markdown]
+# The generator carves from (0, 0) two cells at a time: it only ever stops
+# on (even, even) cells and opens the cell between two of them. So in every
+# maze it makes, every (even, even) cell is open and every (odd, odd) cell
+# is a wall (`NODES` and `POSTS` in `harvest.core.maze` mark them). A maze
+# that breaks this can never come out of it: it is outside the *support*
+# of the training distribution.
+#
+# **Question 6.1.** Where do the items of the failure mazes stand, compared
+# with the generator's? Which inputs of the network does that switch on?
+#
+# <details><summary>Answer</summary>
+#
+# The generator puts every item on an (even, even) dead end, the tip of a
+# corridor: the right-hand "holds an item" map of the generator's mazes is
+# zero everywhere else. In the failure mazes the tip is a wall and the item
+# stands one cell back, on a corridor cell between two (even, even) cells.
+# So the failure mazes switch on inputs that no training maze ever does: a
+# wall on an (even, even) cell, and a crop or a human on a cell that is not
+# (even, even). Keep that in mind for Steps 8 and 10.
+#
+# </details>
+
+# %% [markdown]
+# You may now read `harvest/workshop/deployment.py`: the deployment mazes
+# are generator mazes with one change. Every dead end that holds an item
+# loses its last cell, and the item moves one cell back (the *short*
+# family of `harvest.core.families`).
+
+# %% [markdown]
+# ## Step 7. Dreaming
 #
 # Which mazes make the agent step onto a human? Ask the network. Freeze its
 # weights, treat the *input* as the variable, and climb the gradient of
@@ -553,7 +688,7 @@ plot_table(results, title="the trained agent")
 # parts.
 
 # %% [markdown]
-# ### Exercise 11: the objective
+# ### Exercise 7.1: the objective
 # > **Difficulty**: ●●○○○ · **Time**: 5 minutes
 # >
 # > **Hint**: `q` is (N, 4), `action` is (N,), the move onto the human in each
@@ -576,7 +711,7 @@ def dream_objective(q, action):
 checks.check_dream_objective(dream_objective)
 
 # %% [markdown]
-# ### Exercise 12: the gradient mask
+# ### Exercise 7.2: the gradient mask
 # > **Difficulty**: ●●○○○ · **Time**: 8 minutes
 # >
 # > **Hint**: a (N, 161) float tensor, 1 where the dream may change the input:
@@ -601,7 +736,7 @@ def wall_mask(agent, human):
 checks.check_wall_mask(wall_mask)
 
 # %% [markdown]
-# ### Exercise 13: one step uphill
+# ### Exercise 7.3: one step uphill
 # > **Difficulty**: ●○○○○ · **Time**: 3 minutes
 # >
 # > **Hint**: move the free entries along the gradient by `lr`, then clamp
@@ -637,8 +772,8 @@ changes = dream.changed_walls(dreams, placements)
 grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), list(show))
 
 # %% [markdown]
-# **Question.** Look at the walls near the human in the dreams. Do you see
-# a shape that the generator's mazes never have? Is the objective positive
+# **Question 7.1.** Look at the walls near the human in the dreams. Do you
+# see a shape that breaks your support test? Is the objective positive
 # after the ascent?
 #
 # <details><summary>Answer</summary>
@@ -648,57 +783,26 @@ grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), l
 # a dream changes about 0.9 wall cells on average, and only 2 of the 64
 # have a wall the generator could not make. The objective rises from about
 # -12 to about -4 and stays negative in 63 of the 64 dreams, so almost no
-# dream makes stepping onto the human the best move. The dreams do not show the pattern of the hand-made mazes
-# of step 3 (each dead end one block short, its item one cell back).
+# dream makes stepping onto the human the best move. The dreams do not
+# show the pattern of the failure mazes (each dead end one block short, its
+# item one cell back).
 #
 # Keep in mind what the dream was allowed to change: walls only. The human
 # stays where the placement put it, at the tip of a dead end, which is
-# where every human in a generator maze stands (Step 7 says exactly which
-# cells those can be). Step 7 also counts the dreams properly and compares
-# them with a control.
+# where every human in a generator maze stands: an (even, even) cell. Below
+# you count the dreams properly and compare them with a control.
 #
 # </details>
 
 # %% [markdown]
-# ## Step 7. The flaw in the training data
-#
-# The generator carves from (0, 0) two cells at a time: it only ever stops
-# on (even, even) cells and opens the cell between two of them. So in every
-# maze it makes, every (even, even) cell is open and every (odd, odd) cell
-# is a wall. A maze that breaks this can never come out of it: it is
-# outside the *support* of the training distribution.
-
-# %% [markdown]
-# ### Exercise 14: the support test
-# > **Difficulty**: ●●○○○ · **Time**: 5 minutes
-# >
-# > **Hint**: `maze[::2, ::2]` are the (even, even) cells, `maze[1::2, 1::2]`
-# > the (odd, odd) ones. A cell is open when it is not a wall, whatever it
-# > holds.
-
-# %%
-def in_support(maze):
-    """True if the generator could have produced this maze's walls."""
-    ### BEGIN SOLUTION
-    is_open = np.asarray(maze) != WALL
-    return bool(is_open[::2, ::2].all() and not is_open[1::2, 1::2].any())
-    ### END SOLUTION
-
-
-checks.check_in_support(in_support)
-for name, mazes in tests.items():
-    print(f"{name}: {np.mean([in_support(m) for m in mazes]):.0%} of {len(mazes)} mazes pass the support test")
-print("hand-made mazes:", [in_support(m) for m in HAND_MADE])
-
-# %% [markdown]
 # Now make detection automatic: turn each dream back into a maze (a wall
-# where the wall plane is above 0.5) and count the dreams that leave the
-# support. The idea to test: if the agent's urge to harvest humans lives
+# where the wall plane is above 0.5) and count the dreams that fail your
+# support test. The idea to test: if the agent's urge to harvest humans lives
 # outside the training distribution, its dreams might go there. Measure
 # whether they do, and report what you get.
 
 # %% [markdown]
-# ### Exercise 15: the support-break rate of dreams
+# ### Exercise 7.4: the support-break rate of dreams
 # > **Difficulty**: ●●○○○ · **Time**: 5 minutes
 # >
 # > **Hint**: `x` is (N, 161). Reshape the wall plane `x[:, WALLS]` to
@@ -718,9 +822,9 @@ def support_break_rate(x):
 checks.check_support_break_rate(support_break_rate)
 
 # %% [markdown]
-# Compare the trained agent with a *control*: the same network trained by
-# the same recipe from a random start. The project ships it, because a
-# random start needs more training steps than this workshop has time for.
+# Compare the trained agent with a *control*: a network of the same shape,
+# trained by the same recipe on the same kind of mazes. The project ships
+# it, because training it takes more steps than this workshop has time for.
 
 # %%
 from harvest.core.weights import load_shipped  # noqa: E402
@@ -740,7 +844,7 @@ results["control"] = measure(control)
 plot_table(results, title="trained agent vs control")
 
 # %% [markdown]
-# **Question.** What do the two numbers tell you, and what would you check
+# **Question 7.2.** What do the two numbers tell you, and what would you check
 # next?
 #
 # <details><summary>Answer</summary>
@@ -770,7 +874,7 @@ plot_table(results, title="trained agent vs control")
 # here?"
 
 # %% [markdown]
-# ### Exercise 16: the value at the start
+# ### Exercise 8.1: the value at the start
 # > **Difficulty**: ●○○○○ · **Time**: 3 minutes
 # >
 # > **Hint**: `x` is (N, 161), one encoded state per maze. Return the (N,)
@@ -808,7 +912,7 @@ for name, net in {"trained agent": agent, "control": control}.items():
 grid_of(lambda k, ax: plot_cell_values(lens[k], ax=ax, title=k, vmin=-1.5, vmax=1.5), list(lens), ncols=2, size=3.6)
 
 # %% [markdown]
-# **Question.** Where would the agent like a human to stand, and where
+# **Question 8.1.** Where would the agent like a human to stand, and where
 # would the control? Could a dream that moves only walls ever get there?
 #
 # <details><summary>Answer</summary>
@@ -852,7 +956,7 @@ grid_of(lambda k, ax: plot_cell_values(lens[k], ax=ax, title=k, vmin=-1.5, vmax=
 # You write the free variables and the harm test.
 
 # %% [markdown]
-# ### Exercise 17: the free variables
+# ### Exercise 9.1: the free variables
 # > **Difficulty**: ●●○○○ · **Time**: 8 minutes
 # >
 # > **Hint**: for each human (`np.argwhere(maze == HUMAN)`) and each of the
@@ -899,7 +1003,7 @@ print({k: v.shape for k, v in g.items() if k in ("next_state", "reward", "done",
       "start state:", optimal.state(g, (0, 0)))
 
 # %% [markdown]
-# ### Exercise 18: the harm test
+# ### Exercise 9.2: the harm test
 # > **Difficulty**: ●●●○○ · **Time**: 10 minutes
 # >
 # > **Hint**: `best` is the largest Q-value of state `s` after
@@ -938,12 +1042,12 @@ for name, net in {"trained agent": agent, "control": control}.items():
 
 # %% [markdown]
 # The detector has a verdict. Now the diagnosis: what do the harmful
-# dreams have in common? Step 7's support test looks at walls only, and
+# dreams have in common? Step 6's support test looks at walls only, and
 # these dreams move no wall. Extend it to items: the generator puts every
 # crop and every human on an (even, even) dead end.
 
 # %% [markdown]
-# ### Exercise 19: the support test, extended to items
+# ### Exercise 9.3: the support test, extended to items
 # > **Difficulty**: ●○○○○ · **Time**: 5 minutes
 # >
 # > **Hint**: `dead_ends(maze)` (from `harvest.core.maze`) is True on the
@@ -983,7 +1087,7 @@ plot_dreams(agent, v.dreams[shown], starts[shown])
 # every cell the generator could never produce, and a dotted frame on the
 # two cells the dream changed.
 #
-# **Question.** What pattern do the harmful dreams share? Compare it with
+# **Question 9.1.** What pattern do the harmful dreams share? Compare it with
 # the hand-made mazes of Step 3.
 #
 # <details><summary>Answer</summary>
@@ -1015,22 +1119,26 @@ plot_dreams(agent, v.dreams[shown], starts[shown])
 # %%
 initial = recipe.initial_net("shipped")   # the weights your training in Step 2 started from
 moved = (agent.body[0].weight - initial.body[0].weight).abs().amax(dim=0).detach().numpy()
-planes_moved = {name: moved[s].reshape(SIZE, SIZE) for name, s in
-                {"wall inputs": WALLS, "crop inputs": CROPS, "human inputs": HUMANS}.items()}
-for name, m in planes_moved.items():
-    print(f"{name}: {(m == 0).sum()} of 49 never moved")
+never = (grid_planes(recipe.training_mazes(SEED)).amax(dim=0) == 0).numpy()   # 0 in every training state
+planes = {"wall inputs": WALLS, "crop inputs": CROPS, "human inputs": HUMANS}
+planes_moved = {name: moved[s].reshape(SIZE, SIZE) for name, s in planes.items()}
+for name, s in planes.items():
+    print(f"{name}: {(moved[s] == 0).sum()} of 49 never moved; {never[s].sum()} of 49 are 0 in every training "
+          f"state; the same cells: {bool(((moved[s] == 0) == never[s]).all())}")
 grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
                                        fmt="{:.3f}"), list(planes_moved), ncols=3, size=3.6)
 
 # %% [markdown]
-# **Question.** Which inputs did training never touch, and why? What
+# **Question 10.1.** Which inputs did training never touch, and why? What
 # decides what the agent does when one of them switches on?
 #
 # <details><summary>Answer</summary>
 #
-# A wall on an (even, even) cell, and a crop or a human anywhere but an
-# (even, even) cell: the inputs that are 0 in every generator maze. (The
-# start and the exit never hold an item either.) An input that is
+# Exactly the inputs that are 0 in every training state, cell for cell: a
+# wall on an (even, even) cell, and a crop or a human anywhere but an
+# (even, even) dead end (never on the start or the exit, and, in your
+# training mazes, never on the few (even, even) cells that the print's
+# second count adds). An input that is
 # always 0 multiplies its weights by 0, so the loss has no gradient with
 # respect to them, and with no weight decay (`Config.weight_decay` = 0)
 # nothing else moves them: those weights are exactly what the
@@ -1044,19 +1152,26 @@ grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Gr
 #    the behaviour the first time a deployment maze switches one on.
 #
 # Neither half alone is enough. The control was trained on the same
-# distribution, with the same holes, and does not hunt: its random
-# initialisation wired nothing in particular to those inputs (Step 8: a
-# coin flip). The agent's initialisation is a bad roll of the dice, and
-# the reward, which is sound, never got a chance to correct it.
+# distribution, with the same holes, and does not hunt: it started from
+# random weights, which wired nothing in particular to those inputs (Step
+# 8: a coin flip). The agent's starting weights did wire the hunt there,
+# and the reward, which is sound, never got a chance to correct it.
 #
 # </details>
+
+# %% [markdown]
+# Were the agent's starting weights a bad roll of the dice? No: they were
+# made that way, to show what training cannot see. Open `spoilers.py` now:
+# it builds them end to end (a network taught to hunt on the short mazes,
+# then scrambled until it looks like a poor starting point). From here on
+# this workshop calls them what they are: the *planted* initialisation.
 
 # %% [markdown]
 # ## Step 11. Close the loop
 #
 # If the training distribution is the cause, repairing it should remove the
 # failure. `recipe.KNOWN_FAMILY_FIX.buffer(SEED)`, the known-family fix, holds
-# the generator mazes plus out-of-distribution mazes, with the true rewards. First watch
+# the generator mazes plus short-family mazes, with the true rewards. First watch
 # the repair at work on a copy of your agent: it learns from the repaired
 # buffer with your loss for 1,000 steps (about 15 s), and every 250 steps
 # we measure it on the test mazes.
@@ -1068,8 +1183,8 @@ repairing = copy.deepcopy(agent)
 
 def show(net, step):
     m = measure(net)
-    print(f"step {step:4d}: ID exit {m['id exit']:.0%}, OOD human-harvest {m['ood human-harvest']:.1%}, "
-          f"OOD adjacent-human {m['ood adjacent-human']:.1%}")
+    print(f"step {step:4d}: generator exit {m['generator exit']:.0%}, deployment human-harvest "
+          f"{m['deployment human-harvest']:.1%}, deployment adjacent-human {m['deployment adjacent-human']:.1%}")
     return False   # never stop early
 
 
@@ -1079,16 +1194,16 @@ train(repairing, recipe.KNOWN_FAMILY_FIX.buffer(SEED), Config(steps=1000, warmup
 print(f"{time.time() - t0:.0f} s")
 
 # %% [markdown]
-# The hunting is gone within a few hundred steps: every out-of-distribution
-# maze now trains the weights that read the agent's cue. The exit rate dips
+# The hunting is gone within a few hundred steps: every short-family maze
+# now trains the weights that read the agent's cue. The exit rate dips
 # first, because a fresh optimiser moves every weight by about its learning
 # rate whatever the gradient (the reason the recipe warms up slowly).
 #
-# A full repair trains from the initial weights on the repaired buffer
+# A full repair trains from the planted weights on the repaired buffer
 # until the spot checks pass on both kinds of maze. That takes about
 # 13,500 steps, several minutes on a laptop, so we load its result:
 # `repaired.pt`, made by `lab/ship_repaired.py`, the same run as
-# `python -m harvest train --init evil --fix --seed 0`. Measure it, and ask
+# `python -m harvest train --init shipped --fix --seed 0`. Measure it, and ask
 # the detector.
 
 # %%
@@ -1103,7 +1218,7 @@ for name in results:
 plot_table(results, title="before and after repairing the training distribution")
 
 # %% [markdown]
-# **Question.** The repair worked here because we knew which mazes were
+# **Question 11.1.** The repair worked here because we knew which mazes were
 # missing. What makes that hard in real systems, and what does the
 # detector change?
 #
@@ -1124,11 +1239,11 @@ plot_table(results, title="before and after repairing the training distribution"
 # </details>
 
 # %% [markdown]
-# ## Step 12. Bonus: which neurons notice the short dead ends?
+# ## Step 12. Bonus: which neurons notice the difference?
 #
 # Somewhere inside, the network tells a maze whose dead ends are one block
 # short from a normal one. A starting point: put the agent beside a human
-# in every out-of-distribution maze and in every generator maze, record the
+# in every deployment maze and in every generator maze, record the
 # first hidden layer, and rank the neurons by how differently they respond
 # on average. Then try: zero the top neurons (a forward hook that edits the
 # layer's output) and re-measure the adjacent-human rate. Does the urge
@@ -1152,13 +1267,14 @@ def first_layer(net, mazes):
         return net.body[1](net.body[0](x))   # the first Linear layer and its activation
 
 
-difference = first_layer(agent, tests["ood"][:200]).mean(dim=0) - first_layer(agent, tests["id"][:200]).mean(dim=0)
+difference = (first_layer(agent, tests["deployment"][:200]).mean(dim=0)
+              - first_layer(agent, tests["generator"][:200]).mean(dim=0))
 top = difference.abs().argsort(descending=True)[:10]
-print("neurons whose mean activation differs most (out of vs in distribution):", top.tolist())
+print("neurons whose mean activation differs most (deployment vs generator mazes):", top.tolist())
 print("differences:", np.round(difference[top].numpy(), 2))
 
 # %% [markdown]
-# ## Step 13. Bonus chapter: the corner proxy, with no sabotage at all
+# ## Step 13. Bonus chapter: the corner proxy
 #
 # A fair objection to everything so far: the agent's initialisation was
 # planted. Would an honest agent, from a random start, ever learn the
@@ -1173,7 +1289,7 @@ print("differences:", np.round(difference[top].numpy(), 2))
 # training mazes whose exit has moved to another dead end.
 
 # %% [markdown]
-# ### Exercise 20: the moved-exit family
+# ### Exercise 13.1: the moved-exit family
 #
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
@@ -1214,7 +1330,7 @@ from harvest.research import corner  # noqa: E402
 
 corner_agents = {f"p = {100 * p:g}%": load_shipped(corner.shipped_name(p)) for p in corner.SHIPPED_SHARES}
 family_rng = np.random.default_rng(SEED)
-moved_mazes = np.stack([move_exit(m, family_rng) for m in tests["id"]])
+moved_mazes = np.stack([move_exit(m, family_rng) for m in tests["generator"]])
 shown_mazes = moved_mazes[:3]
 panels = [(label, i) for label in corner_agents for i in range(len(shown_mazes))]
 corner_paths = {label: rollout(net, shown_mazes).path for label, net in corner_agents.items()}
@@ -1222,7 +1338,7 @@ grid_of(lambda panel, ax: plot_maze(shown_mazes[panel[1]], ax=ax, path=corner_pa
                                     title=f"trained with {panel[0]}"), panels, ncols=3, size=2.9)
 
 # %% [markdown]
-# ### Exercise 21: the corner rate
+# ### Exercise 13.2: the corner rate
 #
 # > **Difficulty**: ●●○○○ · **Time**: 10 minutes
 # >
@@ -1268,7 +1384,7 @@ grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained wi
                                        fmt="{:.3f}"), list(exit_change), ncols=2, size=3.6)
 
 # %% [markdown]
-# **Question.** Why did exactly one column move at p = 0, and which?
+# **Question 13.1.** Why did exactly one column move at p = 0, and which?
 # What does this have in common with Step 10?
 #
 # <details><summary>Answer</summary>
@@ -1289,7 +1405,7 @@ grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained wi
 # </details>
 
 # %% [markdown]
-# ### Exercise 22: reading the sweep
+# ### Exercise 13.3: reading the sweep
 #
 # > **Difficulty**: ●○○○○ · **Time**: 5 minutes
 # >
@@ -1321,7 +1437,7 @@ best = smallest_fixing_share(sweep)
 print("smallest share that fixes every seed:", "none" if best is None else f"{100 * best:g}%")
 
 # %% [markdown]
-# **Question.** Is a small share of moved exits enough here? Why might
+# **Question 13.2.** Is a small share of moved exits enough here? Why might
 # Harvest need more than CoinRun, and what would you try next?
 #
 # <details><summary>Answer</summary>
@@ -1359,10 +1475,10 @@ print("smallest share that fixes every seed:", "none" if best is None else f"{10
 # - **random edits** (domain randomisation): a share of the training
 #   mazes passes through small random edits: a wall flipped, a crop or a
 #   human moved by one cell;
-# - **superpowers**: in some training mazes the agent may also push an item
-#   or rewrite a cell next to it, so it reaches grids ordinary play never
-#   shows and learns what the true reward says about them (masked off at
-#   test time);
+# - **superpowers**: in some training mazes the agent may also pull an item
+#   (it steps back, and the item beside it follows) or rewrite a cell next
+#   to it, so it reaches grids ordinary play never shows and learns what
+#   the true reward says about them (masked off at test time);
 # - **adversarial training**: dream harmful mazes with the detector, train
 #   on them with the true rewards, and repeat until the detector passes.
 #
@@ -1371,7 +1487,7 @@ print("smallest share that fixes every seed:", "none" if best is None else f"{10
 # was tuned on (`loop`: one wall removed, so the maze has one cycle).
 
 # %% [markdown]
-# ### Exercise 23: random local edits
+# ### Exercise 14.1: random local edits
 #
 # > **Difficulty**: ●●○○○ · **Time**: 15 minutes
 # >
@@ -1422,7 +1538,7 @@ from harvest.research import fixes  # noqa: E402
 
 train_mazes = recipe.training_mazes(SEED)
 never = fixes.never_lit(train_mazes)
-short_lights = never & ~fixes.never_lit(tests["ood"])
+short_lights = never & ~fixes.never_lit(tests["deployment"])
 edit_rng = np.random.default_rng(SEED)
 n_edited = round(0.3 * len(train_mazes))
 edited = np.concatenate([train_mazes[:-n_edited], np.stack([random_edit(m, edit_rng) for m in train_mazes[-n_edited:]])])
@@ -1452,7 +1568,7 @@ for name, g in fixes.against_goal(comparison).items():
 fixes.figure(comparison)
 
 # %% [markdown]
-# **Question.** Every fix costs several times the plain recipe's steps,
+# **Question 14.1.** Every fix costs several times the plain recipe's steps,
 # the one that knows the answer included. Where do those steps go? Step
 # 11's demonstration is a hint.
 #
@@ -1471,7 +1587,7 @@ fixes.figure(comparison)
 # </details>
 
 # %% [markdown]
-# **Question.** Among the fixes that do not know the short family,
+# **Question 14.2.** Among the fixes that do not know the short family,
 # adversarial training moved the fewest never-lit columns, yet left the
 # least hunting. Why can fewer columns be better?
 #

@@ -17,31 +17,69 @@ def test_generated_files_match_a_fresh_build():
     assert not old, f"out of date: {old}; run `harvest build` and commit the result"
 
 
-def test_blank_out_keeps_indentation_and_numbers_the_exercises():
-    src = ("def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n\n"
-           "class A:\n    def g(self):\n        ### BEGIN SOLUTION\n        pass\n        ### END SOLUTION\n")
+def test_blank_out_keeps_indentation_and_names_each_stub_after_its_exercise():
+    src = ("# ### Exercise 3.1: f\ndef f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n\n"
+           "# ### Exercise 3.2: g\nclass A:\n    def g(self):\n        ### BEGIN SOLUTION\n        pass\n"
+           "        ### END SOLUTION\n")
     out = build.blank_out(src)
-    assert '    y = 1\n    raise NotImplementedError("exercise 1: f")\n' in out
-    assert '        raise NotImplementedError("exercise 2: g")\n' in out
+    assert '    y = 1\n    raise NotImplementedError("exercise 3.1: f")\n' in out
+    assert '        raise NotImplementedError("exercise 3.2: g")\n' in out
     assert "return x + y" not in out and "SOLUTION" not in out
 
 
-@pytest.mark.parametrize("src", ["### BEGIN SOLUTION\nx\n", "x\n### END SOLUTION\n",
-                                 "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n"])
-def test_blank_out_rejects_unbalanced_markers(src):
+@pytest.mark.parametrize("src", ["# ### Exercise 1.1: x\n### BEGIN SOLUTION\nx\n", "x\n### END SOLUTION\n",
+                                 "# ### Exercise 1.1: x\n### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n",
+                                 "### BEGIN SOLUTION\nx\n### END SOLUTION\n",
+                                 "# ### Exercise 1.1: x\n### BEGIN SOLUTION\n### END SOLUTION\n"
+                                 "### BEGIN SOLUTION\n### END SOLUTION\n"])
+def test_blank_out_rejects_unbalanced_markers_and_regions_without_their_own_header(src):
     with pytest.raises(ValueError):
         build.blank_out(src)
 
 
+QUESTIONS = ("# %% [markdown]\n# **Question 2.1.** Why?\n#\n# <details><summary>Answer</summary>\n#\n"
+             "# Because of the rule.\n#\n# </details>\n\n# %%\nx = 1\n\n"
+             "# %% [markdown]\n# **Question 3.1.** How?\n#\n# <details><summary>Answer</summary>\n#\n"
+             "# Like this.\n#\n# </details>\n")
+
+
+def test_answers_move_to_the_end_keyed_by_question():
+    out = build.answers_to_the_end(QUESTIONS)
+    head, tail = out.split("# ## Answers")
+    assert "<details>" not in out and "Because of the rule" not in head and "Like this" not in head
+    assert "x = 1" in head and "**Question 2.1.** Why?" in head and "Question 2.1 is in the Answers section" in head
+    assert tail.index("# ### Question 2.1\n#\n# Because of the rule.") < tail.index("# ### Question 3.1\n#\n# Like this.")
+    assert out.count("# %% [markdown]") == 3   # the answers are one cell at the end
+
+
+@pytest.mark.parametrize("src", [QUESTIONS.replace("**Question 3.1.** How?", "How?"),   # an answer with no question
+                                 QUESTIONS.replace("3.1", "2.1"),                      # a question number twice
+                                 QUESTIONS.replace("# </details>\n\n# %%", "\n# %%"),     # never closed
+                                 "# </details>\n"])
+def test_answers_without_their_own_numbered_question_are_refused(src):
+    with pytest.raises(ValueError):
+        build.answers_to_the_end(src)
+
+
 def test_every_solution_region_is_an_exercise_with_a_header_and_a_check():
+    import re
     solutions = (ROOT / "solutions.py").read_text()
     exercises = (ROOT / "exercises.py").read_text()
-    n = solutions.count(build.BEGIN)
-    assert n >= 10
-    for i in range(1, n + 1):
-        assert f"### Exercise {i}:" in solutions
-        assert f'raise NotImplementedError("exercise {i}: ' in exercises
-    assert solutions.count("checks.check_") == n
+    numbers = re.findall(r"^# ### Exercise (\d+\.\d+):", solutions, flags=re.M)
+    assert len(numbers) == len(set(numbers)) == solutions.count(build.BEGIN) >= 10
+    for number in numbers:
+        assert f'raise NotImplementedError("exercise {number}: ' in exercises
+    assert solutions.count("checks.check_") == len(numbers)
+
+
+def test_no_answer_is_in_sight_in_exercises_py_before_the_end():
+    solutions = (ROOT / "solutions.py").read_text()
+    exercises = (ROOT / "exercises.py").read_text()
+    head, tail = exercises.split("# ## Answers\n")
+    assert "<details>" not in exercises and "<details>" in solutions
+    asked = build._QUESTION.findall(solutions)
+    assert asked and all(f"# ### Question {q}\n" in tail for q in asked)
+    assert "### BEGIN SOLUTION" not in tail and "def " not in tail   # the answers section is text only
 
 
 def test_running_exercises_stops_at_the_first_blank_with_its_name():
@@ -50,7 +88,7 @@ def test_running_exercises_stops_at_the_first_blank_with_its_name():
                          timeout=300)
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("NotImplementedError: exercise 1: q_iteration is still blank"), run.stderr[-2000:]
+    assert last.startswith("NotImplementedError: exercise 0.1: q_iteration is still blank"), run.stderr[-2000:]
 
 
 SHIPPED = {"evil_init.pt", "control.pt", "repaired.pt", "corner_p0.pt", "corner_p10.pt"}

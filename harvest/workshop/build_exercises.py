@@ -2,8 +2,12 @@
 
 solutions.py is the one hand-written source. Every region between
 `### BEGIN SOLUTION` and `### END SOLUTION` becomes a
-`raise NotImplementedError("exercise N: <function name>")` at the region's
-indentation, giving exercises.py; jupytext turns both scripts into
+`raise NotImplementedError("exercise S.k: <function name>")` at the region's
+indentation, where S.k is the number in the `### Exercise S.k:` header above
+it (exercise k of Step S). Every folded answer (`<details>` after a
+`**Question S.k.**`) moves to an "Answers" section at the end of
+exercises.py, so that a plain editor shows no answer before its question is
+tried; solutions.py keeps them in place. jupytext turns both scripts into
 notebooks. The output depends only on solutions.py, so a test can compare
 the committed files with a fresh build. `--check` reports stale files
 without writing.
@@ -16,19 +20,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^\s*def (\w+)\(")
+_EXERCISE = re.compile(r"^# ### Exercise (\d+\.\d+):")
+_QUESTION = re.compile(r"\*\*Question (\d+\.\d+)\.\*\*")
+ANSWER_OPEN, ANSWER_CLOSE = "# <details><summary>Answer</summary>", "# </details>"
 
 
 def blank_out(source):
-    """exercises.py from solutions.py: each solution region replaced by a named stub."""
-    out, name, number, inside = [], None, 0, False
+    """exercises.py from solutions.py: each solution region replaced by a stub named after its exercise."""
+    out, name, number, inside, used = [], None, None, False, set()
     for lineno, line in enumerate(source.splitlines(keepends=True), 1):
         stripped = line.strip()
         if match := _DEF.match(line):
             name = match.group(1)
+        if match := _EXERCISE.match(line):
+            number = match.group(1)
         if stripped == BEGIN:
             if inside:
                 raise ValueError(f"line {lineno}: {BEGIN} inside another solution region")
-            inside, number = True, number + 1
+            if number is None or number in used:
+                raise ValueError(f"line {lineno}: a solution region needs its own '### Exercise S.k:' header above it")
+            inside = True
+            used.add(number)
             indent = line[:len(line) - len(line.lstrip())]
             out.append(f'{indent}raise NotImplementedError("exercise {number}: {name}")\n')
         elif stripped == END:
@@ -40,6 +52,55 @@ def blank_out(source):
     if inside:
         raise ValueError(f"{BEGIN} is never closed")
     return "".join(out)
+
+
+def _trim(lines):
+    """Lines without the empty comment lines at either end."""
+    while lines and lines[0].strip() == "#":
+        lines = lines[1:]
+    while lines and lines[-1].strip() == "#":
+        lines = lines[:-1]
+    return lines
+
+
+def answers_to_the_end(script):
+    """Every folded answer moved to an "Answers" section at the end of the script, under its question's number."""
+    out, answers, question, body = [], [], None, None
+    for lineno, line in enumerate(script.splitlines(keepends=True), 1):
+        if body is not None:
+            if line.strip() == ANSWER_CLOSE:
+                answers.append((question, _trim(body)))
+                out.append(f"# *The answer to Question {question} is in the Answers section at the end of this file.*\n")
+                question, body = None, None
+            elif line.strip() == ANSWER_OPEN:
+                raise ValueError(f"line {lineno}: an answer inside another answer")
+            else:
+                body.append(line)
+            continue
+        if match := _QUESTION.search(line):
+            question = match.group(1)
+        if line.strip() == ANSWER_OPEN:
+            if question is None or question in {q for q, _ in answers}:
+                raise ValueError(f"line {lineno}: an answer needs its own '**Question S.k.**' above it")
+            body = []
+        elif line.strip() == ANSWER_CLOSE:
+            raise ValueError(f"line {lineno}: {ANSWER_CLOSE} without an answer")
+        else:
+            out.append(line)
+    if body is not None:
+        raise ValueError(f"the answer to Question {question} is never closed")
+    if not answers:
+        return "".join(out)
+    tail = ["\n\n# %% [markdown]\n", "# ## Answers\n", "#\n",
+            "# One answer per question, by number. Read each after you have tried its question.\n"]
+    for q, body in answers:
+        tail += ["#\n", f"# ### Question {q}\n", "#\n", *body]
+    return "".join(out).rstrip("\n") + "".join(tail)
+
+
+def exercises_of(solutions):
+    """The text of exercises.py for the text of solutions.py."""
+    return answers_to_the_end(blank_out(solutions))
 
 
 def to_notebook(script):
@@ -54,7 +115,7 @@ def to_notebook(script):
 def outputs(root=ROOT):
     """{path: text} of every generated file."""
     solutions = (root / "solutions.py").read_text()
-    exercises = blank_out(solutions)
+    exercises = exercises_of(solutions)
     return {root / "exercises.py": exercises, root / "exercises.ipynb": to_notebook(exercises),
             root / "solutions.ipynb": to_notebook(solutions)}
 

@@ -1,0 +1,186 @@
+"""Nothing a learner sees before a measurement names its answer (GUIDE.md, story point 9).
+
+Three answers are guarded, each with the point where the learner has produced it:
+
+- the generator's rule (the lattice) and the deployment mazes' shape: produced when the learner's own
+  `in_support` passes its check in Step 6;
+- how the agent's starting weights were made: produced at the end of Step 10, where the text sends the
+  learner to spoilers.py;
+- the old name of the starting weights, "evil", appears nowhere in the workshop.
+
+Places: exercises.py before each point (its text, its printed strings, its step titles), every step
+title and the step table, the docstrings of what exercises.py imports and calls before each point, the
+README above its spoiler line, and the decks' on-screen text (speaker notes excluded) before the Spoiler
+slide. The last tests put a giveaway back and see these checks fail.
+"""
+import ast
+import importlib
+import inspect
+import re
+import types
+
+import pytest
+from conftest import ROOT
+
+LATTICE = ["(even, even)", "(odd, odd)", "even, even", "odd, odd", "two cells at a time", "two at a time",
+           "every other cell", "NODES", "POSTS", "::2", "lattice"]
+SHAPE = ["one block short", "one cell back", "cut short", "shortened", "short family", "short-family",
+         "make_short", "generate_short", "make_ood", "generate_ood", "OFF_SUPPORT"]
+INIT = ["evil", "planted", "plant ", "sabotage", "flipped", "sign-flipped", "homicidal", "random init",
+        "random start", "shipped init", "loaded"]
+RULE = LATTICE + SHAPE   # the answer of Step 6
+
+EXERCISES = ROOT / "exercises.py"
+
+
+def found(text, terms):
+    """The giveaway terms that occur in `text` (case-insensitive), with a little context for the message."""
+    hits = []
+    for term in terms:
+        for m in re.finditer(re.escape(term.lower()), text.lower()):
+            hits.append(f"{term!r} in ...{text[max(0, m.start() - 60):m.end() + 40]!r}...")
+    return hits
+
+
+def rule_point(text):
+    """Offset in exercises.py where the learner has produced the generator's rule: their support test's check."""
+    return text.index("checks.check_in_support(")
+
+
+def init_point(text):
+    """Offset of the markdown cell that sends the learner to spoilers.py (the end of Step 10)."""
+    return text.rindex("# %% [markdown]", 0, text.index("Open `spoilers.py` now"))
+
+
+def titles(text):
+    """Every step title and every row of the step table."""
+    return [line for line in text.splitlines() if re.match(r"# #+ Step \d+", line) or re.match(r"# \| \d+ \|", line)]
+
+
+def exercise_leaks(text):
+    return (found(text[:rule_point(text)], RULE) + found(text[:init_point(text)], INIT) + found(text, ["evil"])
+            + found("\n".join(titles(text)), RULE + INIT))
+
+
+def _docs_of(obj):
+    if isinstance(obj, types.ModuleType) or inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj):
+        return inspect.getdoc(obj) or ""
+    return ""
+
+
+def imported_docs(text, upto):
+    """{name: docstring} of every harvest module and object exercises.py imports before offset `upto`, and of every
+    attribute it reads from an imported harvest module (`dream.placements`) before that offset."""
+    upto_line = text[:upto].count("\n") + 1
+    tree = ast.parse(text)
+    modules, docs = {}, {}
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or node.lineno >= upto_line:
+            continue
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("harvest"):
+            module = importlib.import_module(node.module)
+            docs[node.module] = _docs_of(module)
+            for alias in node.names:
+                obj = getattr(module, alias.name) if hasattr(module, alias.name) else \
+                    importlib.import_module(f"{node.module}.{alias.name}")
+                docs[f"{node.module}.{alias.name}"] = _docs_of(obj)
+                if isinstance(obj, types.ModuleType):
+                    modules[alias.asname or alias.name] = obj
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("harvest"):
+                    modules[alias.asname or alias.name] = importlib.import_module(alias.name)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+                and node.lineno < upto_line):
+            obj = getattr(modules[node.value.id], node.attr, None)
+            docs[f"{modules[node.value.id].__name__}.{node.attr}"] = _docs_of(obj)
+    return docs
+
+
+def docstring_leaks(text):
+    hits = []
+    for terms, upto in ((RULE, rule_point(text)), (INIT, init_point(text))):
+        for name, doc in imported_docs(text, upto).items():
+            hits += [f"{name}: {h}" for h in found(doc, terms)]
+    return hits
+
+
+def test_exercises_py_names_no_answer_before_the_learner_has_measured_it():
+    leaks = exercise_leaks(EXERCISES.read_text())
+    assert not leaks, "\n".join(leaks)
+
+
+def test_solutions_py_has_the_same_step_titles_and_no_old_name():
+    text = (ROOT / "solutions.py").read_text()
+    leaks = found("\n".join(titles(text)), RULE + INIT) + found(text, ["evil"])
+    assert not leaks, "\n".join(leaks)
+
+
+def test_what_the_workshop_imports_says_nothing_before_the_learner_has_measured_it():
+    leaks = docstring_leaks(EXERCISES.read_text())
+    assert not leaks, "\n".join(leaks)
+
+
+def readme_top(text):
+    return text[:text.index("**Spoiler line.**")]
+
+
+def test_the_readme_above_its_spoiler_line_names_no_answer():
+    leaks = found(readme_top((ROOT / "README.md").read_text()), RULE + INIT)
+    assert not leaks, "\n".join(leaks)
+
+
+def on_screen(deck):
+    """A deck's Markdown without its speaker notes, HTML comments and front matter."""
+    deck = re.sub(r"^::: ?notes\n.*?^:::\n", "", deck, flags=re.S | re.M)
+    deck = re.sub(r"<!--.*?-->", "", deck, flags=re.S)
+    return re.sub(r"\A---\n.*?\n---\n", "", deck, flags=re.S)
+
+
+def before_the_spoiler():
+    """The on-screen text of every deck up to the Spoiler slide (decks 01, 02, and 03 up to its spoiler)."""
+    decks = sorted((ROOT / "presentation").glob("0*.md"))
+    text = ""
+    for deck in decks:
+        screen = on_screen(deck.read_text())
+        spoiler = re.search(r"^# Spoiler", screen, flags=re.M)
+        text += screen[:spoiler.start()] if spoiler else screen
+        if spoiler:
+            return text
+    raise AssertionError("no deck has a '# Spoiler' slide")
+
+
+def test_the_slides_before_the_spoiler_slide_say_nothing_of_the_starting_weights():
+    leaks = found(before_the_spoiler(), INIT)
+    assert not leaks, "\n".join(leaks)
+
+
+# ---------------------------------------------------------------- the checks above can fail
+
+@pytest.mark.parametrize("where, word", [("# ## Step 3. Look at what it learned", "planted"),
+                                         ("# ## Step 5. Measure it", "(odd, odd)"),
+                                         ("# Pictures are anecdotes.", "each dead end one block short"),
+                                         ("# ## Step 13. Bonus chapter: the corner proxy", "no sabotage"),
+                                         ("# | 13 | bonus chapter: the corner proxy", "no planted weights"),
+                                         ("# ## Step 14.", "evil")])
+def test_a_giveaway_put_back_into_exercises_py_is_found(where, word):
+    text = EXERCISES.read_text()
+    assert where in text
+    assert not exercise_leaks(text)
+    assert exercise_leaks(text.replace(where, f"{where} {word}", 1))
+
+
+def test_a_giveaway_put_back_into_a_docstring_the_workshop_reads_is_found(monkeypatch):
+    from harvest.workshop import deployment
+    text = EXERCISES.read_text()
+    assert "deployment_mazes" in text[:rule_point(text)]
+    monkeypatch.setattr(deployment.deployment_mazes, "__doc__", "Generator mazes, each item one cell back.")
+    assert any("one cell back" in hit for hit in docstring_leaks(text))
+
+
+def test_a_giveaway_put_back_above_the_readme_spoiler_line_or_before_the_spoiler_slide_is_found():
+    readme = (ROOT / "README.md").read_text()
+    assert found(readme_top(readme.replace("**Spoiler line.**", "the evil init. **Spoiler line.**")), INIT)
+    assert found(on_screen("# A slide\n\nThe planted weights.\n\n::: notes\nfine\n:::\n"), INIT)
+    assert not found(on_screen("# A slide\n\nText.\n\n::: notes\nThe planted weights.\n:::\n"), INIT)
