@@ -1,1 +1,1 @@
-"""Research tooling: the standard training recipe, the planted initialisation, the results table, the benchmark."""
+"""Research tooling: the standard training recipe, how the shipped starting weights were made, the results table, the benchmark."""
