@@ -137,6 +137,7 @@ def cmd_corner(args):
     rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
     if args.first_seed:
         rows = corner.extend(rows, args.out / "corner.json", args.p, args.first_seed)
+    rows = corner.merged(rows, args.out / "corner.json")   # rows of other shares and seeds stay
     out = corner.save(rows, args.out)
     print(corner.table(rows))
     print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
@@ -148,10 +149,16 @@ def cmd_fixes(args):
     from .research import fixes
     t = time.perf_counter()
     # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
-    checkpoint = None if args.quick else args.out / "fixes_rows.json"
+    out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
+    checkpoint = None if args.quick else out / "fixes_rows.json"
     rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
                      checkpoint=checkpoint)
-    out = fixes.save(rows, args.out)
+    if out is None:
+        print(fixes.table(rows))
+        print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
+        return
+    rows = fixes.merged(rows, out / "fixes.json")   # rows of other methods and seeds stay
+    out = fixes.save(rows, out)
     print(fixes.table(rows))
     print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
 
@@ -334,7 +341,8 @@ def parser():
     f.add_argument("--seeds", type=positive, default=5)
     f.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
     f.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    f.add_argument("--out", type=Path, default=Path("runs"), help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun resumes from it)")
+    f.add_argument("--out", type=Path, help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
+                                            "resumes from it); default runs/, and nothing for a --quick run")
     f.set_defaults(func=cmd_fixes)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")

@@ -26,7 +26,7 @@ from ..core.errors import HarvestError
 from ..core.encoding import EXITS
 from ..core.evaluate import metrics
 from ..core.maze import CORNER, SIZE
-from .results_table import median_range, read_rows, write_outputs
+from .results_table import median_range, merged_with_saved, read_rows, write_outputs
 from .standard_recipe import Mix, family_test_mazes, initial_net, test_sets, train_agent
 
 RESULTS = Path("runs") / "corner.json"   # the committed sweep, read from the current directory (a clone)
@@ -178,7 +178,14 @@ def extend(rows, path, shares, first_seed):
 
 def load_rows(path=RESULTS):
     """The rows of a sweep from its corner.json; HarvestError if there is none."""
-    return read_rows(path, "python -m harvest corner")
+    return read_rows(path, "python -m harvest corner", ("p", "seed"))
+
+
+def merged(rows, path):
+    """`rows` merged into the sweep saved at `path` (rows of the same p and seed replaced, the rest kept),
+    sorted by (p, seed)."""
+    return sorted(merged_with_saved(rows, path, ("p", "seed"), "python -m harvest corner"),
+                  key=lambda r: (r["p"], r["seed"]))
 
 
 def save(rows, out_dir):

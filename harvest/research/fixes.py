@@ -29,7 +29,6 @@ first layer: how many of the input columns that generator mazes never light
 (and that the plain recipe therefore never moves) it moved away from the
 evil initialisation.
 """
-import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -45,11 +44,12 @@ from ..core.dqn import Config
 from ..core.encoding import grid_planes
 from ..core.errors import HarvestError
 from ..core.evaluate import metrics
+from ..core.files import dumps, write_text
 from ..core.families import family
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
 from . import superpowers
-from .results_table import median_range, read_rows, write_outputs
+from .results_table import median_range, merged_with_saved, read_rows, write_outputs
 from .standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
 
@@ -179,7 +179,7 @@ def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, c
     if unknown:
         raise HarvestError(f"unknown method {unknown[0]!r} (methods: {', '.join(METHODS)})")
     sets = {"id": test_sets(scale.n_test)["id"], "families": family_test_sets(scale.n_test)}
-    done = json.loads(checkpoint.read_text()) if checkpoint and checkpoint.exists() else []
+    done = read_rows(checkpoint, "python -m harvest fixes", ("method", "seed")) if checkpoint and checkpoint.exists() else []
     todo = [(s, m) for s in range(seeds) for m in methods]
     rows = [r for r in done if (r["seed"], r["method"]) in todo]
     have = {(r["seed"], r["method"]) for r in rows}
@@ -193,7 +193,7 @@ def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, c
         if checkpoint:
             done.append(r)
             checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            checkpoint.write_text(json.dumps(done, indent=1))
+            write_text(checkpoint, dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
     return sorted(rows, key=lambda r: (list(METHODS).index(r["method"]), r["seed"]))
 
 
@@ -275,7 +275,15 @@ def figure(rows):
 
 def load_rows(path=RESULTS):
     """The rows of the comparison from its fixes.json; HarvestError if there is none."""
-    return read_rows(path, "python -m harvest fixes --seeds 5")
+    return read_rows(path, "python -m harvest fixes --seeds 5", ("method", "seed"))
+
+
+def merged(rows, path):
+    """`rows` merged into the comparison saved at `path` (rows of the same method and seed replaced, the rest
+    kept), in method order."""
+    rows = merged_with_saved(rows, path, ("method", "seed"), "python -m harvest fixes")
+    order = {name: i for i, name in enumerate(METHODS)}
+    return sorted(rows, key=lambda r: (order.get(r["method"], len(order)), r["method"], r["seed"]))
 
 
 def save(rows, out_dir):
