@@ -170,10 +170,15 @@ def read_rows(path, command, keys=()):
     return rows
 
 
-def merge_rows(old, new, key):
-    """`old` rows with those that `new` re-ran (same `key(row)`) replaced, and the rest of `new` added."""
-    fresh = {key(r) for r in new}
-    return [r for r in old if key(r) not in fresh] + list(new)
+def merged_with_saved(rows, path, fields, command):
+    """`rows` merged into the rows saved at `path` (if the file exists): a saved row with the same values of
+    `fields` (e.g. method and seed) as a row of `rows` is replaced by it, every other saved row is kept, so a
+    partial run never drops finished rows. A truncated or foreign file is a HarvestError naming it."""
+    if not Path(path).exists():
+        return list(rows)
+    key = lambda r: tuple(r[f] for f in fields)
+    fresh = {key(r) for r in rows}
+    return [r for r in read_rows(path, command, fields) if key(r) not in fresh] + list(rows)
 
 
 def write_outputs(out_dir, name, rows, markdown, figures):
