@@ -17,6 +17,9 @@ import re
 import sys
 from pathlib import Path
 
+from ..core.errors import HarvestError
+from ..core.files import write_text
+
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^\s*def (\w+)\(")
@@ -115,7 +118,10 @@ def to_notebook(script):
 def outputs(root=ROOT):
     """{path: text} of every generated file."""
     solutions = (root / "solutions.py").read_text()
-    exercises = exercises_of(solutions)
+    try:
+        exercises = exercises_of(solutions)
+    except ValueError as err:   # unbalanced markers: one line naming the file and the line
+        raise HarvestError(f"{root / 'solutions.py'}: {err}") from None
     return {root / "exercises.py": exercises, root / "exercises.ipynb": to_notebook(exercises),
             root / "solutions.ipynb": to_notebook(solutions)}
 
@@ -135,7 +141,7 @@ def main(argv=None):
             print(f"out of date: {p.relative_to(ROOT)} (run harvest build)")
         return 1 if old else 0
     for path, text in outputs().items():
-        path.write_text(text)
+        write_text(path, text)
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
