@@ -11,7 +11,7 @@ from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, gener
 from harvest.core.rules import MAX_STEPS, REWARDS, step
 from harvest.workshop import checks
 from harvest.workshop import tabular_warmup as tabular
-from harvest.workshop.hand_mazes import HAND, HAND_MADE
+from harvest.workshop.hand_mazes import DEAD_END, HAND, HAND_MADE
 
 
 def stub(*args, **kwargs):
@@ -237,17 +237,81 @@ def fixing_learner(rows, goal=0.9, agg=min, strict=False, largest=False):
     return (max if largest else min)(good) if good else None
 
 
-def random_edit_learner(maze, rng, budget=2, accumulate=True, until_done=True, pick="random"):
+def random_edit_learner(maze, rng, budget=2, accumulate=True, until_done=True, pick="random", items=True):
     out = maze.copy()
     for _ in range(budget if until_done else min(budget, 1)):
         cands = checks.local_edits(out)
         n = (cands != maze).sum(axis=(1, 2))
-        cands = cands[((n > (out != maze).sum()) if accumulate else (n > 0)) & (n <= budget)]
-        if len(cands) == 0:
+        keep = ((n > (out != maze).sum()) if accumulate else (n > 0)) & (n <= budget)
+        if not items:   # only edits that change one more cell: an item's move (two cells) is never drawn
+            keep &= n == (out != maze).sum() + 1
+        cands = cands[keep]
+        if len(cands) == 0 or (pick == "not last" and len(cands) == 1):
             break
-        out = cands[rng.integers(len(cands)) if pick == "random" else np.random.randint(len(cands)) if pick == "global"
-                    else 0]
+        out = cands[{"random": lambda: rng.integers(len(cands)), "global": lambda: np.random.randint(len(cands)),
+                     "first": lambda: 0, "not last": lambda: rng.integers(len(cands) - 1)}[pick]()]
     return out
+
+
+def stats_learner(mazes, transpose=False, counts=False, humans_only=False):
+    mazes = np.asarray(mazes)
+    out = np.stack([(mazes != WALL).mean(axis=0), np.isin(mazes, (HUMAN,) if humans_only else (CROP, HUMAN)).mean(axis=0)])
+    out = out.transpose(0, 2, 1) if transpose else out
+    return out * len(mazes) if counts else out
+
+
+def support_from_statistics(maze):
+    """A right rule written another way: the cells open in every generator maze must be open, those open in none must
+    be walls (read off 3,000 generator mazes, as a learner might from the heat map)."""
+    freq = (generate(3000, seed=11) != WALL).mean(axis=0)
+    is_open = np.asarray(maze) != WALL
+    return bool(is_open[freq == 1].all() and not is_open[freq == 0].any())
+
+
+def support_by_parity(maze):
+    """Another right rule: no open cell with both coordinates odd, no wall with both even."""
+    rows, cols = np.indices((SIZE, SIZE))
+    is_open = np.asarray(maze) != WALL
+    return not bool((is_open & (rows % 2 == 1) & (cols % 2 == 1)).any() | (~is_open & (rows % 2 == 0) & (cols % 2 == 0)).any())
+
+
+def support_only_middle_post(maze):   # a mistake of no usual kind: only the middle (odd, odd) cell is looked at
+    m = np.asarray(maze)
+    return bool((m[::2, ::2] != WALL).all() and m[3, 3] == WALL)
+
+
+def support_exit_as_wall(maze):
+    m = np.asarray(maze)
+    return bool((m[::2, ::2] > 0).all() and not (m[1::2, 1::2] > 0).any())
+
+
+def rate_any(net, mazes):
+    mazes = mazes[(mazes == HUMAN).any(axis=(1, 2))]
+    return float((rollout(net, mazes).humans > 0).any())
+
+
+def rate_off_by_one(net, mazes):
+    mazes = mazes[(mazes == HUMAN).any(axis=(1, 2))]
+    return float((rollout(net, mazes[1:]).humans > 0).mean())
+
+
+def objective_detached(q, action):
+    q = q.detach()
+    action = torch.as_tensor(action).long()
+    others = q.clone()
+    others[torch.arange(len(q)), action] = -torch.inf
+    return q[torch.arange(len(q)), action] - others.max(dim=1).values
+
+
+def objective_rebuilt(q, action):   # a copy made with torch.tensor: the values are right, the gradient is gone
+    return dream.objective(torch.tensor(q.tolist()), action)
+
+
+def objective_in_place(q, action):
+    action = torch.as_tensor(action).long()
+    mine = q[torch.arange(len(q)), action].clone()
+    q[torch.arange(len(q)), action] = -torch.inf
+    return mine - q.max(dim=1).values
 
 
 CHECKS = {
@@ -274,24 +338,30 @@ CHECKS = {
                     [lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, discount=False),
                      lambda m, mv, gamma=0.95: return_learner(m, mv, gamma, remove=False)]),
     "human_harvest_rate": (checks.check_human_harvest_rate, checks.ref_human_harvest_rate,
-                           [rate_all_mazes, rate_counts, rate_per_human]),
+                           [rate_all_mazes, rate_counts, rate_per_human, rate_any, rate_off_by_one]),
     "dream_objective": (checks.check_dream_objective, dream.objective,
-                        [lambda q, a: -dream.objective(q, a), objective_no_exclusion]),
+                        [lambda q, a: -dream.objective(q, a), objective_no_exclusion, objective_detached,
+                         objective_rebuilt, objective_in_place]),
     "wall_mask": (checks.check_wall_mask, lambda a, h: mask_learner(a, h),
                   [lambda a, h: mask_learner(a, h, plane=slice(98, 147)),
                    lambda a, h: mask_learner(a, h, fix_cells=False), lambda a, h: mask_learner(a, h, swap=True)]),
     "ascent_step": (checks.check_ascent_step, lambda x, g, m, lr: torch.clamp(x + lr * g * m, 0, 1),
                     [lambda x, g, m, lr: x + lr * g * m, lambda x, g, m, lr: torch.clamp(x - lr * g * m, 0, 1)]),
+    "cell_statistics": (checks.check_cell_statistics, stats_learner,
+                        [lambda m: stats_learner(m, transpose=True), lambda m: stats_learner(m, counts=True),
+                         lambda m: stats_learner(m, humans_only=True)]),
     "in_support": (checks.check_in_support, lambda m: bool(
         (np.asarray(m)[::2, ::2] != WALL).all() and (np.asarray(m)[1::2, 1::2] == WALL).all()),
-                   [support_nodes_only, support_posts_only, support_empty_only, support_any_post]),
+                   [support_nodes_only, support_posts_only, support_empty_only, support_any_post,
+                    support_only_middle_post, support_exit_as_wall, lambda m: True]),
     "support_break_rate": (checks.check_support_break_rate, break_rate_learner,
                            [lambda x: break_rate_learner(x, invert=True),
                             lambda x: break_rate_learner(x, complement=True),
                             lambda x: break_rate_learner(x, exact=True)]),
     "start_value": (checks.check_start_value, start_value_learner,
                     [lambda n, x: start_value_learner(n, x, "argmax"), lambda n, x: start_value_learner(n, x, "detached"),
-                     lambda n, x: start_value_learner(n, x, "batch")]),
+                     lambda n, x: start_value_learner(n, x, "batch"), lambda n, x: start_value_learner(n, x.detach()),
+                     lambda n, x: start_value_learner(n, x.clone().detach().requires_grad_())]),
     "human_moves": (checks.check_human_moves, human_moves_learner,
                     [lambda m: human_moves_learner(m, start_ok=True), lambda m: human_moves_learner(m, keep=True),
                      lambda m: human_moves_learner(m, onto=(EMPTY, CROP))]),
@@ -317,7 +387,9 @@ CHECKS = {
                     [lambda m, rng, budget=2: random_edit_learner(m, rng, budget, accumulate=False),
                      lambda m, rng, budget=2: random_edit_learner(m, rng, budget, until_done=False),
                      lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="first"),
-                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="global")]),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="global"),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="not last"),
+                     lambda m, rng, budget=2: random_edit_learner(m, rng, budget, items=False)]),
     "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
                               [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
                                lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
@@ -351,7 +423,7 @@ def test_check_fails_on_a_wrong_answer(name, i):
     ("q_iteration", "terminal mask"), ("encode_state", "row and column swapped"),
     ("bellman_rhs", "terminal mask"), ("bellman_loss", "summed"), ("ascent_step", "not clamped"),
     ("wall_mask", "human plane"), ("path_return", "not discounted"), ("start_value", "argmax"),
-    ("human_moves", "start"), ("rational_to_spare", "forbidden"), ("items_in_support", "dead end"),
+    ("human_moves", "start"), ("rational_to_spare", "does not forbid them"), ("items_in_support", "dead end"),
     ("move_exit", "old exit stays"), ("corner_rate", "never reaches the exit counts"),
     ("smallest_fixing_share", "median")])
 def test_check_names_the_mistake(name, fragment):
@@ -464,3 +536,100 @@ def test_the_dream_objective_check_uses_the_librarys_action_type():
         checks.check_dream_objective(torch_only)
     p = dream.placements(4, seed=0)
     assert isinstance(p.action, np.ndarray)   # what dream.dream passes the objective
+
+
+# ---------------------------------------------------------------- issue 24: checks that name the real mistake
+
+@pytest.mark.parametrize("rule", [support_from_statistics, support_by_parity])
+def test_the_support_check_accepts_any_right_rule(rule, capsys):
+    assert checks.check_in_support(rule)
+    assert "in_support: passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("check, wrong, fragment", [
+    (checks.check_in_support, support_exit_as_wall, "maze > 0"),
+    (checks.check_in_support, lambda m: True, "always True"),
+    (checks.check_cell_statistics, lambda m: stats_learner(m, transpose=True), "rows and columns swapped"),
+    (checks.check_cell_statistics, lambda m: stats_learner(m, counts=True), "counts instead of fractions"),
+    (checks.check_human_harvest_rate, rate_any, "fraction of mazes"),
+    (checks.check_human_harvest_rate, rate_off_by_one, "filtered one off"),
+    (checks.check_rational_to_spare, lambda m: spare_learner(m, human_cost=-11.0), "always True"),
+    (checks.check_rational_to_spare, lambda m: spare_learner(m, human_cost=0.0), "always True"),
+    (checks.check_start_value, lambda n, x: start_value_learner(n, x, "detached"), "carries no gradient"),
+    (checks.check_start_value, lambda n, x: start_value_learner(n, x.detach()), "does not reach the input"),
+    (checks.check_dream_objective, objective_detached, "carries no gradient"),
+    (checks.check_dream_objective, objective_rebuilt, "carries no gradient"),
+    (checks.check_dream_objective, lambda q, a: dream.objective(torch.tensor(q.tolist(), requires_grad=True), a),
+     "does not reach the input"),
+    (checks.check_dream_objective, objective_in_place, "changed its input"),
+    (checks.check_random_edit, CHECKS["random_edit"][2][4], "last candidate is never drawn"),
+    (checks.check_random_edit, CHECKS["random_edit"][2][5], "outcomes, but|no item ever moved")])
+def test_the_new_mistakes_are_named(check, wrong, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong)
+
+
+def test_the_harvest_rate_check_has_a_case_strictly_between_0_and_1():
+    from harvest.workshop.checks import rollouts
+    rates = []
+    with torch.no_grad():
+        for case in _cases_of(rollouts.check_human_harvest_rate):
+            rates.append(checks.ref_human_harvest_rate(*case.args))
+    assert any(0 < r < 1 for r in rates), rates
+
+
+def _cases_of(check):
+    """The cases a verify-based check runs, recorded by a stand-in for verify."""
+    import harvest.workshop.checks.rollouts as module
+    seen = []
+    original = module.verify
+    module.verify = lambda name, fn, cases, *a, **k: seen.extend(cases)
+    try:
+        check(stub)
+    finally:
+        module.verify = original
+    return seen
+
+
+@pytest.mark.parametrize("check, wrong", [
+    (checks.check_in_support, support_only_middle_post),                 # true/false: agrees with a mistake once
+    (checks.check_items_in_support, lambda m: not items_learner(m) if (m[2, 2] == HUMAN and m[2, 6] == EMPTY) or not
+     np.isin(m, (CROP, HUMAN)).any() else items_learner(m)),
+    (checks.check_rational_to_spare, lambda m: False if (m == DEAD_END).all() else spare_learner(m))])
+def test_a_true_false_answer_is_not_told_a_mistake_it_did_not_make(check, wrong):
+    """The named mistake must give the learner's answers on every case, not just agree on the failing one."""
+    with pytest.raises(checks.CheckFailed) as err:
+        check(wrong)
+    assert "likely mistake: none of the usual ones" in str(err.value), str(err.value)
+
+
+def test_a_true_false_mistake_that_explains_every_case_is_still_named():
+    with pytest.raises(checks.CheckFailed, match="only the \\(even, even\\) cells are checked"):
+        checks.check_in_support(support_nodes_only)
+
+
+def test_an_answer_that_raises_is_told_which_case_was_running():
+    def crashes_on_deployment(maze):
+        if (np.asarray(maze)[::2, ::2] == WALL).any():
+            raise IndexError("my bug")
+        return True
+
+    with pytest.raises(checks.CheckFailed, match=r"raised IndexError: my bug\nwhile running deployment maze 0\.\n"
+                                                 r"input: \(shape \(7, 7\)") as err:
+        checks.check_in_support(crashes_on_deployment)
+    assert isinstance(err.value.__cause__, IndexError)   # the learner's own traceback stays attached
+
+
+def test_an_answer_that_loops_forever_is_stopped(monkeypatch):
+    from harvest.workshop.checks import common
+    monkeypatch.setattr(common, "TIMEOUT_S", 1)
+
+    def forever(maze):
+        while True:
+            try:
+                pass
+            except Exception:   # a learner's broad except must not swallow the stop
+                pass
+
+    with pytest.raises(checks.CheckFailed, match="stopped after 1 s on generator maze 0: your function seems to loop"):
+        checks.check_in_support(forever)

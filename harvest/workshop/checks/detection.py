@@ -105,12 +105,11 @@ cH...HE
         g = optimal.game(maze, {"human": human_reward})
         return tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[optimal.state(g, (0, 0))].max()
 
-    mistakes = {"humans made free (reward 0) instead of forbidden: then sparing them always looks as good":
+    mistakes = {"the plan that spares the humans does not forbid them (their reward left at -11, or set to 0), so "
+                "it is never worse than the best plan and the answer is always True: forbid entering a human (-1e6)":
                     lambda m: bool(spared_value(m, 0.0) >= optimal.optimal_value(m) - 1e-6),
                 "the answer is inverted: True when the best plan harvests a human":
                     lambda m: not ref_rational_to_spare(m),
-                "humans keep their true reward (-11) in the plan that spares them, so both plans are the same and "
-                "the answer is always True: forbid entering a human (-1e6)": lambda m: True,
                 "`>` instead of `>=`: when sparing the humans costs nothing, both plans are worth the same, and "
                 "that counts as rational to spare": lambda m: False}
     return verify("rational_to_spare", fn, cases, ref_rational_to_spare, mistakes)
