@@ -21,8 +21,8 @@ MOVE_NAMES = ("up", "down", "left", "right")
 MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col) per move
 
 _EVEN = np.arange(SIZE) % 2 == 0
-NODES = _EVEN[:, None] & _EVEN[None, :]      # (even, even): always open in generator mazes
-POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # (odd, odd): always walls in generator mazes
+NODES = _EVEN[:, None] & _EVEN[None, :]      # the (even, even) cells (`in_support` says what the generator does there)
+POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # the (odd, odd) cells
 CORNER = (SIZE - 1, SIZE - 1)                # where the generator always puts the exit
 
 
