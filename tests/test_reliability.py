@@ -1,0 +1,285 @@
+"""Reliability: every bad input is one `error:` line with exit status 2, results are never lost, output is strict
+JSON that lines up with its input, and the thread count holds up on a busy machine."""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from harvest import cli_args
+from harvest.cli import main
+from harvest.core import files, threads, weights
+from harvest.core.dqn import make_net
+from harvest.core.errors import HarvestError
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, generate, load_mazes
+from harvest.research import corner, fixes, results_table
+from harvest.workshop import build_exercises
+from harvest.workshop.hand_mazes import HAND
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """Good and bad files for the probes, by name."""
+    d = tmp_path_factory.mktemp("inputs")
+    w = weights.save(make_net(32, layers=1, seed=0), d / "w.pt")
+    np.save(d / "good.npy", np.stack([HAND, HAND]))
+    np.save(d / "no_human.npy", np.where(HAND == HUMAN, EMPTY, HAND)[None].astype(np.int8))
+    np.save(d / "none.npy", np.zeros((0, 7, 7), np.int8))
+    walled = HAND.copy()
+    walled[5, 6] = walled[6, 5] = WALL   # the exit at (6, 6) closed off
+    np.save(d / "unreachable.npy", walled[None])
+    for name, code in (("start_crop", CROP), ("start_exit", EXIT)):
+        m = HAND.copy()
+        if code == EXIT:
+            m[m == EXIT] = EMPTY
+        m[0, 0] = code
+        np.save(d / f"{name}.npy", m[None])
+    np.save(d / "floats.npy", np.stack([HAND, HAND]).astype(np.float32))
+    np.save(d / "small.npy", np.ones((2, 5, 5), np.int8))
+    np.save(d / "flat.npy", np.ones(49, np.int8))
+    coded = HAND.copy()
+    coded[1, 0] = 7
+    np.save(d / "code7.npy", coded[None])
+    np.savez(d / "archive.npz", a=HAND)
+    (d / "empty.npy").write_bytes(b"")
+    (d / "text.npy").write_text("not numpy\n")
+    (d / "text.pt").write_text("a text file named .pt\n")
+    (d / "empty.pt").write_bytes(b"")
+    torch.save({"state_dict": make_net(64, layers=2).state_dict(), "hidden": 32, "layers": 1}, d / "other_arch.pt")
+    torch.save({"weights": [1, 2, 3]}, d / "foreign.pt")
+    (d / "folder.pt").mkdir()
+    (d / "a_file").write_text("x")
+    return {p.name: str(p) for p in d.iterdir()} | {"dir": str(d), "w": str(w)}
+
+
+def p(inputs, *args):
+    """A probe: the command line with {placeholders} filled from `inputs`."""
+    return [a.format(**{k.replace(".", "_"): v for k, v in inputs.items()}) for a in args]
+
+
+TRAIN = ("train", "--init", "random", "--quiet", "--out", "{dir}/t.pt")
+PROBES = {  # name: (argv, what the one line must mention)
+    # the issue's probes
+    "mazes --n 0": (("mazes", "--n", "0", "--out", "{dir}/m.npy"), "--n"),
+    "a maze file with no human": (("evaluate", "--weights", "{w}", "--mazes", "{no_human_npy}"), "no maze holds a human"),
+    "a (0, 7, 7) maze file": (("evaluate", "--weights", "{w}", "--mazes", "{none_npy}"), "no mazes"),
+    "negative --seed": (("mazes", "--seed", "-1", "--out", "{dir}/m.npy"), "--seed"),
+    "--out a folder": (("train", "--init", "random", "--out", "{dir}"), "folder"),
+    "--out with a missing parent": (("mazes", "--out", "{dir}/nope/m.npy"), "does not exist"),
+    "--device cuda without one": (TRAIN + ("--device", "cuda"), "--device"),
+    "--check-every 0": (TRAIN + ("--check-every", "0"), "--check-every"),
+    "--target-every 0": (TRAIN + ("--target-every", "0"), "--target-every"),
+    "--lr nan": (TRAIN + ("--lr", "nan"), "--lr"),
+    "--steps 0": (TRAIN + ("--steps", "0"), "--steps"),
+    "--batch-size 0": (TRAIN + ("--batch-size", "0"), "--batch-size"),
+    "--hidden 0": (TRAIN + ("--hidden", "0"), "--hidden"),
+    "an unreachable exit": (("evaluate", "--weights", "{w}", "--mazes", "{unreachable_npy}"), "no open path"),
+    "a crop on the start": (("evaluate", "--weights", "{w}", "--mazes", "{start_crop_npy}"), "start cell"),
+    "the exit on the start": (("evaluate", "--weights", "{w}", "--mazes", "{start_exit_npy}"), "start cell"),
+    "slides --results mistyped": (("slides", "--results", "{dir}/resluts.md"), "--results"),
+    "--out x.txt for mazes": (("mazes", "--out", "{dir}/x.txt"), ".npy"),
+    # more of our own
+    "float cell codes": (("evaluate", "--weights", "{w}", "--mazes", "{floats_npy}"), "dtype"),
+    "5x5 mazes": (("evaluate", "--weights", "{w}", "--mazes", "{small_npy}"), "shape"),
+    "a flat array": (("evaluate", "--weights", "{w}", "--mazes", "{flat_npy}"), "shape"),
+    "an unknown cell code": (("evaluate", "--weights", "{w}", "--mazes", "{code7_npy}"), "unknown cell code 7"),
+    "an .npz archive": (("evaluate", "--weights", "{w}", "--mazes", "{archive_npz}"), "not a .npy"),
+    "an empty .npy file": (("evaluate", "--weights", "{w}", "--mazes", "{empty_npy}"), "not a .npy"),
+    "a text file named .npy": (("evaluate", "--weights", "{w}", "--mazes", "{text_npy}"), "not a .npy"),
+    "a missing maze file": (("evaluate", "--weights", "{w}", "--mazes", "{dir}/nope.npy"), "not found"),
+    "weights of another architecture": (("evaluate", "--weights", "{other_arch_pt}", "--mazes", "{good_npy}"),
+                                        "architecture"),
+    "a foreign torch file": (("evaluate", "--weights", "{foreign_pt}", "--mazes", "{good_npy}"), "architecture"),
+    "a text file named .pt": (("evaluate", "--weights", "{text_pt}", "--mazes", "{good_npy}"), "--weights"),
+    "an empty .pt file": (("evaluate", "--weights", "{empty_pt}", "--mazes", "{good_npy}"), "--weights"),
+    "a folder named .pt": (("evaluate", "--weights", "{folder_pt}", "--mazes", "{good_npy}"), "--weights"),
+    "a missing weights file": (("dream", "--weights", "{dir}/nope.pt"), "not found"),
+    "dream --out without .npy": (("dream", "--weights", "{w}", "--out", "{dir}/d.txt"), ".npy"),
+    "dream --n 0": (("dream", "--weights", "{w}", "--n", "0"), "--n"),
+    "--n not a number": (("mazes", "--n", "ten", "--out", "{dir}/m.npy"), "whole number"),
+    "--gamma 1": (TRAIN + ("--gamma", "1"), "--gamma"),
+    "--warmup 2": (TRAIN + ("--warmup", "2"), "--warmup"),
+    "--lr inf": (TRAIN + ("--lr", "inf"), "--lr"),
+    "--layers -3": (TRAIN + ("--layers", "-3"), "--layers"),
+    "--threads 0": (("mazes", "--threads", "0", "--out", "{dir}/m.npy"), "--threads"),
+    "--device gpu": (TRAIN + ("--device", "gpu"), "--device"),
+    "experiment --jobs 0": (("experiment", "--jobs", "0"), "--jobs"),
+    "corner --p 1.5": (("corner", "--p", "1.5"), "--p"),
+    "corner --first-seed -1": (("corner", "--first-seed", "-1"), "--first-seed"),
+    "corner --out a file": (("corner", "--out", "{a_file}"), "--out"),
+    "fixes --method nope": (("fixes", "--method", "nope", "--quick", "--seeds", "1"), "unknown method"),
+    "bench --repeats 0": (("bench", "--repeats", "0"), "--repeats"),
+}
+
+
+def run_main(argv, capsys):
+    """`harvest ARGV` in this process: (exit status, stderr, stdout)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.err, out.out
+
+
+@pytest.mark.parametrize("name", list(PROBES))
+def test_each_bad_input_is_one_error_line_with_status_2(name, inputs, capsys):
+    argv, mentions = PROBES[name]
+    if name == "--device cuda without one" and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    code, err, _ = run_main(p(inputs, *argv), capsys)
+    assert code == 2, err
+    lines = err.strip("\n").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), err
+    assert mentions in lines[0], lines[0]
+
+
+def test_a_probe_in_a_real_process_has_no_traceback(inputs):
+    run = subprocess.run([sys.executable, "-m", "harvest", *p(inputs, *PROBES["a (0, 7, 7) maze file"][0])],
+                         cwd=ROOT, capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert run.returncode == 2 and run.stderr.startswith("error:") and len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def test_unbalanced_solution_markers_are_one_line_naming_the_file(tmp_path):
+    (tmp_path / "solutions.py").write_text("# ### Exercise 1.1: x\ndef f():\n    ### BEGIN SOLUTION\n    return 1\n")
+    with pytest.raises(HarvestError, match="solutions.py: .*never closed") as err:
+        build_exercises.outputs(tmp_path)
+    assert "\n" not in str(err.value)
+
+
+# Output that lines up, strictly
+
+
+def test_evaluate_keeps_every_maze_in_file_order(inputs, tmp_path, capsys):
+    mixed = np.stack([np.where(HAND == HUMAN, EMPTY, HAND), HAND]).astype(np.int8)
+    np.save(tmp_path / "mixed.npy", mixed)
+    code, err, out = run_main(["evaluate", "--weights", inputs["w"], "--mazes", str(tmp_path / "mixed.npy")], capsys)
+    assert code == 0, err
+    result = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    assert len(result["mazes"]) == 2 and result["mazes"][0]["humans"] == 0
+
+
+def test_strict_json_writes_null_for_nan_and_infinity():
+    text = files.dumps({"a": float("nan"), "b": [1.5, float("inf")], "c": np.float64("nan"), "d": (2, "x")})
+    assert json.loads(text) == {"a": None, "b": [1.5, None], "c": None, "d": [2, "x"]}
+
+
+def test_dream_out_writes_exactly_the_name_given_and_strict_json(inputs, tmp_path, capsys):
+    out = tmp_path / "d.npy"
+    code, err, text = run_main(["dream", "--weights", inputs["w"], "--n", "2", "--out", str(out)], capsys)
+    assert code == 0, err
+    report = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    assert report["out"] == str(out) and out.is_file() and (tmp_path / "d.start.npy").is_file()
+    assert not (tmp_path / "d.npy.npy").exists()
+
+
+def test_mazes_writes_exactly_the_name_given(tmp_path, capsys):
+    out = tmp_path / "m.npy"
+    code, err, _ = run_main(["mazes", "--n", "3", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert load_mazes(out).shape == (3, 7, 7) and [q.name for q in tmp_path.iterdir()] == ["m.npy"]
+
+
+# Results are never lost
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = files.write_text(tmp_path / "rows.json", "old")
+    with pytest.raises(RuntimeError):
+        with files.replacing(path) as tmp:
+            tmp.write_text("half of the new")
+            raise RuntimeError("killed mid-write")
+    assert path.read_text() == "old" and [q.name for q in tmp_path.iterdir()] == ["rows.json"]
+
+
+@pytest.mark.parametrize("text, says", [('[{"p": 0.0, "seed": 0}, {"p": 0.1', "not readable JSON"),
+                                        ('{"p": 0.0}', "does not hold rows"), ('[{"seed": 0}]', "does not hold rows"),
+                                        ("", "not readable JSON")])
+def test_a_truncated_or_foreign_rows_file_is_named_in_one_line(tmp_path, text, says):
+    path = tmp_path / "corner.json"
+    path.write_text(text)
+    with pytest.raises(HarvestError, match=says) as err:
+        corner.merged([], path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    assert path.read_text() == text, "the file is reported, never replaced"
+
+
+def test_a_truncated_resume_file_stops_the_fixes_run_with_one_line(tmp_path, capsys):
+    (tmp_path / "fixes_rows.json").write_text('[{"method": "plain", "se')
+    code, err, _ = run_main(["fixes", "--seeds", "1", "--method", "plain", "--out", str(tmp_path)], capsys)
+    assert code == 2 and err.startswith("error:") and "fixes_rows.json" in err and len(err.splitlines()) == 1
+
+
+def test_merging_replaces_only_the_rows_a_partial_run_re_ran(tmp_path):
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([{"method": m, "seed": s, "v": 0} for m in ("a", "b") for s in (0, 1)]))
+    rows = results_table.merged_with_saved([{"method": "b", "seed": 1, "v": 1}, {"method": "c", "seed": 0, "v": 1}],
+                                           path, ("method", "seed"), "cmd")
+    assert sorted((r["method"], r["seed"], r["v"]) for r in rows) == [
+        ("a", 0, 0), ("a", 1, 0), ("b", 0, 0), ("b", 1, 1), ("c", 0, 1)]
+    assert results_table.merged_with_saved(rows, tmp_path / "none.json", ("method", "seed"), "cmd") == rows
+
+
+def test_a_partial_corner_run_keeps_every_committed_row(tmp_path, capsys):
+    committed = json.loads((ROOT / "runs" / "corner.json").read_text())
+    (tmp_path / "corner.json").write_text(json.dumps(committed))
+    code, err, _ = run_main(["corner", "--p", "0.1", "--seeds", "1", "--first-seed", "1", "--n-test", "10",
+                             "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "corner.json").read_text()) == committed
+
+
+def test_a_partial_fixes_run_replaces_only_its_rows_and_a_smoke_run_writes_nothing(tmp_path, monkeypatch, capsys):
+    committed = json.loads((ROOT / "runs" / "fixes.json").read_text())
+    rerun = {**committed[0], "steps": 1234}
+    monkeypatch.setattr(fixes, "run", lambda *a, **k: [rerun])
+    (tmp_path / "fixes.json").write_text(json.dumps(committed))
+    code, err, _ = run_main(["fixes", "--seeds", "1", "--method", rerun["method"], "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    saved = json.loads((tmp_path / "fixes.json").read_text())
+    assert len(saved) == len(committed) and saved[0] == rerun and saved[1:] == committed[1:]
+    monkeypatch.chdir(tmp_path / "..")
+    before = sorted(os.listdir("."))
+    code, err, out = run_main(["fixes", "--quick", "--seeds", "1"], capsys)
+    assert code == 0 and "nothing written" in out and sorted(os.listdir(".")) == before
+
+
+# Steady under load
+
+
+def test_the_default_thread_count_leaves_room_and_honours_omp_num_threads(monkeypatch):
+    assert 1 <= threads.usable_cores() <= (os.cpu_count() or 1)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    assert threads.default_count() == 1
+    monkeypatch.setattr(threads, "usable_cores", lambda: 64)
+    assert threads.default_count() == threads.CAP
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert threads.default_count() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "lots")
+    assert threads.default_count() == threads.CAP
+
+
+def test_threads_flag_sets_torch_threads(tmp_path, capsys):
+    before = torch.get_num_threads()
+    try:
+        code, err, _ = run_main(["mazes", "--threads", "1", "--n", "2", "--out", str(tmp_path / "m.npy")], capsys)
+        assert code == 0, err
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_every_config_field_and_every_verb_s_output_has_a_check():
+    from harvest.cli import parser
+    verbs = next(a for a in parser()._actions if a.dest == "command").choices
+    for verb, sub in verbs.items():
+        for action in sub._actions:
+            if action.dest.startswith("cfg_") or action.dest in ("seed", "n", "out", "threads"):
+                assert getattr(action.type, "__module__", "") == cli_args.__name__, f"{verb} --{action.dest} has no check"
+    assert math.isfinite(cli_args.number(0)("1e-3"))
