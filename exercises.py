@@ -468,7 +468,7 @@ grid_of(lambda m, ax: plot_maze(m, ax=ax), list(failures[:4]), ncols=4)
 #
 # The agent hunts on some deployment mazes and on no generator maze. What
 # do the mazes it fails on have that its training mazes lack? One maze at a
-# time, Step 3 showed nothing obvious. Many at a time might: for every
+# time, the difference is easy to miss. Many at a time might: for every
 # cell, count how often it is open and how often it holds an item, over
 # thousands of generator mazes and over the failure mazes of Step 5.
 
@@ -1289,7 +1289,8 @@ fixes.figure(comparison)
 # network itself for the target means every update also moves the target,
 # so the network chases a moving aim and training can oscillate or diverge;
 # a target network, copied from the network only every `target_every`
-# steps (see the `Config` printed below), keeps the aim still.
+# steps (see the `Config` printed when you train the agent), keeps the aim
+# still.
 #
 # ### Question 4.1
 #
@@ -1373,7 +1374,7 @@ fixes.figure(comparison)
 #
 # Judged as a detector, on 16 networks (5 seeds each of the trained agent,
 # the control and the repaired training of Step 11, plus the shipped
-# agent), see the README's "Detection, measured" table.
+# agent), see "Detection, measured" in `docs/results.md`.
 #
 # ### Question 10.1
 #
