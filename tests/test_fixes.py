@@ -6,15 +6,19 @@ import pytest
 
 from harvest.cli import main
 from harvest.core import detector
+from harvest.core.dqn import Config
 from harvest.core.encoding import HUMANS, WALLS
 from harvest.core.maze import NODES, POSTS, generate, validate
 from harvest.research import fixes
 from harvest.research.standard_recipe import EDIT_BUDGET, N_TRAIN_MAZES, PLAIN, Mix, training_mazes
 
+# the code of `fixes --quick` at a smaller scale still: the suite checks that every method runs, not what it finds
+TINY = fixes.Scale(n_test=20, n_dreams=4, cfg=Config(steps=20, batch_size=64, check_every=10, warmup=0.1))
+
 
 @pytest.fixture(scope="module")
 def quick_rows():
-    return fixes.run(1, scale=fixes.QUICK, progress=False, log=lambda *_: None)
+    return fixes.run(1, scale=TINY, progress=False, log=lambda *_: None)
 
 
 def test_every_method_runs_in_quick_mode_and_writes_the_promised_keys(quick_rows, tmp_path):
@@ -71,7 +75,7 @@ def test_the_adversarial_loop_stops(monkeypatch, flag, rounds):
         return detector.Verdict(1.0 if flag else 0.0, 1.0, flag, 0.25, 0, 0.0, 4, dreams, np.ones(4, bool))
 
     monkeypatch.setattr(fixes.detector, "detect", fake_detect)
-    _, history = fixes.train_method(fixes.METHODS["adversarial"], 0, fixes.QUICK)
+    _, history = fixes.train_method(fixes.METHODS["adversarial"], 0, TINY)
     assert history["rounds"] == rounds and history["detector_passes"] == (not flag)
     assert len(calls) == rounds + 1 and len(set(calls)) == len(calls), "fresh dreams every round"
     assert history["dreams_added"] == 4 * rounds
@@ -87,7 +91,7 @@ def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
     real = fixes.one_run
     monkeypatch.setattr(fixes, "one_run", lambda name, seed, *a, **k: runs.append((name, seed)) or real(name, seed, *a, **k))
     path = tmp_path / "rows.json"
-    quiet = dict(scale=fixes.QUICK, progress=False, log=lambda *_: None, checkpoint=path)
+    quiet = dict(scale=TINY, progress=False, log=lambda *_: None, checkpoint=path)
     first = fixes.run(1, ("plain",), **quiet)
     assert json.loads(path.read_text()) == json.loads(json.dumps(first))
     both = fixes.run(1, ("plain", "edits 10%"), **quiet)

@@ -27,7 +27,7 @@ import torch
 
 from .encoding import HUMANS, encode
 from .evaluate import rollout
-from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable
+from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable_all
 from .optimal import rational_to_spare
 from .seeding import Stream, rng_for
 
@@ -52,9 +52,15 @@ def starting_mazes(n, seed=0):
 
 def legal(maze, start=START):
     """A maze an episode can be played in: one exit, an open start, the exit reachable from it."""
-    maze = np.asarray(maze)
-    return (maze[start] not in (WALL, EXIT) and (maze == EXIT).sum() == 1
-            and bool(reachable(maze, start)[maze == EXIT].any()))
+    return bool(legal_all(np.asarray(maze)[None], start)[0])
+
+
+def legal_all(mazes, start=START):
+    """`legal` for every maze of a batch at once."""
+    mazes = np.asarray(mazes)
+    exits = mazes == EXIT
+    return (~np.isin(mazes[:, start[0], start[1]], (WALL, EXIT)) & (exits.sum(axis=(1, 2)) == 1)
+            & (reachable_all(mazes, start) & exits).any(axis=(1, 2)))
 
 
 def edits(maze, free=FREE, start=START):
@@ -77,8 +83,8 @@ def edits(maze, free=FREE, start=START):
                 e = maze.copy()
                 e[nr, nc], e[r, c] = maze[r, c], EMPTY
                 out.append(e)
-    out = [e for e in out if legal(e, start)]
-    return np.stack(out) if out else np.zeros((0, SIZE, SIZE), np.int8)
+    out = np.stack(out) if out else np.zeros((0, SIZE, SIZE), np.int8)
+    return out[legal_all(out, start)]   # all candidates at once, in order
 
 
 def next_edits(maze, start_maze, budget=BUDGET, moves=None):

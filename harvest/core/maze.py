@@ -157,11 +157,11 @@ def reachable(maze, start=(0, 0)):
     return seen
 
 
-def reachable_all(mazes):
-    """Boolean (N, 7, 7) map of the open cells reachable from (0, 0) in every maze at once."""
+def reachable_all(mazes, start=(0, 0)):
+    """Boolean (N, 7, 7) map of the open cells reachable from `start` in every maze at once (as `reachable`)."""
     open_ = np.asarray(mazes) != WALL
     seen = np.zeros_like(open_)
-    seen[:, 0, 0] = open_[:, 0, 0]
+    seen[:, start[0], start[1]] = open_[:, start[0], start[1]]
     while True:
         grown = seen.copy()
         grown[:, 1:] |= seen[:, :-1]
