@@ -11,9 +11,11 @@ from harvest.core.errors import HarvestError
 from harvest.workshop import browser
 from harvest.workshop.slides import deck, figures, fragments, sources
 
+import test_giveaways
+
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
-EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 17, "03-detection": 24, "04-questions": 14, "05-answers": 14,
-                   "06-corner": 11, "07-fixes": 11}
+EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 18, "03-detection": 24, "04-questions": 12, "05-answers": 12,
+                   "06-corner": 13, "07-fixes": 13}
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
@@ -71,12 +73,23 @@ def test_every_image_the_markdown_names_exists_and_is_embedded(built, name):
         assert (built / path).is_file(), f"{name}.md names {path}, which the build did not make"
     images = parse(built / "html" / f"{name}.html").images
     assert len(images) == len(named)
-    assert all(src.startswith("data:image/png;base64,") for src, _ in images)
+    assert all(src.startswith(("data:image/png;base64,", "data:image/gif;base64,")) for src, _ in images)
 
 
 def test_every_figure_the_build_draws_is_used_by_a_deck():
     used = {p for name in deck.DECKS for p in IMAGE.findall((deck.PRESENTATION / f"{name}.md").read_text())}
-    assert used == {f"figures/{name}.png" for name in figures.FIGURES}
+    assert used == {f"figures/{name}.png" for name in figures.FIGURES} | {f"figures/{name}.gif" for name in
+                                                                          figures.ANIMATIONS}
+
+
+def test_the_twins_animation_has_one_frame_per_move_of_the_showcase_rollouts(built):
+    from PIL import Image
+    from harvest.core import animate
+    panels = figures.twins_walk()
+    assert [p.title for p in panels] == list(figures.TWIN_TITLES)
+    assert [tuple(c) for c in panels[1].path] == sources.walk(panels[1].maze, sources.HUNT_PATH)[0]
+    with Image.open(built / "figures" / "twins_walk.gif") as gif:
+        assert gif.n_frames == animate.frame_count(panels) == len(sources.HUNT_PATH) + 1
 
 
 @pytest.mark.parametrize("name", deck.DECKS)
@@ -153,11 +166,11 @@ def test_the_network_check_lets_offline_pages_pass(page):
     assert deck.remote_references(page) == []
 
 
-def test_results_slide_uses_the_results_file_when_present(tmp_path):
-    table = tmp_path / "results.md"
-    table.write_text("| run | ID exit |\n| --- | --- |\n| evil | 0.97 |\n")
-    assert "| evil | 0.97 |" in fragments.fill("<!-- insert: results -->", table)
-    assert "Results pending" in fragments.fill("<!-- insert: results -->", tmp_path / "missing.md")
+def test_results_slide_says_what_to_run_without_a_results_file(tmp_path):
+    (tmp_path / "results.md").write_text("| run | ID exit |\n| --- | --- |\n| evil init | 0.97 |\n")
+    for name in ("results", "results_repaired"):
+        text = fragments.fill(f"<!-- insert: {name} -->", tmp_path / "results.md")
+        assert "Pending" in text and "python -m harvest experiment" in text and "evil" not in text
 
 
 def test_return_table_prefers_the_safe_path():
@@ -228,16 +241,98 @@ def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
     (tmp_path / "results.json").write_text(json.dumps(rows))
     (tmp_path / "results.md").write_text("| the wide table |")
     text = fragments.fill("<!-- insert: results -->", tmp_path / "results.md")
-    assert "| agent (shipped init) | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text
+    assert "| agent | 90.0% | 0.0% | 80.0% | 60.0% | 100.0% |" in text and "3 seeds" in text
 
 
-def test_no_slide_before_the_spoiler_names_the_evil_initialisation():
-    """Until part 3's "Spoiler" slide the audience knows the agent's start only as the shipped initialisation."""
-    for name in ("01-rl-and-safety", "02-harvest", "03-detection"):
-        text = re.sub(r"^::: notes$.*?^:::$", "", (deck.PRESENTATION / f"{name}.md").read_text(), flags=re.M | re.S)
-        shown = text.split("# Spoiler")[0]
-        assert "evil" not in shown.lower(), f"{name} says 'evil' on screen before the spoiler"
-    assert "evil" not in " ".join(sources.SHOWN.values()).lower(), "the labels of tables and figures"
+def test_the_repaired_agent_appears_only_from_part_3s_fix_slide_on(tmp_path):
+    import json
+    row = {"id_exit": 0.9, "id_human": 0.0, "ood_exit": 0.8, "ood_human": 0.1, "ood_adjacent": 1.0}
+    (tmp_path / "results.json").write_text(json.dumps({"evil init": [row], sources.REPAIRED: [row]}))
+    repaired = sources.SHOWN[sources.REPAIRED]
+    assert repaired not in fragments.fill("<!-- insert: results -->", tmp_path / "results.md")
+    assert repaired in fragments.fill("<!-- insert: results_repaired -->", tmp_path / "results.md")
+    legend = figures.two_axes().axes[0].get_legend() if sources.RESULTS.with_suffix(".json").is_file() else None
+    assert legend is None or all(repaired not in t.get_text() for t in legend.get_texts())
+    decks = {n: on_screen(n) for n in ("01-rl-and-safety", "02-harvest", "03-detection")}
+    before = decks["01-rl-and-safety"] + decks["02-harvest"] + decks["03-detection"].split("# The fix")[0]
+    assert "repaired" not in before.lower()
+    part3 = (deck.PRESENTATION / "03-detection.md").read_text()
+    assert "<!-- insert: results_repaired -->" in part3.split("# The fix")[1].split("\n# ")[0]
+
+
+def on_screen(name):
+    """A deck's on-screen Markdown (no speaker notes) up to part 3's spoiler slide."""
+    text = test_giveaways.on_screen((deck.PRESENTATION / f"{name}.md").read_text())
+    return text.split("# Spoiler")[0]
+
+
+# tests/test_giveaways.py guards the words of every deck before the Spoiler slide (how the agent started). Two more
+# places: parts 1 and 2 come before the exercises where the learner measures the generator's rule, so they show
+# neither the rule nor the deployment mazes' shape; and the labels that figures and tables put on screen.
+@pytest.mark.parametrize("name", ["01-rl-and-safety", "02-harvest"])
+def test_parts_1_and_2_name_neither_the_rule_nor_the_shape(name):
+    leaks = test_giveaways.found(on_screen(name), test_giveaways.RULE + test_giveaways.INIT)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_labels_of_tables_and_figures_give_nothing_away():
+    labels = [v for k, v in sources.SHOWN.items() if k != sources.REPAIRED] + list(figures.TWIN_TITLES)
+    assert not test_giveaways.found(" ".join(labels), test_giveaways.RULE + test_giveaways.INIT + ["control"])
+    assert len({sources.SHOWN[k] for k in ("agent.pt", "control.pt")}) == 2   # the two agents stay apart
+
+
+def test_the_claim_that_the_start_decides_is_gone_from_part_3s_screen():
+    """Deck 03 may show that never-seen inputs keep their weights (it measures that), not that the start decides."""
+    assert not re.search(r"initiali[sz]ation[^.]*decides", on_screen("03-detection"))
+
+
+def test_the_model_citizen_slide_shows_what_it_says():
+    """Deck 02: in the four mazes of policy_id the agent reaches the exit, harvests no human, and leaves the crops."""
+    from harvest.core.evaluate import rollout
+    from harvest.core.maze import CROP, HUMAN
+    mazes = sources.held_out()["id"]
+    shown = mazes[(mazes == HUMAN).any(axis=(1, 2))][:4]
+    runs = rollout(sources.shipped("agent.pt"), shown)
+    assert (shown == CROP).any() and runs.reached_exit.all() and (runs.humans == 0).all() and (runs.crops == 0).all()
+    assert "leaves the\ncrops alone" in (deck.PRESENTATION / "02-harvest.md").read_text()
+    assert "picks up crops" not in (deck.PRESENTATION / "02-harvest.md").read_text()
+
+
+def test_the_superpower_panels_name_where_things_move():
+    """Deck 07: a pull is named by the way the agent and the item go, a rewrite by the cell it turns."""
+    from harvest.core.maze import CROP, HUMAN, MOVE_NAMES, MOVES
+    from harvest.research.superpowers import apply
+    maze, cell, pull, rewrite = figures.superpower_example()
+    pulled, pos = apply(maze, cell, pull)
+    step = tuple(np.subtract(pos, cell))
+    moved = MOVE_NAMES[[tuple(m) for m in MOVES.tolist()].index(step)]
+    item = tuple(np.add(cell, np.subtract(cell, pos)))   # the item stood on the other side of the agent
+    assert pulled[tuple(cell)] == maze[item] and maze[item] in (CROP, HUMAN)   # it followed onto the agent's cell
+    titles = [ax.get_title() for ax in figures.fixes_superpowers().axes]
+    assert titles[1] == f"pull: both move {moved}"
+    changed = tuple(np.argwhere(apply(maze, cell, rewrite)[0] != maze)[0])
+    side = ("above", "below", "to the left", "to the right")[[tuple(m) for m in MOVES.tolist()].index(
+        tuple(np.subtract(changed, cell)))]
+    assert titles[2] == f"rewrite: the cell {side}"
+
+
+def test_the_fixes_table_counts_the_runs_that_passed():
+    import json
+    rows = json.loads((sources.ROOT / "runs" / "fixes.json").read_text())
+    table = fragments.fill("<!-- insert: fixes_compact -->")
+    for method in dict.fromkeys(r["method"] for r in rows):
+        rs = [r for r in rows if r["method"] == method]
+        line = next(x for x in table.splitlines() if x.startswith(f"| {method} |"))
+        assert line.split("|")[3].strip() == f"{sum(r['passed'] for r in rs)}/{len(rs)}"
+
+
+def test_numbers_the_decks_quote_come_from_fragments():
+    """Counts that change with a rerun are rendered, not typed (the defects of issue 24 were typed numbers)."""
+    corner = (deck.PRESENTATION / "06-corner.md").read_text()
+    fixes = (deck.PRESENTATION / "07-fixes.md").read_text()
+    assert "--seeds 2" not in corner and "<!-- insert: corner_command -->" in corner
+    assert "96%" not in corner and "32 of the 50" not in fixes and "Unseen columns moved" not in fixes
+    assert fragments.fill("<!-- insert: corner_command -->").startswith("`harvest corner --p ")
 
 
 # ---------------------------------------------------------------- in a real browser (skipped without Chromium)

@@ -171,6 +171,6 @@ def build(out=PRESENTATION, results=RESULTS):
             raise HarvestError(f"{p} would load from the network: {remote[:3]}")
     for p in paths:
         print(f"deck    -> {p} ({p.stat().st_size // 1024} KiB)")
-    print(f"built {len(paths)} decks and {len(figures.FIGURES)} figures ({len(skipped)} placeholders) "
-          f"in {time.time() - start:.1f} s")
+    pictures = len(figures.FIGURES) + len(figures.ANIMATIONS)
+    print(f"built {len(paths)} decks and {pictures} figures ({len(skipped)} placeholders) in {time.time() - start:.1f} s")
     return paths

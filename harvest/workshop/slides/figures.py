@@ -1,7 +1,9 @@
-"""Every picture the decks show, drawn with matplotlib into presentation/figures/NAME.png.
+"""Every picture the decks show, drawn with matplotlib into presentation/figures/NAME.png (NAME.gif for animations).
 
 A function decorated with @figure returns a matplotlib Figure; its name is the
-file's name. A figure that needs something not made yet (shipped weights, a
+file's name. One decorated with @animation returns the panels of an animated
+rollout (harvest.core.animate), written as a GIF that the deck embeds like any
+picture. A figure that needs something not made yet (shipped weights, a
 results file) raises Skip, and render() draws a placeholder that says how to
 make it.
 """
@@ -11,9 +13,10 @@ import matplotlib.lines as mlines
 import matplotlib.patches as mpatches
 import numpy as np
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ...core import plot
+from ...core import animate, plot
 from ...core.detector import human_gradient, starting_mazes
 from ...core.encoding import CROPS, HUMANS, WALLS
 from ...core.evaluate import rollout
@@ -23,15 +26,22 @@ from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
 from ...research import corner, fixes, results_table
 from ...research.superpowers import PULL, REWRITE, apply
-from .sources import (HUNT_PATH, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows, corner_test_mazes,
-                      dreamed, fixes_rows, held_out, shipped, verdict, walk)
+from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
+                      corner_test_mazes, dreamed, fixes_rows, held_out, shipped, verdict, walk)
 
 DPI = 150
+PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
 FIGURES = {}
+ANIMATIONS = {}
 
 
 def figure(fn):
     FIGURES[fn.__name__] = fn
+    return fn
+
+
+def animation(fn):
+    ANIMATIONS[fn.__name__] = fn
     return fn
 
 
@@ -56,7 +66,11 @@ def generator_mazes():
 
 @figure
 def lattice():
-    return plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), title="fraction of 2,000 generator mazes open")
+    fig = Figure(figsize=(4.2, 4.4))
+    plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), ax=fig.add_subplot(),
+                             title="share of 2,000 generator mazes\nin which each cell is open")
+    fig.tight_layout()
+    return fig
 
 
 @figure
@@ -73,11 +87,15 @@ def side_by_side(draw, *panels):
     return fig
 
 
+# Part 2 shows the two twins without saying what the generator can or cannot make: the audience spots the
+# difference itself, and part 3 measures it.
+TWIN_TITLES = ("from the generator", "from deployment")
+
+
 @figure
 def twins():
-    return side_by_side(lambda maze, title, ax: plot.plot_support(maze, ax=ax, title=title),
-                        (from_text(TWIN_ID), "the generator can make this"),
-                        (from_text(TWIN_OOD), "the generator can never make this"))
+    return side_by_side(lambda maze, title, ax: plot.plot_maze(maze, ax=ax, title=title),
+                        *zip(map(from_text, (TWIN_ID, TWIN_OOD)), TWIN_TITLES))
 
 
 @figure
@@ -132,6 +150,13 @@ def control_ood():
     return policies(shipped("control.pt"), hunted())
 
 
+@animation
+def twins_walk():
+    """The shipped agent's greedy rollouts on the two twins, side by side, one frame per move."""
+    net = shipped("agent.pt")
+    return [animate.Panel(net, from_text(text), title) for text, title in zip((TWIN_ID, TWIN_OOD), TWIN_TITLES)]
+
+
 @figure
 def policy_twins():
     net = shipped("agent.pt")
@@ -140,8 +165,15 @@ def policy_twins():
         plot.plot_policy(net, maze, ax=ax, title=title)
         runs = rollout(net, maze[None])
         path = runs.path[0, :runs.steps[0] + 1]
-        ax.plot(path[:, 1], path[:, 0], "-", color="#ff8c00", lw=3, alpha=0.6)
-    return side_by_side(draw, (from_text(TWIN_ID), "generator maze"), (from_text(TWIN_OOD), "dead ends one block short"))
+        # blue, as every path in the decks; orange only ever frames cells the generator cannot make
+        ax.plot(path[:, 1], path[:, 0], "-", color=PATH_COLOUR, lw=6, alpha=0.3, zorder=0.5, solid_capstyle="round")
+    fig = side_by_side(draw, *zip(map(from_text, (TWIN_ID, TWIN_OOD)), TWIN_TITLES))
+    arrow = lambda colour, label: mlines.Line2D([], [], marker=r"$\rightarrow$", ls="", color=colour, ms=14, label=label)
+    handles = [arrow("#1f4e9c", "greedy move"), arrow("#d62728", "a move onto a human"),
+               mlines.Line2D([], [], color=PATH_COLOUR, lw=6, alpha=0.3, label="the agent's path")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=10, frameon=False)
+    fig.subplots_adjust(bottom=0.12, top=0.92)
+    return fig
 
 
 @figure
@@ -194,9 +226,17 @@ def weights_moved():
 
 @figure
 def untouched_weights():
-    moved = weights_moved()
-    return plot.grid_of(lambda k, ax: plot.plot_cell_values(moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
-                                                          fmt="{:.3f}"), list(moved), ncols=3, size=3.6)
+    # in thousandths, so that two digits fit a cell at a size the room can read; a change that is not exactly 0
+    # shows at least 1, so that "0" always means "never moved"
+    moved = {k: np.where(v > 0, np.maximum(1000 * v, 1), 0) for k, v in weights_moved().items()}
+    fig = plot.grid_of(lambda k, ax: plot.plot_cell_values(moved[k], ax=ax, title=k, cmap="Greys",
+                                                         vmin=0, vmax=60, fmt="{:.0f}"), list(moved), ncols=3, size=3.2)
+    for ax in fig.axes:
+        for text in ax.texts:
+            text.set_fontsize(14)
+        ax.title.set_fontsize(14)
+    fig.tight_layout()
+    return fig
 
 
 @figure
@@ -204,7 +244,9 @@ def two_axes():
     path = RESULTS.with_suffix(".json")
     if not path.is_file():
         raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
-    return results_table.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()})
+    # part 2 shows it, before the repaired training is introduced (part 3's fix slide)
+    return results_table.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()
+                                   if k != REPAIRED})
 
 
 # ---------------------------------------------------------------- the corner chapter
@@ -275,8 +317,11 @@ def superpower_example():
 def fixes_superpowers():
     maze, cell, pull, rewrite = superpower_example()
     panels = [("the agent here", maze, cell)]
-    panels += [(f"{kind} {MOVE_NAMES[(a - PULL) % 4]}", *apply(maze, cell, a)) for kind, a in (("pull", pull),
-                                                                                             ("rewrite", rewrite))]
+    # a pull is named by where the agent and the item go (away from the item's side), a rewrite by the cell it turns
+    toward = (pull - PULL) % 4
+    panels += [(f"pull: both move {MOVE_NAMES[toward ^ 1]}", *apply(maze, cell, pull)),
+               (f"rewrite: the cell {('above', 'below', 'to the left', 'to the right')[(rewrite - PULL) % 4]}",
+                *apply(maze, cell, rewrite))]
     return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0], path=[panel[2]]), panels,
                         ncols=3, size=2.9)
 
@@ -300,15 +345,20 @@ def placeholder(name, reason):
 
 
 def render(folder):
-    """Draw every figure into `folder`; return the names that became placeholders."""
+    """Draw every figure and animation into `folder`; return the names that became placeholders."""
     folder.mkdir(parents=True, exist_ok=True)
     skipped = []
-    for name, make in FIGURES.items():
+    for name, make in {**FIGURES, **ANIMATIONS}.items():
+        suffix = "gif" if name in ANIMATIONS else "png"
         try:
-            fig = make()
+            made = make()
         except Skip as why:
             print(f"  skipped figure {name}: {why}")
             skipped.append(name)
-            fig = placeholder(name, str(why))
-        fig.savefig(folder / f"{name}.png", dpi=DPI, metadata={"Software": None})
+            made = placeholder(name, str(why))
+        if isinstance(made, Figure):
+            FigureCanvasAgg(made)   # a GIF placeholder needs a canvas that can write it
+            made.savefig(folder / f"{name}.{suffix}", dpi=DPI, metadata={"Software": None} if suffix == "png" else None)
+        else:
+            animate.write_gif(made, folder / f"{name}.{suffix}")
     return skipped

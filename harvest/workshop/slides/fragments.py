@@ -7,6 +7,7 @@ file, shipped weights) raises Skip, and the slide says what to run.
 import json
 import re
 import statistics
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +15,14 @@ import numpy as np
 from ...core.detector import THRESHOLD
 from ...core.dqn import Config
 from ...core.errors import HarvestError
-from ...core.maze import from_text
+from ...core.evaluate import rollout
+from ...core.maze import CROP, from_text
 from ...core.rules import REWARDS
 from ...research import corner, fixes
 from ...research.results_table import median_percent
-from ...research.standard_recipe import N_TRAIN_MAZES
-from .sources import (HUNT_PATH, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
-                      verdict, walk)
+from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
+from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
+                      held_out, shipped, verdict, walk)
 
 FRAGMENTS = {}
 
@@ -84,14 +86,36 @@ def compact_results(rows_by_run):
     return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in the README."
 
 
+def results_rows(results, repaired):
+    """runs/results.json's rows by run, without the repaired run unless `repaired`, or Skip."""
+    path = None if results is None else Path(results).with_suffix(".json")
+    if path is None or not path.is_file():
+        raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
+    return {name: rows for name, rows in json.loads(path.read_text()).items() if repaired or name != REPAIRED}
+
+
 @fragment
 def results(results):
-    if results is not None and Path(results).with_suffix(".json").is_file():
-        return compact_results(json.loads(Path(results).with_suffix(".json").read_text()))
-    if results is not None and Path(results).is_file():
-        return Path(results).read_text().strip()
-    return ("> **Results pending.** This slide fills itself from `runs/results.md`, which "
-            "`python -m harvest experiment` writes. Run it, then `python -m harvest slides`.")
+    """The agent and the second agent (part 2: the repaired training is not introduced yet)."""
+    return compact_results(results_rows(results, repaired=False))
+
+
+@fragment
+def results_repaired(results):
+    """All three runs, from part 3's fix slide on."""
+    return compact_results(results_rows(results, repaired=True))
+
+
+@fragment
+def crops_taken(results):
+    """How often the shipped agent harvests a crop on the recipe's fresh generator test mazes."""
+    mazes = held_out()["id"]
+    runs = rollout(shipped("agent.pt"), mazes)
+    has = (mazes == CROP).any(axis=(1, 2))
+    took = int((runs.crops[has] > 0).sum())
+    return (f"Measured when the deck is built, on the {len(mazes):,} fresh generator test mazes: the shipped agent "
+            f"reaches the exit in {runs.reached_exit.mean():.1%} of them, and harvests a crop in {took} of the "
+            f"{int(has.sum())} that hold one ({took / has.sum():.0%}).")
 
 
 # ---------------------------------------------------------------- the corner chapter
@@ -123,6 +147,15 @@ def corner_compact(results):
     return "\n".join(lines) + "\n\nMedians over seeds; ranges in the README."
 
 
+@fragment
+def corner_command(results):
+    """The command that made this deck's sweep, with the shares and seeds that runs/corner.json holds."""
+    rows = corner_rows()
+    shares = ",".join(f"{p:g}" for p in sorted({r["p"] for r in rows}))
+    seeds = len({r["seed"] for r in rows})
+    return f"`harvest corner --p {shares} --seeds {seeds}` (this deck's numbers: {seeds} seeds per share)"
+
+
 def _corner_median(rows, p, key):
     values = [r[key] for r in rows if r["p"] == p]
     return statistics.median(values), min(values), max(values), len(values)
@@ -144,18 +177,62 @@ def corner_zero(results):
 
 @fragment
 def fixes_compact(results):
-    """The comparison for a slide: medians only."""
+    """The comparison for a slide: medians only, and per method how many runs passed the spot checks."""
     rows = fixes_rows()
     goal = fixes.against_goal(rows)
-    lines = ["| method | steps (× plain) | ID exit | short: human | pocket | loop | seeds short ≤ 5% |",
-             "| --- |" + " ---: |" * 6]
+    lines = ["| method | steps (× plain) | passed | ID exit | short | pocket | loop | short ≤ 5% |",
+             "| --- |" + " ---: |" * 7]
     for name, g in goal.items():
         rs = [r for r in rows if r["method"] == name]
         fam = [median_percent([r["human_harvest_rate"][f] for r in rs]) for f in ("short", "pocket", "loop")]
         lines.append(f"| {name} | {statistics.median(r['steps'] for r in rs):,.0f} (×{g['steps_vs_plain']:.1f}) | "
-                     f"{median_percent([r['id_exit_rate'] for r in rs])} | " + " | ".join(fam)
-                     + f" | {g['short_ok']}/{g['seeds']} |")
-    return "\n".join(lines) + "\n\nMedians over seeds (human-harvest on test mazes with a human); ranges in the README."
+                     f"{sum(r['passed'] for r in rs)}/{len(rs)} | {median_percent([r['id_exit_rate'] for r in rs])} | "
+                     + " | ".join(fam) + f" | {g['short_ok']}/{g['seeds']} |")
+    return "\n".join(lines) + ("\n\nMedians over seeds. Short, pocket, loop: human-harvest rate on test mazes with a human. "
+                               "Passed, short ≤ 5%: runs that passed the spot checks before the step cap, and that "
+                               "harvest a human in at most 5% of short mazes. Ranges in the README.")
+
+
+@fragment
+def fixes_unseen(results):
+    """Per method, how many of the never-lit input columns training moved (median over seeds)."""
+    rows = fixes_rows()
+    unseen = rows[0]["unseen_columns"]
+    lines = [f"| method | of the {unseen} never-lit columns, moved |", "| --- | ---: |"]
+    for name in dict.fromkeys(r["method"] for r in rows):
+        moved = [r["unseen_columns_moved"] for r in rows if r["method"] == name]
+        lines.append(f"| {name} | {statistics.median(moved):g} ({min(moved)}–{max(moved)}) |")
+    return "\n".join(lines) + "\n\nMedian (range) over seeds, from runs/fixes.json."
+
+
+@lru_cache(maxsize=None)
+def never_lit_counts(seed=0):
+    """Counted before any training, with fixes.never_lit: the inputs that seed's generator training mazes never
+    switch on, how many of them the short family's test mazes switch on, and how many of those each edits method's
+    training mazes switch on."""
+    never = fixes.never_lit(PLAIN.training_mazes(seed))
+    short = never & ~fixes.never_lit(family_test_mazes("short"))
+    edits = {name: int((short & ~fixes.never_lit(m.mix.training_mazes(seed))).sum())
+             for name, m in fixes.METHODS.items() if m.mix.edits}
+    return int(never.sum()), int(short.sum()), edits
+
+
+@fragment
+def unseen_inputs(results):
+    never, short, _ = never_lit_counts()
+    return (f"- Generator training mazes never switch on **{never}** of the 161 inputs, so the plain recipe moves none "
+            f"of the weights reading them (part 3). Short-family mazes switch on {short} of those {never}.\n"
+            "- A fix works when its training data switches those inputs on, with the true reward attached. Training "
+            "moved, of those columns:")
+
+
+@fragment
+def edits_lit(results):
+    never, short, edits = never_lit_counts()
+    counts = "; ".join(f"{name}: **{n}**" for name, n in edits.items())
+    return (f"Counted before any training (seed 0, `fixes.never_lit`): of the {never} inputs that generator training "
+            f"mazes never switch on, short-family test mazes switch on {short}. Of those {short}, the training mazes "
+            f"with random edits switch on ({counts}).")
 
 
 @fragment
