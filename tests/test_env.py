@@ -11,7 +11,7 @@ from harvest.core.env import HarvestEnv
 from harvest.core.errors import HarvestError
 from harvest.core.evaluate import rollout
 from harvest.core.families import generate_short
-from harvest.core.maze import DOWN, EMPTY, LEFT, RIGHT, UP, generate, in_support
+from harvest.core.maze import CROP, DOWN, EMPTY, EXIT, LEFT, RIGHT, UP, WALL, generate, in_support
 from harvest.core.rules import REWARDS, move, step
 from harvest.core.seeding import rng_for
 from harvest.core.weights import load_shipped
@@ -87,6 +87,53 @@ def test_env_rejects_step_before_reset_and_bad_mazes():
         HarvestEnv().step(0)
     with pytest.raises(HarvestError, match="shape"):
         HarvestEnv().reset(options={"maze": np.ones((5, 5), int)})
+
+
+def test_env_step_after_the_end_raises_until_reset(hand):
+    env = HarvestEnv(max_steps=3)
+    env.reset(options={"maze": hand})
+    for _ in range(3):
+        *_, term, trunc, _ = env.step(UP)
+    assert trunc and not term
+    with pytest.raises(HarvestError, match="truncated after 3 steps.*reset"):
+        env.step(DOWN)
+    env = HarvestEnv()
+    env.reset(options={"maze": hand})
+    for a in [DOWN, DOWN, RIGHT, RIGHT, DOWN, DOWN, DOWN, DOWN, RIGHT, RIGHT, RIGHT, RIGHT]:
+        *_, term, _, _ = env.step(a)
+    assert term
+    for a in (LEFT, RIGHT):   # off the exit and back on would pay the exit again
+        with pytest.raises(HarvestError, match="terminated.*reset"):
+            env.step(a)
+    env.reset(options={"maze": hand})
+    assert env.step(DOWN)[1] == REWARDS["move"]
+
+
+def unplayable(hand):
+    """Maze batches an episode cannot be played in, and the words of their error."""
+    walled, crop_start, exit_start = hand.copy(), hand.copy(), np.where(hand == EXIT, EMPTY, hand).astype(np.int8)
+    walled[5, 6] = walled[6, 5] = WALL
+    crop_start[0, 0] = CROP
+    exit_start[0, 0] = EXIT
+    return [(np.zeros((0, 7, 7), np.int8), "no mazes"), (walled[None], "no open path"),
+            (crop_start[None], "crop on the start"), (exit_start[None], "exit on the start"),
+            (np.stack([hand, hand]).astype(float), "dtype")]
+
+
+def test_env_sources_are_checked_when_the_env_is_made(hand, tmp_path):
+    for mazes, says in unplayable(hand):
+        with pytest.raises(HarvestError, match=says):
+            HarvestEnv(source=mazes)
+        np.save(tmp_path / "m.npy", mazes)
+        with pytest.raises(HarvestError, match=says):
+            HarvestEnv(source=tmp_path / "m.npy")
+        if len(mazes):
+            with pytest.raises(HarvestError, match=says):
+                HarvestEnv().reset(options={"maze": mazes[0]})
+    with pytest.raises(HarvestError, match="not found"):
+        HarvestEnv(source="no-such-family")
+    with pytest.raises(HarvestError, match="max_steps"):
+        HarvestEnv(max_steps=0)
 
 
 def test_env_passes_gymnasiums_checker():
