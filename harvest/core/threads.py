@@ -4,8 +4,9 @@ torch's own default is one thread per core. A training step here is many
 small operations on a batch of 1,000, and each parallel one ends at a barrier
 where every thread waits for the slowest. When another program keeps a core
 busy (a browser, Jupyter, a second job), one of our threads keeps losing that
-core and the whole step waits for it: on two cores with one busy, two threads
-trained at less than half the speed of one (R28 in EXPERIMENTS.md).
+core and the whole step waits for it. On two cores shared with other jobs,
+two threads trained at 1.0 steps/s and one thread at 7.8 (`harvest bench`
+prints the figure under load for this machine).
 
 So the default leaves room: half the cores this process may run on
 (`os.sched_getaffinity`), at least one and at most `CAP`, where more threads

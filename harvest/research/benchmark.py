@@ -98,16 +98,16 @@ def steps_per_second(buffer, repeats, steps=200):
     return statistics.median(rates)
 
 
-def under_load(buffer, repeats):
+def under_load(buffer, repeats, steps=200, calls=100):
     """{threads: steps/s} beside a busy core, for the default thread count and for one thread, and the plain
-    MLP step's time (ms) under the same load."""
+    MLP step's time (ms, median of `calls`) under the same load."""
     default = torch.get_num_threads()
     with busy_core():
         rates = {}
         for count in dict.fromkeys([default, 1]):
             with torch_threads(count):
-                rates[count] = steps_per_second(buffer, repeats)
-        plain_ms = per_call_ms(plain_mlp_step())
+                rates[count] = steps_per_second(buffer, repeats, steps)
+        plain_ms = per_call_ms(plain_mlp_step(), calls=calls)
     return rates, plain_ms
 
 
