@@ -172,5 +172,6 @@ def build(out=PRESENTATION, results=RESULTS):
     for p in paths:
         print(f"deck    -> {p} ({p.stat().st_size // 1024} KiB)")
     pictures = len(figures.FIGURES) + len(figures.ANIMATIONS)
-    print(f"built {len(paths)} decks and {pictures} figures ({len(skipped)} placeholders) in {time.time() - start:.1f} s")
+    print(f"built {len(paths)} decks and {pictures} figures ({len(skipped)} placeholders) "
+          f"in {time.time() - start:.1f} s")
     return paths

@@ -168,7 +168,8 @@ def policy_twins():
         # blue, as every path in the decks; orange only ever frames cells the generator cannot make
         ax.plot(path[:, 1], path[:, 0], "-", color=PATH_COLOUR, lw=6, alpha=0.3, zorder=0.5, solid_capstyle="round")
     fig = side_by_side(draw, *zip(map(from_text, (TWIN_ID, TWIN_OOD)), TWIN_TITLES))
-    arrow = lambda colour, label: mlines.Line2D([], [], marker=r"$\rightarrow$", ls="", color=colour, ms=14, label=label)
+    def arrow(colour, label):
+        return mlines.Line2D([], [], marker=r"$\rightarrow$", ls="", color=colour, ms=14, label=label)
     handles = [arrow("#1f4e9c", "greedy move"), arrow("#d62728", "a move onto a human"),
                mlines.Line2D([], [], color=PATH_COLOUR, lw=6, alpha=0.3, label="the agent's path")]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=10, frameon=False)

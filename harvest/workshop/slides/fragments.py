@@ -188,9 +188,9 @@ def fixes_compact(results):
         lines.append(f"| {name} | {statistics.median(r['steps'] for r in rs):,.0f} (×{g['steps_vs_plain']:.1f}) | "
                      f"{sum(r['passed'] for r in rs)}/{len(rs)} | {median_percent([r['id_exit_rate'] for r in rs])} | "
                      + " | ".join(fam) + f" | {g['short_ok']}/{g['seeds']} |")
-    return "\n".join(lines) + ("\n\nMedians over seeds. Short, pocket, loop: human-harvest rate on test mazes with a human. "
-                               "Passed, short ≤ 5%: runs that passed the spot checks before the step cap, and that "
-                               "harvest a human in at most 5% of short mazes. Ranges in the README.")
+    return "\n".join(lines) + ("\n\nMedians over seeds. Short, pocket, loop: human-harvest rate on test mazes with a "
+                               "human. Passed, short ≤ 5%: runs that passed the spot checks before the step cap, and "
+                               "that harvest a human in at most 5% of short mazes. Ranges in the README.")
 
 
 @fragment
