@@ -250,7 +250,7 @@ class _View:
                     inside = 0 <= target[0] < SIZE and 0 <= target[1] < SIZE
                     colour = "#d62728" if inside and maze[target] == HUMAN else "#1f4e9c"
                     label = f"{label}{ARROWS[policy[r, c]]}"
-                b.description = label
+                b.description = label or "\u00a0"   # an empty description would leave the old text on the button
                 b.style.button_color = COLOURS[code]
                 b.style.text_color = colour
                 b.style.font_weight = "bold"
