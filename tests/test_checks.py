@@ -255,7 +255,8 @@ def random_edit_learner(maze, rng, budget=2, accumulate=True, until_done=True, p
 
 def stats_learner(mazes, transpose=False, counts=False, humans_only=False):
     mazes = np.asarray(mazes)
-    out = np.stack([(mazes != WALL).mean(axis=0), np.isin(mazes, (HUMAN,) if humans_only else (CROP, HUMAN)).mean(axis=0)])
+    items = np.isin(mazes, (HUMAN,) if humans_only else (CROP, HUMAN))
+    out = np.stack([(mazes != WALL).mean(axis=0), items.mean(axis=0)])
     out = out.transpose(0, 2, 1) if transpose else out
     return out * len(mazes) if counts else out
 

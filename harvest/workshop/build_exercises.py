@@ -73,7 +73,8 @@ def answers_to_the_end(script):
         if body is not None:
             if line.strip() == ANSWER_CLOSE:
                 answers.append((question, _trim(body)))
-                out.append(f"# *The answer to Question {question} is in the Answers section at the end of this file.*\n")
+                out.append(f"# *The answer to Question {question} is in the Answers section at the end of this "
+                           f"file.*\n")
                 question, body = None, None
             elif line.strip() == ANSWER_OPEN:
                 raise ValueError(f"line {lineno}: an answer inside another answer")

@@ -7,7 +7,7 @@ from ...core.maze import CORNER, CROP, EXIT, HUMAN, SIZE, WALL, dead_ends, from_
 from ...core.seeding import Stream, rng_for
 from ...research.corner import smallest_fixing_share
 from ..hand_mazes import HAND
-from .common import Case, Seeker, call, fail, numpy, show, small_net, verify
+from .common import Case, Seeker, call, fail, numpy, small_net, verify
 
 NAME = "move_exit"
 

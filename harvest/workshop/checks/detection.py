@@ -1,6 +1,5 @@
 """Steps 8 and 9's checks: the value at the start, the human moves, the harm test and the item support test."""
 import numpy as np
-import torch
 
 from ...core import detector, dqn, optimal
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, SIZE, dead_ends, from_text, generate
@@ -18,8 +17,8 @@ def _start_states(n=12, seed=4):
 
 def check_start_value(fn):
     cases = []
-    for label, net, x in [(f"random network {s} on starting states", small_net(s), _start_states(12, s)) for s in (5, 6)] \
-            + [("a full-size network on one state", dqn.make_net(seed=7), _start_states(1, 7))]:
+    nets = [(f"random network {s} on starting states", small_net(s), _start_states(12, s)) for s in (5, 6)]
+    for label, net, x in nets + [("a full-size network on one state", dqn.make_net(seed=7), _start_states(1, 7))]:
         x = x.clone().requires_grad_()   # the dream's input: the gradient of the value must reach it
         cases.append(Case(label, (net, x), watch=x))
     ref = lambda net, x: detector.value(net, x).detach()

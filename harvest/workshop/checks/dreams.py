@@ -79,7 +79,7 @@ def check_ascent_step(fn):
     return verify("ascent_step", fn, cases, ref, mistakes)
 
 
-# ---------------------------------------------------------------- exercise 15: automatic detection
+# ---------------------------------------------------------------- exercise 7.4: the support-break rate of dreams
 
 def check_support_break_rate(fn):
     p = dream.placements(12, seed=3)

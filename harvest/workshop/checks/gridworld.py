@@ -3,7 +3,7 @@ import numpy as np
 import torch
 
 from ...core import encoding
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL, open_cells
+from ...core.maze import CROP, EMPTY, HUMAN, SIZE, WALL, open_cells
 from ...core.rules import REWARDS, move
 from ..hand_mazes import HAND
 from .common import Case, check_mazes, numpy, verify
@@ -23,7 +23,7 @@ def check_open_cells(fn):
     return verify("open_cells", fn, check_mazes(), ref_open_cells, mistakes, extra)
 
 
-# ---------------------------------------------------------------- exercise 3: reward tensor
+# ---------------------------------------------------------------- exercise 1.2: the reward tensor
 
 def ref_reward_tensor(maze, rewards=None):
     """(7, 7, 4): the reward of each move from each open cell; 0 on walls and the exit."""
@@ -57,7 +57,7 @@ def _off_grid():
     return out
 
 
-# ---------------------------------------------------------------- exercise 4: state encoding
+# ---------------------------------------------------------------- exercise 1.3: the network's input
 
 def ref_encode_state(maze, row, col):
     return encoding.encode(np.asarray(maze)[None], [row], [col])[0]

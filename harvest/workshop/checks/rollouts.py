@@ -81,7 +81,7 @@ def check_greedy_rollout(fn):
         return verify("greedy_rollout", fn, _rollout_cases(), ref_greedy_rollout, mistakes, compare_path)
 
 
-# ---------------------------------------------------------------- exercise 9: the return of a path
+# ---------------------------------------------------------------- exercise 4.2: the return of a path
 
 def ref_path_return(maze, moves, gamma=dqn.Config.gamma):
     """Discounted return of a sequence of moves from (0, 0); the exit ends it."""
@@ -134,7 +134,7 @@ def check_path_return(fn):
     return verify("path_return", fn, cases, ref_path_return, mistakes)
 
 
-# ---------------------------------------------------------------- exercise 10: human-harvest rate
+# ---------------------------------------------------------------- exercise 5.1: the human-harvest rate
 
 def ref_human_harvest_rate(net, mazes):
     return metrics(net, mazes)["human_harvest_rate"]
@@ -150,7 +150,8 @@ def check_human_harvest_rate(fn):
     cases.append(Case("a random network on generator mazes", (small_net(3), sets["generator mazes"])))
     # a policy that walks to the exit harvests only the humans on its way: here in the first and the last maze,
     # so the rate lies strictly between 0 and 1 and a filter that drops a maze at either end shows
-    some = np.concatenate([ONE_OUT_OF_REACH[None], sets["generator mazes"][6:], sets["a mix with human-free mazes"][-2:],
+    some = np.concatenate([ONE_OUT_OF_REACH[None], sets["generator mazes"][6:],
+                           sets["a mix with human-free mazes"][-2:],
                            TWO_ON_THE_WAY[None]])
     cases.append(Case("an exit-seeking policy that meets humans on its way in 2 of the mazes", (Seeker("exit"), some)))
 

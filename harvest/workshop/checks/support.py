@@ -17,7 +17,8 @@ def ref_cell_statistics(mazes):
 
 def check_cell_statistics(fn):
     rng = rng_for(9, Stream.CHECKS)
-    cases = [Case("40 generator mazes", (generate(40, rng),)), Case("12 deployment mazes", (deployment_mazes(12, rng),)),
+    cases = [Case("40 generator mazes", (generate(40, rng),)),
+             Case("12 deployment mazes", (deployment_mazes(12, rng),)),
              Case("the three hand-made mazes of Step 3", (np.stack(HAND_MADE),)),
              Case("one hand-made maze", (HAND[None].copy(),))]
     ref = ref_cell_statistics
