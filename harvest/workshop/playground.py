@@ -19,12 +19,13 @@ import sys
 import numpy as np
 import torch
 
-from ..core import detector, families
+from ..core import detector
 from ..core.encoding import encode
 from ..core.evaluate import rollout
 from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, open_cells
 from ..core.optimal import rational_to_spare
 from ..core.plot import q_grid
+from .deployment import deployment_mazes
 
 try:
     import ipywidgets as widgets
@@ -64,10 +65,7 @@ def load_maze(source, seed=0, net=None):
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r} (sources: {', '.join(SOURCES)})")
     if source == "deployment":
-        for batch in range(1, 100):
-            found = [m for m in families.generate("short", 8 * batch, seed) if (m == HUMAN).any()]
-            if found:
-                return found[0]
+        return deployment_mazes(1, seed)[0]
     start = detector.starting_mazes(1, seed)
     if source == "generator":
         return start[0]
