@@ -59,6 +59,29 @@
 # Steps 0 to 11 add up to 3 hours 5 minutes; the bonus chapters take about
 # an hour more.
 
+# %% [markdown]
+# **On Google Colab?** The next cell installs the `harvest` package from
+# its repository, with the shipped weights, and checks them. Anywhere
+# else it does nothing.
+
+# %%
+import subprocess
+import sys
+
+REPOSITORY = "git+https://github.com/OWNER/harvest"   # where `pip` finds the package on Colab
+
+
+def in_colab():
+    """True when this notebook runs on Google Colab."""
+    return "google.colab" in sys.modules
+
+
+if in_colab():
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", REPOSITORY], check=True)
+    from harvest.core.weights import load_shipped
+    load_shipped("agent.pt")   # checked against its SHA-256 sum
+    print("harvest is installed and its shipped weights check out")
+
 # %%
 import copy
 import inspect
@@ -79,6 +102,7 @@ from harvest.research import standard_recipe as recipe
 from harvest.workshop import checks
 from harvest.workshop.deployment import deployment_mazes
 from harvest.workshop.hand_mazes import HAND_MADE
+from harvest.workshop.playground import Playground
 from harvest.workshop.tabular_warmup import corridor
 
 SEED = 0
@@ -560,6 +584,21 @@ grid_of(lambda m, ax: plot_maze(m, ax=ax), list(failures[:4]), ncols=4)
 # and asks only what it wants.
 #
 # </details>
+
+# %% [markdown]
+# ### Try it: make it hunt
+#
+# The playground shows your agent on a generator maze: its move on every
+# open cell (red: onto a human), its path from the start (blue frames), the
+# Q-values on a cell you pick, and a verdict: does it harvest a human that
+# optimal play would spare? Click a cell to turn it into a wall, an empty
+# cell, a crop or a human. Can you make the agent hunt by changing a single
+# cell? Then load a deployment maze and compare. (Outside Jupyter this
+# cell prints one line and moves on.)
+
+# %%
+playground = Playground({"your agent": agent}, source="generator", seed=SEED)
+playground.show()
 
 # %% [markdown]
 # ## Step 6. What do the failure mazes have in common?
@@ -1107,6 +1146,19 @@ plot_dreams(agent, v.dreams[shown], starts[shown])
 # agent), see "Detection, measured" in `docs/results.md`.
 #
 # </details>
+
+# %% [markdown]
+# ### Try it: edit the dream back
+#
+# The playground opens on the first harmful dream of your agent, with the
+# control in the network menu. Click the cells the dream changed back to
+# what they were, one at a time, until the agent stops harvesting. Which
+# change does it take? Does the control's verdict ever move?
+
+# %%
+playground = Playground({"your agent": agent, "control": control},
+                        maze=v.dreams[shown[0]] if len(shown) else None, source="dream", seed=SEED)
+playground.show()
 
 # %% [markdown]
 # ## Step 10. Two halves of one cause

@@ -146,3 +146,22 @@ def test_the_widget_follows_clicks_and_the_network_menu(nets, flipped):
     view.source.value, view.seed.value = "deployment", 2
     view.load.click()
     assert np.array_equal(pg.maze, playground.load_maze("deployment", 2))
+
+
+def test_the_colab_cell_detects_colab_and_nothing_else(monkeypatch):
+    """The first code cell of solutions.py installs the package only on Colab; its test is `in_colab`."""
+    import ast
+    import sys
+    import types
+    from conftest import ROOT
+    tree = ast.parse((ROOT / "solutions.py").read_text())
+    found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "in_colab"]
+    assert len(found) == 1
+    space = {"sys": sys}
+    exec(compile(ast.Module(body=found, type_ignores=[]), "solutions.py", "exec"), space)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert space["in_colab"]() is False
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert space["in_colab"]() is True
+    guarded = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "in_colab()"]
+    assert len(guarded) == 1 and "pip" in ast.unparse(guarded[0]) and "load_shipped" in ast.unparse(guarded[0])
