@@ -12,7 +12,6 @@ Voila or ipywidgets; `.ci/run` installs them.
 import html
 import json
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -101,8 +100,9 @@ def flipping_maze():
     hit, owner, edited, _, _ = one_cell_back.flips(agent, control, mazes, wall_tip=True)
     k = int(np.flatnonzero(hit)[0])
     maze = mazes[owner[k]]
-    cell = lambda mask: "-".join(map(str, np.argwhere(mask)[0]))
-    return maze, cell((maze == HUMAN) & (edited[k] == WALL)), cell((maze == EMPTY) & (edited[k] == HUMAN))
+    tip, back = (np.argwhere(mask)[0] for mask in ((maze == HUMAN) & (edited[k] == WALL),
+                                                   (maze == EMPTY) & (edited[k] == HUMAN)))
+    return maze, "-".join(map(str, tip)), "-".join(map(str, back))
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,8 @@ def served(tmp_path_factory):
             "from harvest.workshop.playground import Playground\n"
             "pg = Playground({'trained agent': load_shipped('agent.pt'), 'control': load_shipped('control.pt')},\n"
             f"                maze=np.array({maze.tolist()}, dtype=np.int8))\npg.show()")
-    probe = f"from IPython.display import Javascript\nJavascript({PROBE.replace('SLOW', f'http://127.0.0.1:{slow.server_port}/')!r})"
+    script = PROBE.replace("SLOW", f"http://127.0.0.1:{slow.server_port}/")
+    probe = f"from IPython.display import Javascript\nJavascript({script!r})"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(show), nbformat.v4.new_code_cell(probe)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "playground.ipynb")

@@ -94,7 +94,7 @@ class Playground:
     def set_cell(self, row, col, code):
         """Put cell code `code` (WALL, EMPTY, CROP or HUMAN) on (row, col). The start and the exit stay."""
         if code not in CYCLE:
-            raise ValueError(f"a cell can become wall {WALL}, empty {EMPTY}, crop {CROP} or human {HUMAN}, not {code!r}")
+            raise ValueError(f"a cell becomes wall {WALL}, empty {EMPTY}, crop {CROP} or human {HUMAN}, not {code!r}")
         if (row, col) == (0, 0) and code == WALL:
             raise ValueError("the start (0, 0) cannot be a wall")
         if self.maze[row, col] == EXIT:
