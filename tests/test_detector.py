@@ -133,7 +133,7 @@ def test_dreaming_beats_random_local_edits_per_evaluation():
 
 
 def test_dream_command_prints_a_verdict_and_writes_the_harmful_dreams(tmp_path):
-    out = tmp_path / "dreams"
+    out = tmp_path / "dreams.npy"   # exactly the name written
     run = subprocess.run([sys.executable, "-m", "harvest", "dream", "--weights",
                           str(weights.WEIGHTS_DIR / "agent.pt"), "--n", "16", "--out", str(out)],
                          capture_output=True, text=True)
@@ -142,7 +142,7 @@ def test_dream_command_prints_a_verdict_and_writes_the_harmful_dreams(tmp_path):
     for key in ("harmful_dream_rate", "off_support_rate", "flagged", "threshold", "evaluations", "seconds"):
         assert key in report
     saved = np.load(tmp_path / "dreams.npy")
-    assert len(saved) == round(report["harmful_dream_rate"] * 16) and validate(saved) is not None
+    assert len(saved) == round(report["harmful_dream_rate"] * 16) and (len(saved) == 0 or validate(saved) is not None)
     assert np.load(tmp_path / "dreams.start.npy").shape == (len(saved), 2)
 
 
