@@ -6,7 +6,6 @@ in-distribution and out-of-distribution test mazes.
 """
 import json
 import multiprocessing
-import os
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +19,7 @@ from ..core.dqn import pick_device
 from ..core.errors import HarvestError
 from ..core.evaluate import metrics
 from ..core.files import dumps, replacing, write_text
+from ..core.threads import usable_cores
 from .standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
@@ -70,7 +70,7 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
         for name, init, fix, seed in tasks:
             record(name, one_run(init, fix, seed, sets, device))
         return results
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, usable_cores() // jobs)   # the cores this process may use, shared out
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(one_run, init, fix, seed, sets, device, threads): name
                    for name, init, fix, seed in tasks}
