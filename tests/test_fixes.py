@@ -13,7 +13,7 @@ from harvest.research import fixes
 from harvest.research.standard_recipe import EDIT_BUDGET, N_TRAIN_MAZES, PLAIN, Mix, training_mazes
 
 # the code of `fixes --quick` at a smaller scale still: the suite checks that every method runs, not what it finds
-TINY = fixes.Scale(n_test=20, n_dreams=4, cfg=Config(steps=20, batch_size=64, check_every=10, warmup=0.1))
+TINY = fixes.Scale(n_test=20, n_dreams=4, cfg=Config(steps=20, batch_size=64, check_every=20, warmup=0.1))
 
 
 @pytest.fixture(scope="module")
