@@ -375,7 +375,7 @@ def main(argv=None):
     configure(args.threads)
     try:
         return args.func(args) or 0
-    except HarvestError as err:
+    except (HarvestError, OSError) as err:   # OSError: a file could not be read or written (disk full, no permission)
         print(f"error: {err}", file=sys.stderr)
         return 2
 
