@@ -252,17 +252,64 @@ def test_a_partial_fixes_run_replaces_only_its_rows_and_a_smoke_run_writes_nothi
 # Steady under load
 
 
-def test_the_default_thread_count_leaves_room_and_honours_omp_num_threads(monkeypatch):
+def test_the_default_thread_count_uses_the_usable_cores_and_honours_omp_num_threads(monkeypatch):
     assert 1 <= threads.usable_cores() <= (os.cpu_count() or 1)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
-    assert threads.default_count() == 1
+    assert threads.default_count() == 2
     monkeypatch.setattr(threads, "usable_cores", lambda: 64)
     assert threads.default_count() == threads.CAP
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     assert threads.default_count() == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "lots")
     assert threads.default_count() == threads.CAP
+
+
+def simulate(adaptive, cost, steps):
+    """Run `steps` fake steps whose seconds depend on the thread count in force; the time they took."""
+    total = 0.0
+    for _ in range(steps):
+        seconds = cost[torch.get_num_threads()]
+        total += seconds
+        adaptive.tick(seconds)
+    return total
+
+
+@pytest.mark.parametrize("cost, winner", [({2: 4.0, 1: 1.0}, 1), ({2: 0.6, 1: 1.0}, 2)])
+def test_adaptive_keeps_the_faster_count_and_the_checks_cost_little(monkeypatch, cost, winner):
+    monkeypatch.setattr(threads, "PINNED", False)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        tuner = threads.Adaptive()
+        total = simulate(tuner, cost, 3000)
+        assert set(tuner.choices) == {winner} and torch.get_num_threads() == winner
+        assert total <= 1.05 * 3000 * cost[winner], "the checks of the other count cost at most 5%"
+        assert tuner.period > tuner.first, "a steady winner is checked less and less often"
+        tuner.close()
+        assert torch.get_num_threads() == 2
+        tuner = threads.Adaptive()   # the machine turns busy mid-run: it follows
+        simulate(tuner, {2: 0.6, 1: 1.0}, 500)
+        simulate(tuner, {2: 4.0, 1: 1.0}, 2000)
+        assert tuner.choices[0] == 2 and tuner.choices[-1] == 1
+        tuner.close()
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_pinned_count_is_left_alone(monkeypatch):
+    before = torch.get_num_threads()
+    monkeypatch.setattr(threads, "PINNED", threads.PINNED)   # put back after the test
+    try:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        assert threads.configure(2) == 2 and threads.PINNED
+        tuner = threads.Adaptive()
+        simulate(tuner, {2: 4.0, 1: 1.0}, 100)
+        assert not tuner.active and torch.get_num_threads() == 2
+        threads.configure()
+        assert not threads.PINNED
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_threads_flag_sets_torch_threads(tmp_path, capsys):

@@ -3,6 +3,7 @@ the loss and the training loop. Hyperparameters live in one dataclass.
 """
 import copy
 import math
+import time
 from dataclasses import asdict, dataclass
 
 import torch
@@ -14,7 +15,7 @@ from . import threads
 from .encoding import n_inputs
 from .errors import HarvestError
 
-threads.configure()   # a thread count that a busy machine does not collapse (harvest.core.threads)
+threads.configure()   # the default thread count (harvest.core.threads); `train` adapts it to the machine's load
 
 
 @dataclass
@@ -134,19 +135,25 @@ def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=T
     order, cursor = torch.randperm(len(buffer), generator=gen), 0
     losses = []
     bar = tqdm(range(1, cfg.steps + 1), desc="training", disable=not progress, mininterval=1.0)
-    for step in bar:
-        if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
-            order, cursor = torch.randperm(len(buffer), generator=gen), 0
-        batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net)).to(device)
-        cursor += cfg.batch_size
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(cfg, step)
-        losses.append(sgd_step(opt, loss_fn(net, target, batch, cfg.gamma)))
-        if step % cfg.target_every == 0:
-            target.load_state_dict(net.state_dict())
-        if step % 100 == 0:
-            bar.set_postfix(loss=f"{sum(losses[-100:]) / 100:.3f}")
-        if stop is not None and step % cfg.check_every == 0 and stop(net, step):
-            break
-    bar.close()
+    tuner = threads.Adaptive()   # the faster of the default thread count and one thread, as the machine goes
+    try:
+        for step in bar:
+            started = time.perf_counter()
+            if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
+                order, cursor = torch.randperm(len(buffer), generator=gen), 0
+            batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net)).to(device)
+            cursor += cfg.batch_size
+            for group in opt.param_groups:
+                group["lr"] = cosine_lr(cfg, step)
+            losses.append(sgd_step(opt, loss_fn(net, target, batch, cfg.gamma)))
+            if step % cfg.target_every == 0:
+                target.load_state_dict(net.state_dict())
+            tuner.tick(time.perf_counter() - started)
+            if step % 100 == 0:
+                bar.set_postfix(loss=f"{sum(losses[-100:]) / 100:.3f}")
+            if stop is not None and step % cfg.check_every == 0 and stop(net, step):
+                break
+    finally:
+        tuner.close()
+        bar.close()
     return {"loss": losses, "steps": len(losses), "config": asdict(cfg)}

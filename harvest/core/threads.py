@@ -1,25 +1,28 @@
-"""How many CPU threads torch uses.
+"""How many CPU threads torch uses, and a training loop that keeps the faster count.
 
-torch's own default is one thread per core. A training step here is many
-small operations on a batch of 1,000, and each parallel one ends at a barrier
-where every thread waits for the slowest. When another program keeps a core
+A training step here is many small operations on a batch of 1,000, and each
+parallel one ends at a barrier where every thread waits for the slowest. On
+a quiet machine more threads are faster; when another program keeps a core
 busy (a browser, Jupyter, a second job), one of our threads keeps losing that
-core and the whole step waits for it. On two cores shared with other jobs,
-two threads trained at 1.0 steps/s and one thread at 7.8 (`harvest bench`
-prints the figure under load for this machine).
+core and every step waits for it. On two cores, quiet, two threads trained at
+94 steps/s and one at 55; beside a spinning process and other jobs, two
+threads fell to 7 steps/s while one kept 27 (`harvest bench` prints both
+figures for your machine).
 
-So the default leaves room: half the cores this process may run on
-(`os.sched_getaffinity`), at least one and at most `CAP`, where more threads
-stopped helping a network this size. `OMP_NUM_THREADS`, when set, wins; an
-explicit count (the command line's `--threads`) wins over both. The thread
-count does not change results: the same seed trains the same weights, byte
-for byte, with one thread or several.
+So the default is the cores this process may run on (`os.sched_getaffinity`),
+at most `CAP`, and `Adaptive` lets a training loop follow the machine: it
+times a few steps with that count and a few with one thread, runs the faster,
+and checks again later. `OMP_NUM_THREADS` or an explicit count (the command
+line's `--threads`) pins the count and turns the adapting off. The count never
+changes results: the same seed trains the same weights, byte for byte, with
+one thread or several, so switching mid-run is safe.
 """
 import os
 
 import torch
 
-CAP = 4
+CAP = 4          # more threads stopped helping a network this size
+PINNED = False   # True once a count was asked for (OMP_NUM_THREADS or `configure(n)`): then it stays fixed
 
 
 def usable_cores():
@@ -40,11 +43,66 @@ def from_environment():
 
 
 def default_count():
-    """OMP_NUM_THREADS if set, else half the usable cores, between 1 and CAP."""
-    return from_environment() or max(1, min(CAP, usable_cores() // 2))
+    """OMP_NUM_THREADS if set, else the usable cores, at most CAP."""
+    return from_environment() or max(1, min(CAP, usable_cores()))
 
 
 def configure(count=None):
-    """Set torch's intra-op thread count to `count`, or to `default_count()`; returns the count in force."""
+    """Set torch's intra-op thread count to `count` (pinned), or to `default_count()`; returns the count in force."""
+    global PINNED
+    PINNED = bool(count) or from_environment() is not None
     torch.set_num_threads(count or default_count())
     return torch.get_num_threads()
+
+
+class Adaptive:
+    """Inside a loop, keep whichever is faster right now: the current thread count or one thread.
+
+    Report each step's seconds to `tick`. It first times `window` steps with
+    each count and runs the faster for `period` steps; then it times the other
+    count for `window` steps against the winner's average over its period, and
+    so on. The period doubles (up to `longest`) while the same count keeps
+    winning, so a steady machine pays little for the checks, and a machine
+    that turns busy or quiet mid-run is followed. With one thread, or a pinned
+    count, it does nothing. `close` puts the count back.
+    """
+
+    def __init__(self, window=5, period=200, longest=3200, warmup=2):
+        self.warmup = warmup   # the first steps allocate and warm caches: not counted
+        self.many = torch.get_num_threads()
+        self.active = self.many > 1 and not PINNED
+        self.window, self.first, self.longest = window, period, longest
+        self.period, self.winner, self.choices, self.per_step = period, None, [], {}
+        if self.active:
+            self._time(self.many)
+
+    def _time(self, count):
+        self.count, self.timing, self.left, self.spent = count, True, self.window, 0.0
+        torch.set_num_threads(count)
+
+    def _run(self, count):
+        self.period = min(2 * self.period, self.longest) if count == self.winner else self.first
+        self.winner, self.count, self.timing, self.left, self.spent = count, count, False, self.period, 0.0
+        self.choices.append(count)
+        torch.set_num_threads(count)
+
+    def tick(self, seconds):
+        """Count one step that took `seconds`."""
+        if not self.active:
+            return
+        if self.warmup:
+            self.warmup -= 1
+            return
+        self.spent += seconds
+        self.left -= 1
+        if self.left > 0:
+            return
+        self.per_step[self.count] = self.spent / (self.window if self.timing else self.period)
+        other = 1 if self.count == self.many else self.many
+        if not self.timing or other not in self.per_step:   # a period ended, or the first timing is half done
+            return self._time(other)
+        self._run(min(self.per_step, key=self.per_step.get))
+
+    def close(self):
+        if self.active:
+            torch.set_num_threads(self.many)

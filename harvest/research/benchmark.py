@@ -7,9 +7,10 @@ target network's forward pass, which Bellman's target needs: it alone sets
 a floor on the ratio (`matmul_floor`, 1.36 for the standard network).
 
 Then it measures again under load, beside a process that keeps one core busy
-(as a browser or a second job would): training with the default thread count
-(`harvest.core.threads`) and with one thread, and their ratio, which should
-stay near 1 or above.
+(as a browser or a second job would): training with the default settings
+(the usable cores, and `train` switching to one thread while that is faster,
+`harvest.core.threads`) and with one thread pinned, and their ratio, which
+should stay near 1 or above.
 """
 import contextlib
 import os
@@ -142,7 +143,8 @@ def main(repeats=5, load=True):
         return
     default = torch.get_num_threads()
     rates, plain_load_ms = under_load(buffer, repeats)
-    print(f"under load (a process spinning on one core beside it): {rates[default]:.0f} steps/s with "
-          f"{default} thread(s), {rates[1]:.0f} with one: ratio {rates[default] / rates[1]:.2f} (target: at least 0.9)")
+    print(f"under load (a process spinning on one core beside it): {rates[default]:.0f} steps/s with the default "
+          f"settings ({default} thread(s), adapting), {rates[1]:.0f} with one thread: ratio "
+          f"{rates[default] / rates[1]:.2f} (target: at least 0.9)")
     print(f"  one training step under load: {1000 / rates[default]:.1f} ms; a plain MLP step: {plain_load_ms:.1f} ms; "
           f"ratio {1000 / rates[default] / plain_load_ms:.2f} (target: at most 2)")
