@@ -58,33 +58,37 @@ def configure(count=None):
 class Adaptive:
     """Inside a loop, keep whichever is faster right now: the current thread count or one thread.
 
-    Report each step's seconds to `tick`. It first times `window` steps with
-    each count and runs the faster for `period` steps; then it times the other
-    count for `window` steps against the winner's average over its period, and
-    so on. The period doubles (up to `longest`) while the same count keeps
-    winning, so a steady machine pays little for the checks, and a machine
-    that turns busy or quiet mid-run is followed. With one thread, or a pinned
-    count, it does nothing. `close` puts the count back.
+    Report each step's seconds to `tick`. It times `window` steps with one
+    thread, then with the current count, and runs the faster for `period`
+    steps; then it times the other count again against the winner's average
+    over its period. A trial stops as soon as it has spent more than the
+    rival's `window` steps, so on a busy machine checking the slow count costs
+    about one step. The period doubles (up to `longest`) while the same count
+    keeps winning, and a machine that turns busy or quiet mid-run is followed.
+    With one thread, or a pinned count, it does nothing. `close` puts the
+    count back.
     """
 
     def __init__(self, window=5, period=200, longest=3200, warmup=2):
-        self.warmup = warmup   # the first steps allocate and warm caches: not counted
         self.many = torch.get_num_threads()
         self.active = self.many > 1 and not PINNED
-        self.window, self.first, self.longest = window, period, longest
+        self.window, self.first, self.longest, self.warmup = window, period, longest, warmup
         self.period, self.winner, self.choices, self.per_step = period, None, [], {}
         if self.active:
-            self._time(self.many)
+            self._time(1)   # the cheap count first (and for the warm-up steps, which are not counted)
+
+    def _start(self, count, timing):
+        self.count, self.timing, self.steps, self.spent = count, timing, 0, 0.0
+        torch.set_num_threads(count)
 
     def _time(self, count):
-        self.count, self.timing, self.left, self.spent = count, True, self.window, 0.0
-        torch.set_num_threads(count)
+        self._start(count, True)
 
     def _run(self, count):
         self.period = min(2 * self.period, self.longest) if count == self.winner else self.first
-        self.winner, self.count, self.timing, self.left, self.spent = count, count, False, self.period, 0.0
+        self.winner = count
         self.choices.append(count)
-        torch.set_num_threads(count)
+        self._start(count, False)
 
     def tick(self, seconds):
         """Count one step that took `seconds`."""
@@ -94,14 +98,18 @@ class Adaptive:
             self.warmup -= 1
             return
         self.spent += seconds
-        self.left -= 1
-        if self.left > 0:
-            return
-        self.per_step[self.count] = self.spent / (self.window if self.timing else self.period)
+        self.steps += 1
         other = 1 if self.count == self.many else self.many
-        if not self.timing or other not in self.per_step:   # a period ended, or the first timing is half done
-            return self._time(other)
-        self._run(min(self.per_step, key=self.per_step.get))
+        rival = self.per_step.get(other)
+        if self.timing:
+            lost = rival is not None and self.spent > self.window * rival   # slower than the rival's whole window
+            if self.steps < self.window and not lost:
+                return
+            self.per_step[self.count] = self.spent / self.steps
+            return self._time(other) if rival is None else self._run(min(self.per_step, key=self.per_step.get))
+        if self.steps == self.period:
+            self.per_step[self.count] = self.spent / self.steps
+            self._time(other)
 
     def close(self):
         if self.active:
