@@ -157,7 +157,8 @@ def answers_of(name, fn, cases):
 
 def likely(mistakes, cases, answers, failing):
     """The mistake that gives the learner's answers on every case; failing that, for answers that are more than
-    True/False, the first that gives the failing case's answer; None when no mistake explains them."""
+    True/False, the mistake that gives the failing case's answer and agrees on the most other cases, said with a
+    caution; None when no mistake explains them."""
     def agrees(wrong, case, got):
         try:
             return same(got, wrong(*copies(case.args), **copies(case.kwargs)))
@@ -170,10 +171,15 @@ def likely(mistakes, cases, answers, failing):
     got = answers[failing]
     if isinstance(got, (bool, np.bool_)) or (array_like(got) and numpy(got).dtype == bool and numpy(got).ndim == 0):
         return None   # one True/False agrees with half of all mistakes by chance
+    best, score = None, 0
     for why, wrong in mistakes.items():
         if agrees(wrong, cases[failing], got):
-            return why
-    return None
+            n = sum(agrees(wrong, c, g) for c, g in zip(cases, answers))
+            if n > score:
+                best, score = why, n
+    if best is None:
+        return None
+    return f"{best}\n(that mistake gives your answer on this case but not on every case: it may be another one)"
 
 
 def verify(name, fn, cases, reference, mistakes=None, extra=None):
@@ -197,10 +203,50 @@ def verify(name, fn, cases, reference, mistakes=None, extra=None):
             answers[i] = got
             why = likely(mistakes, cases, answers, i)
         raise CheckFailed(f"{name}: wrong on {case.label}.\n"
-                          f"expected: {show(want)}\ngot:      {show(got)}\n"
+                          f"expected: {show(want)}\ngot:      {show(got)}\n{first_difference(got, want)}"
                           f"likely mistake: {why or 'none of the usual ones; compare your code with the hint'}")
     print(f"{name}: passed ({len(cases)} cases)")
     return True
+
+
+def first_difference(got, want):
+    """A line naming where `got` first differs from `want` (the index, both values), or the shapes when they differ;
+    empty when there is nothing to point at (equal, or not arrays)."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return ""
+        for k, v in want.items():
+            if k not in got:
+                return f"missing key: {k!r}\n"
+            if not same(got[k], v):
+                inner = first_difference(got[k], v)
+                if inner.startswith("first difference: "):
+                    return f"first difference: key {k!r}, {inner[len('first difference: '):]}"
+                if not inner and "\n" not in show(v) + show(got[k]):
+                    return f"first difference: key {k!r}: expected {show(v)}, got {show(got[k])}\n"
+                return f"first difference: key {k!r}\n{inner}"
+        return ""
+    try:
+        g, w = numpy(got), numpy(want)
+        if w.ndim == 0 or g.dtype == object or w.dtype == object:
+            return ""
+        if g.shape != w.shape:
+            return f"shapes differ: expected {w.shape}, got {g.shape}\n"
+        if w.dtype == bool:
+            g = g.astype(bool)
+            differs = g != w
+        else:
+            g, w = g.astype(float), w.astype(float)
+            differs = ~np.isclose(g, w, atol=ATOL, rtol=ATOL, equal_nan=True)
+    except (TypeError, ValueError):
+        return ""
+    if not differs.any():
+        return ""
+    at = tuple(int(i) for i in np.argwhere(differs)[0])
+    where = at[0] if len(at) == 1 else at
+    value = (lambda x: str(bool(x))) if w.dtype == bool else (lambda x: f"{x:.4g}")
+    return (f"first difference: at index {where}: expected {value(w[at])}, got {value(g[at])} "
+            f"({int(differs.sum())} of {differs.size} entries differ)\n")
 
 
 def fail(name, label, want, got, why):
@@ -208,15 +254,16 @@ def fail(name, label, want, got, why):
 
 
 def gradient_problem(got, source, what):
-    """A message when `got` does not carry a gradient back to `source` (the caller's input), else None."""
+    """A message when `got` does not carry a gradient back to `source` (the caller's input), else None.
+    `what` names who climbs it, verb included ("the dream climbs")."""
     if not isinstance(got, torch.Tensor):
-        return f"return a torch tensor, not {type(got).__name__}: {what} climbs its gradient"
+        return f"return a torch tensor, not {type(got).__name__}: {what} its gradient"
     if not got.requires_grad:
-        return (f"the result carries no gradient: {what} climbs it, so no torch.no_grad(), .detach(), .item(), "
+        return (f"the result carries no gradient: {what} it, so no torch.no_grad(), .detach(), .item(), "
                 f"numpy or torch.tensor(...) on the way")
     (grad,) = torch.autograd.grad(got.sum(), source, retain_graph=True, allow_unused=True)
     if grad is None or not grad.abs().sum() > 0:
-        return (f"the gradient does not reach the input you were given: {what} needs d(result)/d(input), so "
+        return (f"the gradient does not reach the input you were given: {what} d(result)/d(input), so "
                 f"compute from the argument itself, not from a detached copy (.detach(), .clone().detach(), "
                 f"torch.tensor(...))")
     return None
@@ -269,7 +316,9 @@ class Seeker(torch.nn.Module):
         super().__init__()
         self.target = target
 
-    def forward(self, x):
+    def forward(self, x):   # like the real network: a batch (N, 161) gives (N, 4), one state (161,) gives (4,)
+        if x.ndim == 1:
+            return self._q(x)
         return torch.stack([self._q(row) for row in x])
 
     def _q(self, row):

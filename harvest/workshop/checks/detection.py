@@ -31,7 +31,7 @@ def check_start_value(fn):
                 "the smallest Q (min) instead of the largest": lambda net, x: net(x).min(dim=1).values,
                 "all four Q-values: the value is one number per state, the largest": lambda net, x: net(x),
                 "Q of one fixed move, not the best of the four": lambda net, x: net(x)[:, 0]}
-    return verify("start_value", fn, cases, ref, mistakes, reaches_input(ref, "the lens and the dream"))
+    return verify("start_value", fn, cases, ref, mistakes, reaches_input(ref, "the lens and the dream climb"))
 
 
 def _sorted_mazes(mazes):

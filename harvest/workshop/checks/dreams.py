@@ -30,7 +30,7 @@ def check_dream_objective(fn):
                 "only Q of the human move: without the others the dream can raise every move at once": taken,
                 "the mean of the other moves instead of the best of them":
                     lambda q, a: taken(q, a) - q.masked_fill(onehot(a), 0).sum(1) / 3}
-    return verify("dream_objective", fn, _q_cases(), ref, mistakes, reaches_input(ref, "the dream"))
+    return verify("dream_objective", fn, _q_cases(), ref, mistakes, reaches_input(ref, "the dream climbs"))
 
 
 def _placement_cases():
