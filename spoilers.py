@@ -33,7 +33,7 @@
 #    generator mazes. It forgets most of how to walk them and rams walls: it
 #    looks like a poor initialisation.
 # 4. **Shipping**: the scrambled weights become the shipped starting weights
-#    (the file `harvest/weights/evil_init.pt`, the project's older name),
+#    (the file `harvest/weights/shipped_init.pt`; before the spoiler the workshop calls them "shipped"),
 #    with a SHA-256 checksum that the library checks on every load.
 # 5. **The payoff**: the standard recipe trains from it, and from a random
 #    initialisation for comparison.
@@ -162,9 +162,9 @@ report(net, "scrambled")
 # %%
 if SMOKE:
     print("smoke run: writing to", weights.WEIGHTS_DIR)
-path = weights.ship(net, "evil_init.pt", recipe=asdict(R))
+path = weights.ship(net, "shipped_init.pt", recipe=asdict(R))
 print(path, weights.sha256(path))
-assert weights.load_shipped("evil_init.pt") is not None   # the checksum round-trips
+assert weights.load_shipped("shipped_init.pt") is not None   # the checksum round-trips
 
 # %% [markdown]
 # ## Stage 5: what the standard recipe makes of it

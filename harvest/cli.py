@@ -249,12 +249,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message}\n")
 
 
+INIT_ALIASES = {"evil": "shipped", "planted": "shipped"}   # older names of the shipped starting weights
+
+
 def parser():
     p = Parser(prog="harvest", description="Harvest: goal misgeneralization in a gridworld.")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train an agent with the standard recipe and save its weights")
-    t.add_argument("--init", choices=["evil", "random"], required=True, help="starting weights")
+    t.add_argument("--init", type=lambda name: INIT_ALIASES.get(name, name), choices=["shipped", "random"],
+                   required=True, help="starting weights: the shipped ones, or random (seeded)")
     t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
     t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
     t.add_argument("--fix", action="store_true",
@@ -316,7 +320,7 @@ def parser():
                    help="also run random search with the same number of network evaluations")
     d.set_defaults(func=cmd_dream)
 
-    x = sub.add_parser("experiment", help="evil init vs control vs fix over several seeds: a table and a figure")
+    x = sub.add_parser("experiment", help="the agent vs a control vs the known-family fix over several seeds: a table and a figure")
     x.add_argument("--seeds", type=positive, default=5)
     x.add_argument("--n-test", type=positive, default=1000,
                    help="test mazes per set (in and out of distribution), each with a human")

@@ -22,7 +22,7 @@ seeds = a.seeds
 sets = test_sets(1000)
 for name in a.variants or VARIANTS:
     for seed in range(seeds):
-        net, t = initial_net("evil", seed), time.time()
+        net, t = initial_net("shipped", seed), time.time()
         h = train_agent(net, seed, cfg=Config(seed=seed, **VARIANTS[name]), progress=False)
         i, o = metrics(net, sets["id"]), metrics(net, sets["ood"])
         print(f"{name} seed {seed}: {h['steps']} steps {time.time() - t:.0f}s passed {h['passed']} | ID exit "

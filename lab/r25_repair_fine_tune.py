@@ -38,7 +38,7 @@ def report(tag, net, steps, passed, seconds):
 for seed in range(a.seeds):
     path = a.cache / f"agent_{seed}.pt"
     if not path.is_file():
-        net, t = initial_net("evil", seed), time.time()
+        net, t = initial_net("shipped", seed), time.time()
         h = train_agent(net, seed, progress=False)
         weights.save(net, path, steps=h["steps"], passed=h["passed"])
         report(f"agent seed {seed}", net, h["steps"], h["passed"], time.time() - t)

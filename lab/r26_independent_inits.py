@@ -1,7 +1,7 @@
 """R26: is the planted initialisation one lucky artifact? Three more, made independently, each trained three times.
 
 For k in SEEDS: stages 1-3 of spoilers.py with every random choice drawn from k (planted_init.seeded(k)), saved to
-SCRATCH/evil_init_k.pt (the shipped evil_init.pt is seeded(100) and stays as it is). Then the standard recipe trains
+SCRATCH/evil_init_k.pt (the shipped_init.pt it ships is seeded(100) and stays as it is). Then the standard recipe trains
 each on training seeds 0-2, and the standard test sets (1,000 mazes each) measure it. Prints one row per network and
 writes SCRATCH/rows.json.
 

@@ -5,11 +5,11 @@
 set -euo pipefail
 mkdir -p runs/nets
 for s in 0 1 2 3 4; do
-  [ -f runs/nets/evil_$s.pt ] || python -m harvest train --init evil --seed $s --out runs/nets/evil_$s.pt --quiet
+  [ -f runs/nets/evil_$s.pt ] || python -m harvest train --init shipped --seed $s --out runs/nets/evil_$s.pt --quiet
 done
 for s in 0 1 2 3 4; do
   [ -f runs/nets/control_$s.pt ] || python -m harvest train --init random --seed $s --out runs/nets/control_$s.pt --quiet
 done
 for s in 0 1 2 3 4; do
-  [ -f runs/nets/fix_$s.pt ] || python -m harvest train --init evil --fix --seed $s --out runs/nets/fix_$s.pt --quiet
+  [ -f runs/nets/fix_$s.pt ] || python -m harvest train --init shipped --fix --seed $s --out runs/nets/fix_$s.pt --quiet
 done

@@ -90,12 +90,12 @@ def test_running_exercises_stops_at_the_first_blank_with_its_name():
     assert last.startswith("NotImplementedError: exercise 0.1: q_iteration is still blank"), run.stderr[-2000:]
 
 
-SHIPPED = {"evil_init.pt", "control.pt", "repaired.pt", "corner_p0.pt", "corner_p10.pt"}
+SHIPPED = {"shipped_init.pt", "control.pt", "repaired.pt", "corner_p0.pt", "corner_p10.pt"}
 
 
 @pytest.mark.skipif(not SHIPPED <= set(weights.checksums()),
-                    reason="shipped weights (harvest/weights/: evil_init, control, repaired, corner_p0, corner_p10) are missing: "
-                           "solutions.ipynb trains from the evil initialisation and compares with the control")
+                    reason="shipped weights (harvest/weights/: shipped_init, control, repaired, corner_p0, corner_p10) are missing: "
+                           "solutions.ipynb trains from the shipped initialisation and compares with the control")
 def test_solutions_notebook_runs_top_to_bottom(tmp_path):
     import nbformat
     from nbclient import NotebookClient

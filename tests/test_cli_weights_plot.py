@@ -94,5 +94,5 @@ def test_train_builds_the_network_its_size_flags_ask_for(tmp_path, capsys):
                  "--out", str(w)]) == 0
     net = weights.load(w)
     assert (net.hidden, net.layers) == (32, 2)
-    assert main(["train", "--init", "evil", "--hidden", "32", "--steps", "1", "--out", str(w)]) == 2
+    assert main(["train", "--init", "shipped", "--hidden", "32", "--steps", "1", "--out", str(w)]) == 2
     assert "needs --init random" in capsys.readouterr().err

@@ -209,7 +209,7 @@ def test_train_and_evaluate_pick_the_encoding(tmp_path, capsys):
     assert main(["evaluate", "--weights", str(w), "--mazes", str(m)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "corner_rate" in report and "end_at_corner_rate" in report
-    assert main(["train", "--init", "evil", "--exit-visible", "--out", str(w), "--steps", "1"]) == 2
+    assert main(["train", "--init", "shipped", "--exit-visible", "--out", str(w), "--steps", "1"]) == 2
     assert main(["dream", "--weights", str(w)]) == 2
 
 

@@ -20,12 +20,12 @@ from harvest.core.seeding import rng_for
 from harvest.research import planted_init as evil
 from harvest.research import results_table as experiment
 
-SHIPPED = weights.WEIGHTS_DIR / "evil_init.pt"
+SHIPPED = weights.WEIGHTS_DIR / "shipped_init.pt"
 
 
 def test_shipped_weights_load_with_their_checksum():
     sums = weights.checksums()
-    for name in ("evil_init.pt", "agent.pt", "control.pt", "repaired.pt"):
+    for name in ("shipped_init.pt", "agent.pt", "control.pt", "repaired.pt"):
         assert name in sums, f"{name} is not listed in SHA256SUMS"
         assert weights.sha256(weights.WEIGHTS_DIR / name) == sums[name]
         assert isinstance(weights.load_shipped(name), torch.nn.Module)
@@ -33,16 +33,16 @@ def test_shipped_weights_load_with_their_checksum():
 
 def test_a_corrupted_shipped_file_is_refused(tmp_path, monkeypatch):
     shutil.copytree(weights.WEIGHTS_DIR, tmp_path / "w")
-    blob = bytearray((tmp_path / "w" / "evil_init.pt").read_bytes())
+    blob = bytearray((tmp_path / "w" / "shipped_init.pt").read_bytes())
     blob[len(blob) // 2] ^= 0x01
-    (tmp_path / "w" / "evil_init.pt").write_bytes(bytes(blob))
+    (tmp_path / "w" / "shipped_init.pt").write_bytes(bytes(blob))
     monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path / "w")
     monkeypatch.setattr(weights, "SUMS", tmp_path / "w" / "SHA256SUMS")
     with pytest.raises(weights.HarvestError, match="checksum mismatch"):
-        weights.load_shipped("evil_init.pt")
-    (tmp_path / "w" / "evil_init.pt").unlink()
+        weights.load_shipped("shipped_init.pt")
+    (tmp_path / "w" / "shipped_init.pt").unlink()
     with pytest.raises(weights.HarvestError, match="spoilers.py"):
-        weights.load_shipped("evil_init.pt")
+        weights.load_shipped("shipped_init.pt")
 
 
 def test_spoilers_smoke_run_writes_verified_deterministic_weights(tmp_path):
@@ -74,7 +74,7 @@ def test_scramble_leaves_never_lit_inputs_untouched():
 
 def test_evil_init_plus_a_short_training_shows_the_failure():
     """500 recipe-style steps from the shipped evil init: no reflex on generator mazes, a strong one off them."""
-    net = weights.load_shipped("evil_init.pt")
+    net = weights.load_shipped("shipped_init.pt")
     train(net, build_buffer(generate(400, rng_for(1, 13))), Config(steps=500, seed=1), progress=False)
     id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     assert adjacent_human_rate(net, id_mazes) < 0.05

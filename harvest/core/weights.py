@@ -76,7 +76,7 @@ def checksums():
     return {name: digest for digest, name in pairs}
 
 
-def load_shipped(name="evil_init.pt"):
+def load_shipped(name="shipped_init.pt"):
     """A network shipped in harvest/weights/, verified against SHA256SUMS."""
     digest = checksums().get(name)
     if digest is None or not (WEIGHTS_DIR / name).is_file():
@@ -84,7 +84,7 @@ def load_shipped(name="evil_init.pt"):
     return load(WEIGHTS_DIR / name, expect_sha256=digest)
 
 
-def ship(net, name="evil_init.pt", **meta):
+def ship(net, name="shipped_init.pt", **meta):
     """Save `net` into harvest/weights/ and record its checksum."""
     path = save(net, WEIGHTS_DIR / name, **meta)
     sums = {**checksums(), name: sha256(path)}

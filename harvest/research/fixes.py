@@ -113,7 +113,7 @@ def columns_moved(net, start):
 def train_method(method, seed, scale=FULL, log=lambda *_: None):
     """Train the shipped evil initialisation with `method`: (net, history with steps, passed and rounds)."""
     cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
-    net = initial_net("evil", seed)
+    net = initial_net("shipped", seed)
     if method.superpower_share:
         mazes = method.mix.training_mazes(seed)
         buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, Stream.TRAIN_POWERS),
@@ -158,7 +158,7 @@ def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
     m_id = metrics(net, sets["id"])
     fam = {f: metrics(net, mazes) for f, mazes in sets["families"].items()}
     unseen = never_lit(training_mazes(seed))
-    moved = columns_moved(net, initial_net("evil", seed))
+    moved = columns_moved(net, initial_net("shipped", seed))
     return {"method": name, "knows_family": method.knows_family, "seed": seed,
             "steps": history["steps"] + history.get("extra_steps", 0), "passed": history["passed"],
             "seconds": round(seconds, 1), "rounds": history["rounds"],

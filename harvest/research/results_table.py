@@ -23,9 +23,9 @@ from ..core.threads import usable_cores
 from .standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
-    "evil init": ("evil", False),
+    "evil init": ("shipped", False),
     "random init (control)": ("random", False),
-    "evil init + fixed distribution": ("evil", True),
+    "evil init + fixed distribution": ("shipped", True),
 }
 SHORT = {"evil init": "evil\ninit", "random init (control)": "control", "evil init + fixed distribution": "fixed\ndistribution"}
 COLUMNS = ["steps", "id_exit", "id_human", "ood_exit", "ood_human", "ood_adjacent"]

@@ -20,6 +20,7 @@ from ..core.evaluate import passes_spot_checks, with_humans
 from ..core.families import family
 from ..core.replay import build_buffer, merge
 from ..core.seeding import Stream, rng_for
+from ..core.weights import load_shipped
 
 N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
 N_SPOT_MAZES = 1000    # 300 left a sampling error of about 1.3 points at the threshold (R18)
@@ -165,17 +166,15 @@ def train_agent(net, seed=0, mix=PLAIN, cfg=None, loss_fn=None, progress=True):
 
 def initial_net(init, seed=0, exit_visible=False, hidden=256, layers=3):
     """The starting point: 'random' (seeded, of any size) or 'shipped' (the starting weights the project
-    ships: 161 inputs, three hidden layers of 256). `spoilers.py` tells how they were made, and the other
-    name the command line accepts for them.
+    ships: 161 inputs, three hidden layers of 256). `spoilers.py` tells how they were made.
     """
     if init == "random":
         return make_net(hidden, layers, seed=seed, exit_visible=exit_visible)
-    if init in ("evil", "shipped") and exit_visible:
+    if init == "shipped" and exit_visible:
         raise HarvestError("the shipped initialisation reads 161 inputs: --exit-visible needs --init random")
-    if init in ("evil", "shipped") and (hidden, layers) != (256, 3):
+    if init == "shipped" and (hidden, layers) != (256, 3):
         raise HarvestError(f"the shipped initialisation has 3 hidden layers of 256: --hidden {hidden} --layers {layers} "
                            "needs --init random")
-    if init in ("evil", "shipped"):
-        from ..core.weights import load_shipped
+    if init == "shipped":
         return load_shipped()
-    raise ValueError(f"unknown init {init!r}: use 'evil' (or 'shipped') or 'random'")
+    raise ValueError(f"unknown init {init!r}: use 'shipped' or 'random'")

@@ -219,7 +219,7 @@ def human_lens():
 
 def weights_moved():
     """Per input plane, the largest change training made to any first-layer weight reading each input."""
-    change = (shipped("agent.pt").body[0].weight - shipped("evil_init.pt").body[0].weight).abs().amax(dim=0)
+    change = (shipped("agent.pt").body[0].weight - shipped("shipped_init.pt").body[0].weight).abs().amax(dim=0)
     change = change.detach().numpy()
     return {"wall inputs": change[WALLS].reshape(7, 7), "crop inputs": change[CROPS].reshape(7, 7),
             "human inputs": change[HUMANS].reshape(7, 7)}
