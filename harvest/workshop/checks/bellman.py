@@ -28,6 +28,8 @@ def check_bellman_rhs(fn):
     mistakes = {"the terminal mask is missing: after the exit there is no future value": unmasked,
                 "min instead of max over the next moves": minimum,
                 "the future is read from the current state instead of the next state": current_state,
+                "the mean over the next moves instead of the max: the agent will take its best move":
+                    lambda t, b, g: (b.reward + g * t(b.next_state).mean(dim=1) * ~b.done).detach(),
                 "gamma is not applied to the future": lambda t, b, g: dqn.bellman_rhs(t, b, 1.0),
                 "gamma applied twice (gamma ** 2)": lambda t, b, g: dqn.bellman_rhs(t, b, g * g),
                 "argmax instead of max: the index of the best next move is not its value":
@@ -79,6 +81,9 @@ def check_bellman_loss(fn):
                     n, t, _replace(b, done=torch.zeros_like(b.done)), g),
                 "the Q of the best move instead of the taken one": lambda n, t, b, g: F.mse_loss(
                     n(b.state).max(dim=1).values, dqn.bellman_rhs(t, b, g)),
+                "a (B, 1) minus a (B,) broadcasts to a (B, B) table of differences: make both sides shape (B,) "
+                "(squeeze(1) after gather)": lambda n, t, b, g: ((dqn.bellman_lhs(n, b)[:, None] -
+                                                                  dqn.bellman_rhs(t, b, g)) ** 2).mean(),
                 "the online network computes the target too: use target_net on the right-hand side":
                     lambda n, t, b, g: F.mse_loss(dqn.bellman_lhs(n, b), dqn.bellman_rhs(n, b, g))}
     return verify("bellman_loss", fn, bellman_cases(), dqn.bellman_loss, mistakes, leaks)

@@ -25,10 +25,11 @@ def check_open_cells(fn):
 
 # ---------------------------------------------------------------- exercise 1.2: the reward tensor
 
-def ref_reward_tensor(maze, rewards=None):
-    """(7, 7, 4): the reward of each move from each open cell; 0 on walls and the exit."""
+def ref_reward_tensor(maze, rewards=None, cells=None):
+    """(7, 7, 4): the reward of each move from each open cell; 0 on walls and the exit. `cells` (a (7, 7) mask, for
+    the checks' mistakes) fills other cells too."""
     maze = np.asarray(maze)
-    rows, cols = np.nonzero(open_cells(maze))
+    rows, cols = np.nonzero(open_cells(maze) if cells is None else cells)
     out = np.zeros((SIZE, SIZE, 4), np.float32)
     for a in range(4):
         out[rows, cols, a] = move(maze[None].repeat(len(rows), 0), rows, cols, np.full(len(rows), a), rewards)[2]
@@ -39,6 +40,12 @@ def check_reward_tensor(fn):
     def edges_open(maze):   # stepping off the grid treated as a plain move
         return np.where(_off_grid() & ref_open_cells(maze)[..., None], REWARDS["move"], ref_reward_tensor(maze))
 
+    def clipped(maze):   # np.clip(r + dr, 0, 6): off the grid reads the agent's own cell
+        maze = np.asarray(maze)
+        own = {WALL: REWARDS["bump"], EMPTY: REWARDS["move"], CROP: REWARDS["crop"], HUMAN: REWARDS["human"]}
+        paid = np.vectorize(lambda code: own.get(int(code), 0.0))(maze)
+        return np.where(_off_grid() & ref_open_cells(maze)[..., None], paid[..., None], ref_reward_tensor(maze))
+
     mistakes = {"the sign of the human reward is flipped (a human costs 11)":
                     lambda m: ref_reward_tensor(m, {"human": -REWARDS["human"]}),
                 "row and column steps swapped: up/down must change the row, left/right the column":
@@ -46,7 +53,11 @@ def check_reward_tensor(fn):
                 "moves in the wrong order: use up 0, down 1, left 2, right 3":
                     lambda m: ref_reward_tensor(m)[..., [1, 0, 3, 2]],
                 "stepping off the grid is not a bump (-5)": edges_open,
-                "the exit is rewarded like an empty cell": lambda m: ref_reward_tensor(m, {"exit": REWARDS["move"]})}
+                "the exit is rewarded like an empty cell": lambda m: ref_reward_tensor(m, {"exit": REWARDS["move"]}),
+                "walls and the exit have rewards too: set their entries to 0 (no state is there), e.g. "
+                "out[~open_cells(maze)] = 0": lambda m: ref_reward_tensor(m, cells=np.ones((SIZE, SIZE), bool)),
+                "a move off the grid is clipped back onto the agent's own cell and paid for what stands there: it "
+                "is a bump (-5), the agent stays put": clipped}
     return verify("create_reward_tensor", fn, check_mazes(), ref_reward_tensor, mistakes)
 
 
@@ -99,9 +110,26 @@ def check_encode_state(fn):
                     swapped,
                 "the item on the agent's own cell is still there: the agent has just harvested it": keeps_item,
                 "the wall plane is inverted: 1 means wall": inverted_walls,
-                "crop and human planes in the wrong order (walls, crops, humans, row, column)": planes_swapped}
+                "crop and human planes in the wrong order (walls, crops, humans, row, column)": planes_swapped,
+                "the maze is transposed (maze.T, or its columns flattened first): flatten the maze row by row, "
+                "cell (r, c) at index r * 7 + c": lambda m, r, c: _transposed(m, r, c),
+                "the maze is transposed (maze.T, or its columns flattened first): flatten the maze row by row, "
+                "cell (r, c) at index r * 7 + c; and the item on the agent's own cell is still there":
+                    lambda m, r, c: _transposed(m, r, c, clear=False)}
     extra = lambda got, case: None if isinstance(got, torch.Tensor) and got.dtype == torch.float32 else \
         "return a float32 torch tensor of shape (161,)"
     return verify("encode_state", fn, cases, ref_encode_state, mistakes, extra)
+
+
+def _transposed(maze, row, col, clear=True):
+    """The planes of maze.T (the agent's own cell cleared where it really stands, or not at all), the one-hots
+    right."""
+    maze = np.asarray(maze)
+    x = ref_encode_state(maze.T.copy(), col, row).clone()
+    x[encoding.ROW], x[encoding.COL] = x[encoding.COL].clone(), x[encoding.ROW].clone()
+    if not clear:
+        x[encoding.CROPS.start + col * SIZE + row] = float(maze[row, col] == CROP)
+        x[encoding.HUMANS.start + col * SIZE + row] = float(maze[row, col] == HUMAN)
+    return x
 
 

@@ -31,7 +31,17 @@ def check_q_iteration(fn):
                     backup(lambda q: q.max(axis=-1), -1.0),
                 "the future is not discounted by gamma": lambda n, r, d, gamma, iters: ref(n, r, d, 1.0, iters),
                 "gamma applied twice (gamma ** 2)": lambda n, r, d, gamma, iters: ref(n, r, d, gamma ** 2, iters),
+                "the future is read from the current state (q.max over this state's moves) instead of the next "
+                "state (q[next_state], then the max over its moves)":
+                    lambda n, r, d, gamma, iters: _current_state_backup(r, d, gamma, iters),
                 "only one backup instead of repeating until the table settles": lambda n, r, d, gamma, iters: r}
     return verify("q_iteration", fn, cases, ref, mistakes)
+
+
+def _current_state_backup(reward, done, gamma, iters):
+    q = np.zeros(reward.shape)
+    for _ in range(iters):
+        q = reward + gamma * q.max(axis=-1)[:, None] * ~done
+    return q
 
 
