@@ -61,14 +61,17 @@
 
 # %% [markdown]
 # **On Google Colab?** The next cell installs the `harvest` package from
-# its repository, with the shipped weights, and checks them. Anywhere
-# else it does nothing.
+# its repository, with the shipped weights, and checks them. Set
+# `HARVEST_REPOSITORY` to the repository's address first (for example
+# `%env HARVEST_REPOSITORY=git+https://...`). Anywhere else the cell does
+# nothing.
 
 # %%
+import os
 import subprocess
 import sys
 
-REPOSITORY = "git+https://github.com/OWNER/harvest"   # where `pip` finds the package on Colab
+REPOSITORY = os.environ.get("HARVEST_REPOSITORY", "")   # where `pip` finds the package on Colab
 
 
 def in_colab():
@@ -76,7 +79,9 @@ def in_colab():
     return "google.colab" in sys.modules
 
 
-if in_colab():
+if in_colab() and not REPOSITORY:
+    print("set HARVEST_REPOSITORY to this repository's pip address (git+https://...), then run this cell again")
+elif in_colab():
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", REPOSITORY], check=True)
     from harvest.core.weights import load_shipped
     load_shipped("agent.pt")   # checked against its SHA-256 sum
