@@ -238,7 +238,7 @@ def first_difference(got, want):
         else:
             g, w = g.astype(float), w.astype(float)
             differs = ~np.isclose(g, w, atol=ATOL, rtol=ATOL, equal_nan=True)
-    except (TypeError, ValueError):
+    except Exception:   # anything that is not array-like
         return ""
     if not differs.any():
         return ""

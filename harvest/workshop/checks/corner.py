@@ -118,6 +118,12 @@ def check_corner_rate(fn):
                     lambda p, e: float(parts(p, e)[1].mean()),
                 "any instead of all over (row, col): a cell in the last row or column is not the corner":
                     lambda p, e: float(((np.asarray(p) == CORNER).any(axis=-1).any(axis=1) | parts(p, e)[1]).mean()),
+                "only the last position is looked at: a rollout that visits the corner on its way counts, and so "
+                "does one that never reaches the exit":
+                    lambda p, e: float(parts(p, e)[0][:, -1].mean()),
+                "only the last position is looked at for the corner: a rollout that visits the corner on its way "
+                "and then exits counts too":
+                    lambda p, e: float((parts(p, e)[0][:, -1] | parts(p, e)[1]).mean()),
                 "'and' instead of 'or': either half is enough":
                     lambda p, e: float((parts(p, e)[0].any(axis=1) & parts(p, e)[1]).mean()),
                 "a count, not a fraction: divide by the number of rollouts":
@@ -136,6 +142,8 @@ def check_smallest_fixing_share(fn):
         return [out[i] for i in np.random.default_rng(seed).permutation(len(out))]   # in no particular order
     cases = [Case("a sweep where one seed lags", (rows({0: [.1, .2, .1], 0.01: [.95, .6, .97], 0.03: [.93, .96, .99],
                                                         0.1: [.99, .98, 1.0]}),)),
+             Case("one seed far behind, the mean still above the goal",
+                  (rows({0: [.2, .3, .1], 0.01: [.99, .82, 1.0], 0.03: [.95, .93, .97]}, 5),)),
              Case("a seed exactly at the goal", (rows({0: [.0, .1], 0.003: [.9, .95], 0.01: [1.0, 1.0]}, 1),)),
              Case("shares given in no order", (rows({0.1: [.97, .99], 0.03: [.91, .92], 0.01: [.5, .96], 0: [0, .1]},
                                                     2),)),

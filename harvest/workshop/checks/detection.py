@@ -30,8 +30,16 @@ def check_start_value(fn):
                     lambda net, x: net(x).max(dim=0).values,
                 "the smallest Q (min) instead of the largest": lambda net, x: net(x).min(dim=1).values,
                 "all four Q-values: the value is one number per state, the largest": lambda net, x: net(x),
-                "Q of one fixed move, not the best of the four": lambda net, x: net(x)[:, 0]}
-    return verify("start_value", fn, cases, ref, mistakes, reaches_input(ref, "the lens and the dream climb"))
+                "Q of one fixed move, not the best of the four": lambda net, x: net(x)[:, 0],
+                "the max over every Q-value of the batch (net(x).max()): one value per state, the max over its "
+                "four moves (dim=1)": lambda net, x: net(x).max()}
+    gradient = reaches_input(ref, "the lens and the dream climb")
+
+    def extra(got, case):
+        if isinstance(got, tuple):   # torch.return_types.max is a tuple
+            return "net(x).max(dim=1) gives a pair (values, indices): return its .values"
+        return gradient(got, case)
+    return verify("start_value", fn, cases, ref, mistakes, extra)
 
 
 def _sorted_mazes(mazes):

@@ -56,9 +56,21 @@ def check_wall_mask(fn):
         m[:, encoding.WALLS] = 1
         return m
 
+    def one_cell_fixed(agent, human, fixed="agent"):
+        agent, human = np.asarray(agent).reshape(-1, 2), np.asarray(human).reshape(-1, 2)
+        m = torch.zeros(len(agent), encoding.N_INPUTS)
+        m[:, encoding.WALLS] = 1
+        cell = agent if fixed == "agent" else human
+        m[np.arange(len(cell)), encoding.WALLS.start + cell[:, 0] * SIZE + cell[:, 1]] = 0
+        return m
+
     mistakes = {"the mask is on the human plane: only walls may change": plane(encoding.HUMANS),
                 "the mask is on the crop plane: only walls may change": plane(encoding.CROPS),
                 "the agent's and the human's cells are not fixed: the dream could wall them in": cells_free,
+                "only the agent's cell is fixed: the human's cell must stay open too (set it to 0 as well)":
+                    one_cell_fixed,
+                "only the human's cell is fixed: the agent's cell must stay open too (set it to 0 as well)":
+                    lambda a, h: one_cell_fixed(a, h, "human"),
                 "rows and columns swapped in the cell index (row * 7 + column)":
                     lambda a, h: ref(np.asarray(a)[..., ::-1], np.asarray(h)[..., ::-1])}
     return verify("wall_mask", fn, _placement_cases(), ref, mistakes)
@@ -75,7 +87,9 @@ def check_ascent_step(fn):
                     lambda x, g, m, lr: x + lr * g * m,
                 "the step goes downhill: add the gradient to climb": lambda x, g, m, lr: ref(x, -g, m, lr),
                 "the mask is ignored: fixed entries must not move": lambda x, g, m, lr: ref(x, g, torch.ones_like(m), lr),
-                "the step size lr is not used": lambda x, g, m, lr: ref(x, g, m, 1.0)}
+                "the step size lr is not used": lambda x, g, m, lr: ref(x, g, m, 1.0),
+                "the sign of the gradient instead of the gradient (g.sign()): step by lr * grad itself":
+                    lambda x, g, m, lr: ref(x, g.sign(), m, lr)}
     return verify("ascent_step", fn, cases, ref, mistakes)
 
 

@@ -102,8 +102,8 @@ def check_path_return(fn):
     cases.append(Case("harvesting a crop, stepping off and back on", (HAND.copy(), [3, 3, 2, 3]), {"gamma": 0.95}))
     cases.append(Case("bumping twice, then moving on the hand-made maze", (HAND.copy(), [0, 2, 3, 3, 1]),
                       {"gamma": 0.9}))
-    cases.append(Case("walking past the exit and on", (from_text(".......\n" + "######.\n" * 5 + "E......"),
-                                                      [3] * 6 + [1] * 6 + [2, 3, 3], ), {"gamma": 0.8}))
+    cases.append(Case("walking onto the exit, then on", (from_text(".......\n" + "######.\n" * 5 + "E......"),
+                                                         [3] * 6 + [1] * 6 + [2] * 6 + [3, 3, 2]), {"gamma": 0.8}))
 
     def undiscounted(maze, moves, gamma):
         return ref_path_return(maze, moves, 1.0)

@@ -74,6 +74,13 @@ def check_in_support(fn):
               Case("a generator maze with humans on cells (1, 1), (1, 3), ... (5, 5)", (posts,)),
               Case("a generator maze whose items moved to other open cells (its walls unchanged)", (moved,))]
     cases += [Case("an edited generator maze", (generate_pocket(1, rng)[0],))]
+    bare = generate(1, rng)[0]   # the same walls, no items, the exit on an open cell off the (even, even) grid
+    bare[np.isin(bare, (CROP, HUMAN, EXIT))] = EMPTY
+    bare[tuple(np.argwhere((bare != WALL) & ~NODES)[-1])] = EXIT
+    inverse = np.where(POSTS, EMPTY, WALL).astype(bare.dtype)   # the generator's pattern turned inside out
+    cases += [Case("a generator maze without items, its exit moved to an open cell between two (even, even) cells",
+                   (bare,)),
+              Case("a grid whose (odd, odd) cells alone are open", (inverse,))]
 
     is_open = lambda m: np.asarray(m) != WALL
     mistakes = {"one (odd, odd) wall is not enough: every (odd, odd) cell must be a wall (all, not any)":
@@ -88,5 +95,7 @@ def check_in_support(fn):
                 "the parities are swapped: (even, even) cells are open, (odd, odd) cells are walls":
                     lambda m: bool(~is_open(m)[NODES].any() & is_open(m)[POSTS].all()),
                 "always True: the rule must reject the mazes the generator cannot make": lambda m: True,
-                "always False: every generator maze must pass": lambda m: False}
+                "always False, the generator's own mazes too: every generator maze must pass; check the slices "
+                "((even, even) is m[::2, ::2], (odd, odd) is m[1::2, 1::2]) and that open means `maze != WALL`":
+                    lambda m: False}
     return verify("in_support", fn, cases, ref_in_support, mistakes)
