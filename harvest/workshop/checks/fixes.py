@@ -66,6 +66,45 @@ def _skewed_draw(calls, count):
     return f"the first edit was drawn from {size} outcomes, but {count} candidates fit: draw from all of them"
 
 
+def _later_draw_problem(calls, maze, got, budget):
+    """A message when a draw after the first does not choose among the candidates that fit at that point (those
+    that change more cells of `maze` than the current maze does, within `budget`), else None.
+
+    The current maze is not known, only `got`: every sequence of fitting edits that leads towards `got` is
+    followed, and a draw's size must be the candidate count of one of them. Draws that do not say their size,
+    and draws among a single candidate (skipping them is fine), are passed over.
+    """
+    sizes = [s for s in (draw_size(*c) for c in calls) if s is not None and s > 1]
+    changed = numpy(got) != maze
+    towards = lambda cands: [c for c in cands if not ((c != maze) & ~changed).any()]
+
+    def forced(states):   # a state with exactly one candidate moves on without a draw
+        out, todo = [], list(states)
+        while todo:
+            s = todo.pop()
+            out.append(s)
+            nxt = detector.next_edits(s, maze, budget, local_edits)
+            if len(nxt) == 1:
+                todo += towards(nxt)
+        return out
+
+    frontier = [maze]
+    for i, size in enumerate(sizes):
+        options = [(s, detector.next_edits(s, maze, budget, local_edits)) for s in forced(frontier)]
+        counts = {len(n) for _, n in options if len(n) > 1}
+        if not counts:
+            return None   # more draws than edits: not a question of which candidates
+        if size not in counts:
+            if i == 0:
+                return None   # the first draw has its own message
+            return (f"edit {i + 1} was drawn from {size} outcomes, but after the earlier edits "
+                    f"{' or '.join(map(str, sorted(counts)))} candidates fit: draw each edit only from the candidates "
+                    f"that change more cells of the original than the current maze does, within the budget (an edit "
+                    f"that undoes an earlier one, or carries its item on, is no candidate), and stop when none is left")
+        frontier = [c for _, n in options if len(n) == size for c in towards(n)]
+    return None
+
+
 def _random_edit_problem(maze, got, budget, full=True):
     """What is wrong with one answer of random_edit, or None. A right answer is the end of a sequence of edits,
     each drawn from `detector.next_edits` (more cells of `maze` changed, never more than `budget`), that stopped
@@ -114,7 +153,8 @@ def check_random_edit(fn, draws=100):
                 fail(NAME, label, "a new maze", got, "your function changed its input in place; work on a copy "
                                                       "(maze.copy())")
             why = _random_edit_problem(maze, got, budget, full=k < 2) or (_skewed_draw(rng.calls, first) if k == 0
-                                                                           and first else None)
+                                                                           and first else None) or \
+                (_later_draw_problem(rng.calls, maze, got, budget) if k < 3 else None)
             if why:
                 fail(NAME, label, f"legal edits changing at most {budget} cells", got, why)
             if k < 2:
