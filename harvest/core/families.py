@@ -1,5 +1,6 @@
-"""Maze families: the generator's own mazes and the families off its training distribution.
+"""Maze families. Workshop learners: read this module only after Step 6, whose answer it gives away.
 
+The generator's own mazes and the families off its training distribution.
 Every family is a name, a function `make(n, seed=0, p_human=0.5) -> mazes`
 (an (n, 7, 7) int8 array; `seed` an int or a numpy Generator) and a
 docstring, registered in `FAMILIES`; `generate(name, n, seed)` draws from

@@ -1,6 +1,6 @@
 """Mazes: cell codes, moves, the generator, items, the exit and the support test.
 
-The families off the generator's distribution live in `harvest.core.families`.
+Other maze families live in `harvest.core.families` (workshop learners: only after Step 6).
 
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
 the first index.

@@ -162,11 +162,8 @@ def plot_support(maze, ax=None, title=None, path=None, items=False):
 
 
 def plot_open_frequency(mazes, ax=None, title=None):
-    """How often each cell is open across many mazes, with the fraction written in each cell.
-
-    For generator mazes this shows the lattice its two-cell carving leaves:
-    (even, even) cells always open (1.00), (odd, odd) cells never (0.00).
-    """
+    """How often each cell is open across many mazes, with the fraction written in each cell (1.00: open in every
+    maze, 0.00: in none)."""
     freq = (np.asarray(mazes) != WALL).mean(axis=0)
     return plot_cell_values(freq, ax=ax, title=title, cmap="Greys_r", vmin=0, vmax=1)
 

@@ -52,7 +52,7 @@ class Mix:
     - `rewards`: entries of the reward table that differ from the true one
       (`harvest.core.rules.REWARDS`), for every transition; None: the true rewards.
 
-    Family names are those of `harvest.core.families`. Each family draws from
+    Family names are those of `harvest.core.families` (workshop learners: only after Step 6). Each family draws from
     its own random streams, so a mix reproduces from its seed.
     """
     swap: Mapping = field(default_factory=dict)
