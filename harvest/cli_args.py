@@ -150,7 +150,8 @@ def checked(parser):
             elif action.dest in CHECKS and action.nargs != 0:   # not the on/off flags
                 action.type = CHECKS[action.dest]
         sub.add_argument("--threads", type=integer(1), metavar="N",
-                         help="CPU threads for torch (default: OMP_NUM_THREADS, else half the usable cores, at most 4)")
+                         help="pin torch's CPU threads to N (default: OMP_NUM_THREADS, else the usable cores, at "
+                              "most 4, with training switching to one thread while that is faster)")
     return parser
 
 
