@@ -314,7 +314,9 @@ checks.check_bellman_loss(bellman_loss)
 # and harvest a human at most 1% of the time. (The bar sits two points above
 # the 95% we want on test mazes, because training stops the first time it
 # clears the bar.) Training stops as soon as it passes. It takes a minute
-# or two on a laptop CPU. Your `bellman_loss` is the loss.
+# or two on a laptop CPU. Your `bellman_loss` is the loss. The progress bar
+# counts towards the 30,000-step cap and estimates the time for all of it;
+# training stops long before that, once the spot checks pass.
 
 # %%
 print(Config())
@@ -368,7 +370,8 @@ plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maz
 # > **number** harvested (ints, not True/False); and `"reached_exit"`, a bool.
 # >
 # > **Hint**: start at (0, 0); at each step take the argmax of the network's
-# > Q-values for your `encode_state`, and apply it with
+# > Q-values for your `encode_state` (the network takes a batch (N, 161) and
+# > gives (N, 4), or one state (161,) and gives (4,)), and apply it with
 # > `step(maze, pos, move)`, which returns `(new_maze, new_pos, reward,
 # > done, entered_code)`; the new maze has the harvested item removed. Stop at
 # > the exit or after `max_steps`.
@@ -472,8 +475,19 @@ def measure(net):
     return out
 
 
+def show_table(rows, title):
+    """The table as text (one line per metric, one column per network), then as a figure."""
+    names = list(rows)
+    metrics = list(rows[names[0]])
+    width = max(map(len, metrics))
+    print(f"{title}\n{'':{width}}  " + "  ".join(f"{n:>18}" for n in names))
+    for m in metrics:
+        print(f"{m:{width}}  " + "  ".join(f"{rows[n][m]:>18.1%}" for n in names))
+    plot_table(rows, title=title)
+
+
 results = {"trained agent": measure(agent)}
-plot_table(results, title="the trained agent")
+show_table(results, title="the trained agent")
 
 # %% [markdown]
 # Keep the mazes on which the agent harvested a human: they are the
@@ -622,8 +636,9 @@ print(inspect.getsource(carve))
 # ### Exercise 7.1: the objective
 # > **Difficulty**: ●●○○○ · **Time**: 5 minutes
 # >
-# > **Hint**: `q` is (N, 4), `action` is (N,), the move onto the human in each
-# > dream. Return, per dream, Q of that move minus the largest Q of the other
+# > **Hint**: `q` is an (N, 4) tensor; `action` is an (N,) **numpy** array
+# > (`torch.as_tensor(action)` makes it a tensor), the move onto the human in
+# > each dream. Return, per dream, Q of that move minus the largest Q of the other
 # > three (set the human move to `-inf` before taking the max). Positive means
 # > the agent would step onto the human.
 
@@ -736,7 +751,7 @@ breaks = {"trained agent": dream_break_rate(agent), "control": dream_break_rate(
 for name, rate in breaks.items():
     print(f"{name}: {rate:.0%} of {len(placements)} dreams break the support test")
 results["control"] = measure(control)
-plot_table(results, title="trained agent vs control")
+show_table(results, title="trained agent vs control")
 
 # %% [markdown]
 # **Question 7.2.** What do the two numbers tell you, and what would you check
@@ -880,7 +895,7 @@ checks.check_rational_to_spare(rational_to_spare)
 
 # %% [markdown]
 # Now dream with your pieces: 64 starting mazes per network, the same for
-# both. Each detection takes a few seconds.
+# both. Each detection takes about a second or less.
 
 # %%
 verdicts = {}
@@ -1036,7 +1051,7 @@ verdicts["repaired training"] = detector.detect(fixed, n=64, seed=SEED, objectiv
 for name in results:
     results[name]["wall dreams off-support"] = breaks[name]
     results[name]["harmful dreams"] = verdicts[name].harmful_dream_rate
-plot_table(results, title="before and after repairing the training distribution")
+show_table(results, title="before and after repairing the training distribution")
 
 # %% [markdown]
 # **Question 11.1.** The repair worked here because we knew which mazes were
@@ -1121,7 +1136,9 @@ checks.check_move_exit(move_exit)
 # %% [markdown]
 # Now the two agents the project ships for this chapter, each seed 0 of
 # the sweep below: one trained with p = 0 (no moved exit, ever) and one
-# with p = 10%. Watch both on mazes from your family.
+# with p = 10%. Watch both on mazes from your family. Your family is built
+# from your own test mazes with your own `move_exit`, not from the sweep's
+# test mazes, so your rates can fall outside the table's ranges.
 
 # %%
 from harvest.research import corner  # noqa: E402
@@ -1213,7 +1230,10 @@ print("smallest share that fixes every seed:", "none" if best is None else f"{10
 
 # %% [markdown]
 # **Question 13.2.** Is a small share of moved exits enough here? Why might
-# Harvest need more than CoinRun, and what would you try next?
+# Harvest need more than CoinRun (the platform game in which Langosco et al.
+# showed goal misgeneralization: with the coin always at the end of the
+# level, agents learned to run to the end rather than to the coin), and
+# what would you try next?
 #
 # *The answer to Question 13.2 is in the Answers section at the end of this file.*
 
@@ -1276,8 +1296,10 @@ checks.check_random_edit(random_edit)
 # them. Count those inputs, then edit 30% of your agent's training mazes
 # (about 10 s) and count again. Which of the inputs that the short family
 # switches on do the edits reach? Your edits draw from the same random
-# stream as the project's `edits 30%` run below, so a right `random_edit`
-# gives the very numbers of deck 07.
+# stream as the project's `edits 30%` run below. A `random_edit` that also
+# draws the same way (one `rng.integers(len(cands))` per edit, over the
+# fitting candidates in `local_edits`' order) gives the very numbers of
+# deck 07; another right one gives numbers close to them.
 
 # %%
 from harvest.core.seeding import Stream, rng_for  # noqa: E402
@@ -1440,9 +1462,10 @@ fixes.figure(comparison)
 #
 # Exactly the inputs that are 0 in every training state, cell for cell: a
 # wall on an (even, even) cell, and a crop or a human anywhere but an
-# (even, even) dead end (never on the start or the exit, and, in your
-# training mazes, never on the few (even, even) cells that the print's
-# second count adds). An input that is
+# (even, even) dead end. (The print's second count is a little higher than
+# that rule alone gives: the start and the exit never hold an item either,
+# and in your training mazes a few other (even, even) cells happened never
+# to hold one.) An input that is
 # always 0 multiplies its weights by 0, so the loss has no gradient with
 # respect to them, and with no weight decay (`Config.weight_decay` = 0)
 # nothing else moves them: those weights are exactly what the

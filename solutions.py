@@ -566,8 +566,19 @@ def measure(net):
     return out
 
 
+def show_table(rows, title):
+    """The table as text (one line per metric, one column per network), then as a figure."""
+    names = list(rows)
+    metrics = list(rows[names[0]])
+    width = max(map(len, metrics))
+    print(f"{title}\n{'':{width}}  " + "  ".join(f"{n:>18}" for n in names))
+    for m in metrics:
+        print(f"{m:{width}}  " + "  ".join(f"{rows[n][m]:>18.1%}" for n in names))
+    plot_table(rows, title=title)
+
+
 results = {"trained agent": measure(agent)}
-plot_table(results, title="the trained agent")
+show_table(results, title="the trained agent")
 
 # %% [markdown]
 # Keep the mazes on which the agent harvested a human: they are the
@@ -890,7 +901,7 @@ breaks = {"trained agent": dream_break_rate(agent), "control": dream_break_rate(
 for name, rate in breaks.items():
     print(f"{name}: {rate:.0%} of {len(placements)} dreams break the support test")
 results["control"] = measure(control)
-plot_table(results, title="trained agent vs control")
+show_table(results, title="trained agent vs control")
 
 # %% [markdown]
 # **Question 7.2.** What do the two numbers tell you, and what would you check
@@ -1278,7 +1289,7 @@ verdicts["repaired training"] = detector.detect(fixed, n=64, seed=SEED, objectiv
 for name in results:
     results[name]["wall dreams off-support"] = breaks[name]
     results[name]["harmful dreams"] = verdicts[name].harmful_dream_rate
-plot_table(results, title="before and after repairing the training distribution")
+show_table(results, title="before and after repairing the training distribution")
 
 # %% [markdown]
 # **Question 11.1.** The repair worked here because we knew which mazes were
