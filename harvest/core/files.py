@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,16 +18,19 @@ import numpy as np
 
 @contextlib.contextmanager
 def replacing(path):
-    """Yield a temporary path beside `path`; on success it is renamed to `path`, on failure removed."""
+    """Yield a temporary path to write, then rename it to `path`; on failure nothing changes.
+
+    The temporary file has the same name, in a temporary folder beside `path`
+    (the same file system, so the rename is atomic), because some writers put
+    the name inside the file: torch.save names its archive after it.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    folder = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield folder / path.name
+        os.replace(folder / path.name, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_text(path, text):

@@ -17,6 +17,7 @@ import torch
 
 from .dqn import make_net
 from .errors import HarvestError
+from .files import replacing
 
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
 WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR") or str(resources.files("harvest") / "weights"))
@@ -33,7 +34,8 @@ def save(net, path, **meta):
     blob = {"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}
     if net.exit_visible:  # only then, so the shipped 161-input files stay byte-identical
         blob["exit_visible"] = True
-    torch.save(blob, path)
+    with replacing(path) as tmp:   # atomically, and byte for byte what torch.save(blob, path) writes
+        torch.save(blob, tmp)
     return path
 
 
