@@ -1,6 +1,6 @@
 """Writing output files: atomically, and JSON strictly.
 
-A file is written next to its destination under a temporary name and then
+A file is written in a temporary folder next to its destination and then
 renamed over it, so a reader (or a run killed mid-write) sees the old file or
 the new one, never half of one. JSON goes out strict: a NaN or an infinity
 becomes null, which every JSON parser reads.
