@@ -197,6 +197,15 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path):
     assert path.read_text() == "old" and [q.name for q in tmp_path.iterdir()] == ["rows.json"]
 
 
+def test_weights_are_written_atomically_and_byte_for_byte_as_torch_save(tmp_path):
+    net = make_net(16, layers=1, seed=2)
+    weights.save(net, tmp_path / "a" / "w.pt", note="x")
+    (tmp_path / "b").mkdir()
+    torch.save({"state_dict": net.state_dict(), "hidden": 16, "layers": 1, "meta": {"note": "x"}}, tmp_path / "b" / "w.pt")
+    assert (tmp_path / "a" / "w.pt").read_bytes() == (tmp_path / "b" / "w.pt").read_bytes()
+    assert [q.name for q in (tmp_path / "a").iterdir()] == ["w.pt"], "no temporary left behind"
+
+
 @pytest.mark.parametrize("text, says", [('[{"p": 0.0, "seed": 0}, {"p": 0.1', "not readable JSON"),
                                         ('{"p": 0.0}', "does not hold rows"), ('[{"seed": 0}]', "does not hold rows"),
                                         ("", "not readable JSON")])
