@@ -634,3 +634,126 @@ def test_an_answer_that_loops_forever_is_stopped(monkeypatch):
 
     with pytest.raises(checks.CheckFailed, match="stopped after 1 s on generator maze 0: your function seems to loop"):
         checks.check_in_support(forever)
+
+
+# ---------------------------------------------------------------- a new learner's walkthrough: mistakes it met
+
+def reward_clipped(maze):   # off the grid, np.clip puts the agent back on its own cell and pays for what is there
+    codes = {WALL: "bump", EMPTY: "move", CROP: "crop", HUMAN: "human", EXIT: "exit"}
+    out = np.zeros((SIZE, SIZE, 4))
+    for r, c in np.argwhere((maze != WALL) & (maze != EXIT)):
+        for a, (dr, dc) in enumerate(MOVES):
+            out[r, c, a] = REWARDS[codes[int(maze[np.clip(r + dr, 0, 6), np.clip(c + dc, 0, 6)])]]
+    return out
+
+
+def reward_unzeroed(maze):   # every cell filled, walls and the exit too
+    codes = {WALL: "bump", EMPTY: "move", CROP: "crop", HUMAN: "human", EXIT: "exit"}
+    out = np.zeros((SIZE, SIZE, 4))
+    for r in range(SIZE):
+        for c in range(SIZE):
+            for a, (dr, dc) in enumerate(MOVES):
+                nr, nc = r + dr, c + dc
+                out[r, c, a] = REWARDS[codes[int(maze[nr, nc])]] if 0 <= nr < SIZE and 0 <= nc < SIZE else \
+                    REWARDS["bump"]
+    return out
+
+
+def greedy_rollout_one_state(net, maze, max_steps=MAX_STEPS):   # the network called on one (161,) state
+    pos, maze = (0, 0), np.array(maze)
+    out = {"path": [pos], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    for _ in range(max_steps):
+        a = int(net(encode_state(maze, *pos)).argmax())
+        maze, pos, _, done, entered = step(maze, pos, a)
+        out["path"].append(pos)
+        out["moves"].append(a)
+        out["humans"] += int(entered == HUMAN)
+        out["crops"] += int(entered == CROP)
+        out["reached_exit"] = bool(done)
+        if done:
+            break
+    return out
+
+
+def random_edit_any(maze, rng, budget=2):   # any candidate within the budget, undoing allowed, stop at the budget
+    out = maze.copy()
+    while True:
+        cands = checks.local_edits(out)
+        cands = cands[(cands != maze).sum(axis=(1, 2)) <= budget]
+        if len(cands) == 0:
+            return out
+        out = cands[rng.integers(len(cands))]
+        if (out != maze).sum() >= budget:
+            return out
+
+
+def fixing_mean(rows, goal=0.9):
+    for p in sorted({r["p"] for r in rows}):
+        if np.mean([r["exit_rate"] for r in rows if r["p"] == p]) >= goal:
+            return p
+    return None
+
+
+@pytest.mark.parametrize("check, wrong, fragment", [
+    (checks.check_q_iteration, lambda n, r, d, gamma=0.95, iters=200: _q_current_state(r, d, gamma, iters),
+     "current state"),
+    (checks.check_reward_tensor, reward_unzeroed, "set their entries to 0"),
+    (checks.check_reward_tensor, reward_clipped, "clipped back onto the agent's own cell"),
+    (checks.check_encode_state, lambda m, r, c: encode_state(np.asarray(m).T.copy(), r, c, clear_own_cell=False),
+     "transposed"),
+    (checks.check_bellman_rhs, lambda t, b, g: (b.reward + g * t(b.next_state).mean(dim=1) * ~b.done).detach(),
+     "mean over the next moves"),
+    (checks.check_bellman_loss, lambda n, t, b, g: ((dqn.bellman_lhs(n, b)[:, None] -
+                                                     dqn.bellman_rhs(t, b, g)) ** 2).mean(), r"\(B, B\)"),
+    (checks.check_path_return, lambda m, mv, gamma=0.95: return_learner(m, mv, gamma) if len(mv) < 15 else
+     _return_no_stop(m, mv, gamma), "goes on after the exit"),
+    (checks.check_in_support, lambda m: bool((m[::2, ::2] != WALL).all() and (m[::2, 1::2] == WALL).all()),
+     r"check the slices"),
+    (checks.check_wall_mask, lambda a, h: mask_learner(a, a), "only the agent's cell is fixed"),
+    (checks.check_ascent_step, lambda x, g, m, lr: torch.clamp(x + lr * g.sign() * m, 0, 1), "sign of the gradient"),
+    (checks.check_start_value, lambda n, x: n(x).max(dim=1), r"\.values"),
+    (checks.check_start_value, lambda n, x: n(x).max(), "max over every Q-value of the batch"),
+    (checks.check_corner_rate, lambda p, e: float((np.asarray(p)[:, -1] == 6).all(axis=-1).mean()),
+     "only the last position is looked at"),
+    (checks.check_smallest_fixing_share, fixing_mean, "mean over seeds"),
+    (checks.check_random_edit, random_edit_any, "edit 2 was drawn from")])
+def test_a_learners_mistakes_are_named(check, wrong, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong)
+
+
+def _q_current_state(reward, done, gamma, iters):
+    q = np.zeros(reward.shape)
+    for _ in range(iters):
+        q = reward + gamma * q.max(axis=-1)[:, None] * ~done
+    return q
+
+
+def _return_no_stop(maze, moves, gamma):
+    pos, total, maze = (0, 0), 0.0, np.array(maze)
+    for t, a in enumerate(moves):
+        maze, pos, r, _, _ = step(maze, pos, a)
+        total += gamma ** t * r
+    return total
+
+
+def test_a_rollout_that_calls_the_network_on_one_state_passes(capsys):
+    """The real network takes one (161,) state as well as a batch; so does the check's scripted one."""
+    assert checks.check_greedy_rollout(greedy_rollout_one_state)
+    assert "passed" in capsys.readouterr().out
+
+
+def test_a_wrong_array_is_told_where_it_first_differs():
+    with pytest.raises(checks.CheckFailed, match=r"first difference: at index \(0, 0, 0\): expected -5, got -0\.25"):
+        checks.check_reward_tensor(reward_clipped)
+
+
+def test_a_mistake_that_matches_only_the_failing_case_is_named_with_a_caution():
+    def and_on_five(paths, reached):   # 'and' instead of 'or' on the first case only, right on the others
+        right = checks.ref_corner_rate(paths, reached)
+        if len(paths) != 5:
+            return right
+        return float(((np.asarray(paths) == 6).all(axis=-1).any(axis=1) & ~np.asarray(reached)).mean())
+    with pytest.raises(checks.CheckFailed, match="likely mistake: .*\n\\(that mistake gives your answer on this case "
+                                                 "but not on every case"):
+        checks.check_corner_rate(and_on_five)
