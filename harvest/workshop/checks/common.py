@@ -134,6 +134,8 @@ def show(x):
         return repr(x)
     if a.dtype == object:
         return repr(x)[:200]
+    if a.dtype.kind == "f":
+        a = np.round(a, 3)   # rounded as np.round does (8.5375 -> 8.538), as the workshop's own prints are
     text = np.array2string(a, precision=3, suppress_small=True, max_line_width=100, threshold=60)
     return text if a.ndim == 0 else f"shape {a.shape}\n{text}"
 
