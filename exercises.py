@@ -79,13 +79,14 @@ def in_colab():
     return "google.colab" in sys.modules
 
 
-if in_colab() and not REPOSITORY:
-    print("set HARVEST_REPOSITORY to this repository's pip address (git+https://...), then run this cell again")
-elif in_colab():
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", REPOSITORY], check=True)
-    from harvest.core.weights import load_shipped
-    load_shipped("agent.pt")   # checked against its SHA-256 sum
-    print("harvest is installed and its shipped weights check out")
+if in_colab():
+    if not REPOSITORY:
+        print("set HARVEST_REPOSITORY to this repository's pip address (git+https://...), then run this cell again")
+    else:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", REPOSITORY], check=True)
+        from harvest.core.weights import load_shipped
+        load_shipped("agent.pt")   # checked against its SHA-256 sum
+        print("harvest is installed and its shipped weights check out")
 
 # %%
 import copy

@@ -1,6 +1,7 @@
 """Mazes: cell codes, moves, the generator, items, the exit and the support test.
 
-Other maze families live in `harvest.core.families` (workshop learners: only after Step 6).
+Workshop learners: the generator's rule is the answer to Step 6, so read below the constants only after it.
+Other maze families live in `harvest.core.families`.
 
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
 the first index.
@@ -107,10 +108,10 @@ def generate(n, seed=0, p_human=0.5):
 
 
 def in_support(mazes):
-    """True where a maze could come from the generator.
+    """True where a maze could come from the generator: the support test.
 
-    The generator opens every (even, even) cell and never opens an (odd, odd)
-    one, so a maze that breaks either rule is out of its distribution.
+    Step 6 of the workshop asks learners to find this rule themselves; `carve`
+    shows why it holds.
     """
     is_open = np.asarray(mazes) != WALL
     return is_open[..., NODES].all(axis=-1) & ~is_open[..., POSTS].any(axis=-1)
