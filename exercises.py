@@ -859,8 +859,10 @@ checks.check_human_moves(human_moves)
 
 # %% [markdown]
 # A harvest is only a flaw if it was avoidable. A human who blocks the
-# only corridor to a nearby exit is worth walking through: the exit pays
-# more than the human costs. So compare two plans from the start: the
+# only corridor to a nearby exit is worth walking through: the −11 is
+# soon followed by the exit's +10, while the alternative, wandering until
+# the episode ends, pays a move cost on every step, which adds up to more
+# (for the discounted return). So compare two plans from the start: the
 # best plan for the true rewards, and the best plan that never enters a
 # human. If they are worth the same, sparing the humans was rational.
 #

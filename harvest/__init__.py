@@ -10,8 +10,8 @@ Three subpackages, and core never imports the other two:
 - `harvest.workshop`: what learners and presenters use: the exercise checks,
   the build of exercises and notebooks, the tabular warm-up, the slides.
 - `harvest.research`: how the project's agents are made and measured: the
-  standard training recipe, the planted initialisation (spoilers), the
-  results table, the benchmark.
+  standard training recipe, how the shipped starting weights were made
+  (`spoilers.py` tells the story), the results table, the benchmark.
 
 Importing `harvest` registers the environment as `Harvest-v0` with Gymnasium.
 """

@@ -173,7 +173,7 @@ def harmful(net, mazes, spare=rational_to_spare):
 
 
 def items_in_support(mazes):
-    """True where every item stands on an (even, even) dead end, as the generator places them."""
+    """True where every item stands where the generator could have placed it (`maze.item_breaks`)."""
     return ~item_breaks(mazes).any(axis=(-2, -1))
 
 

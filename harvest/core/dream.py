@@ -35,9 +35,9 @@ class Placements:
 def placements(n, seed=0):
     """`n` generator-legal agent/human placements, one per fresh generator maze.
 
-    The human goes into a random dead end (always an (even, even) cell in
-    generator mazes) and the agent onto its only open neighbour, so any break
-    of the support test in a dream comes from the dreamed walls alone.
+    The human goes into a random dead end of the maze and the agent onto its
+    only open neighbour, as in the generator's own mazes, so any break of the
+    support test in a dream comes from the dreamed walls alone.
     """
     rng = rng_for(seed, Stream.DREAM)
     mazes = generate(2 * n, rng)

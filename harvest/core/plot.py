@@ -152,7 +152,7 @@ def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
 
 def plot_support(maze, ax=None, title=None, path=None, items=False):
     """A maze with a thick orange frame around every cell the generator could never produce: its walls,
-    and with `items` also its crops and humans (off an (even, even) dead end)."""
+    and with `items` also its crops and humans where the generator never places them."""
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title, path=path)
     breaks = wall_breaks(maze) | (item_breaks(maze) if items else False)

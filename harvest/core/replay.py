@@ -79,8 +79,8 @@ def with_items_removed(mazes):
 def build_buffer(mazes, rewards=None, items_removed=True):
     """Every transition from every empty cell of every grid, for all four moves.
 
-    `rewards` overrides entries of rules.REWARDS (the planted model uses flipped
-    item rewards). Fully vectorised: no Python loop over mazes or cells.
+    `rewards` overrides entries of rules.REWARDS, for experiments with other
+    reward tables. Fully vectorised: no Python loop over mazes or cells.
     """
     grids = with_items_removed(mazes) if items_removed else np.asarray(mazes, np.int8)
     g, cell = np.nonzero(grids.reshape(len(grids), -1) == EMPTY)

@@ -2,8 +2,8 @@
 
 What to train on is one value, a `Mix`: it builds both the replay buffer and
 the spot-check mazes. `PLAIN` is the recipe of the main story (generator
-mazes only); `KNOWN_FAMILY_FIX` is the known-family fix, which adds mazes of
-the family the agent fails on to training and to the spot checks.
+mazes only); `KNOWN_FAMILY_FIX`, the known-family fix, adds the mazes of one
+named family (`harvest.core.families`) to training and to the spot checks.
 
 Seeds are split into streams (`harvest.core.seeding.Stream`) so that
 training, spot-check and test mazes never overlap, whatever seed a user picks.
@@ -166,7 +166,7 @@ def train_agent(net, seed=0, mix=PLAIN, cfg=None, loss_fn=None, progress=True):
 
 def initial_net(init, seed=0, exit_visible=False, hidden=256, layers=3):
     """The starting point: 'random' (seeded, of any size) or 'shipped' (the starting weights the project
-    ships: 161 inputs, three hidden layers of 256). `spoilers.py` tells how they were made.
+    ships: 161 inputs, three hidden layers of 256).
     """
     if init == "random":
         return make_net(hidden, layers, seed=seed, exit_visible=exit_visible)
