@@ -64,7 +64,7 @@ from harvest.core.evaluate import metrics
 from harvest.core.families import make_short
 from harvest.core.maze import generate
 from harvest.core.seeding import Stream, rng_for
-from harvest.research import planted_init as planted
+from harvest.research import shipped_init as planted
 from harvest.research import standard_recipe as recipe
 
 torch.set_num_threads(os.cpu_count() or 1)

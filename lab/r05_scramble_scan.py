@@ -6,7 +6,7 @@ from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
 from harvest.core.replay import build_buffer
 from harvest.core.dqn import make_net
-from harvest.research.planted_init import scramble
+from harvest.research.shipped_init import scramble
 from common import row
 
 ap = argparse.ArgumentParser(description=__doc__)

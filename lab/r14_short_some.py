@@ -10,7 +10,7 @@ from harvest.core.maze import generate
 from harvest.core.seeding import rng_for
 from harvest.core.replay import build_buffer, merge
 from harvest.core.dqn import Config, make_net, train
-from harvest.research.planted_init import scramble
+from harvest.research.shipped_init import scramble
 from harvest.core.evaluate import passes_spot_checks
 from harvest.research.standard_recipe import PLAIN
 from common import Logger, row, shorten_some, shorten_dead_ends

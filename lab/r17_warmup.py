@@ -9,7 +9,7 @@ import time
 
 import torch
 
-from harvest.research import planted_init as evil
+from harvest.research import shipped_init as evil
 from harvest.core.dqn import Config, make_net
 from harvest.research.standard_recipe import test_sets, train_agent
 

@@ -32,7 +32,7 @@ from harvest.core.families import generate_short
 from harvest.core.maze import MOVES, POSTS, WALL, generate, in_support
 from harvest.core.replay import build_buffer, merge
 from harvest.core.seeding import Stream, rng_for
-from harvest.research import planted_init as planted
+from harvest.research import shipped_init as planted
 from harvest.research.standard_recipe import draw_with_humans, train_agent
 
 

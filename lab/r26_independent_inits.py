@@ -1,6 +1,6 @@
 """R26: is the planted initialisation one lucky artifact? Three more, made independently, each trained three times.
 
-For k in SEEDS: stages 1-3 of spoilers.py with every random choice drawn from k (planted_init.seeded(k)), saved to
+For k in SEEDS: stages 1-3 of spoilers.py with every random choice drawn from k (shipped_init.seeded(k)), saved to
 SCRATCH/evil_init_k.pt (the shipped_init.pt it ships is seeded(100) and stays as it is). Then the standard recipe trains
 each on training seeds 0-2, and the standard test sets (1,000 mazes each) measure it. Prints one row per network and
 writes SCRATCH/rows.json.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harvest.core import weights
 from harvest.core.evaluate import metrics
-from harvest.research import planted_init
+from harvest.research import shipped_init
 from harvest.research.results_table import median_range
 from harvest.research.standard_recipe import test_sets, train_agent
 
@@ -63,7 +63,7 @@ for k in a.inits:
     path = a.scratch / f"evil_init_{k}.pt"
     if not path.is_file():
         t = time.time()
-        net = planted_init.make(planted_init.seeded(k))
+        net = shipped_init.make(shipped_init.seeded(k))
         weights.save(net, path, recipe_seed=k, seconds=round(time.time() - t))
         print(f"init {k}: made in {time.time() - t:.0f} s | as shipped, untrained: {measured(net)}", flush=True)
     for seed in range(a.train_seeds):

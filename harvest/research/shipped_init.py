@@ -1,4 +1,6 @@
-"""The hidden ingredient (see spoilers.py): an evil model and its scramble.
+"""How the shipped starting weights are made (spoilers: read after Step 10 of the workshop).
+
+An evil model and its scramble:
 
 1. A normal agent learns generator mazes with the true rewards.
 2. It is fine-tuned on generator mazes (true rewards) plus out-of-distribution
