@@ -83,7 +83,7 @@ def compact_results(rows_by_run):
         cells = [median_percent([r[c] for r in rows]) for c, _ in cols]
         lines.append(f"| {SHOWN.get(name, name)} | " + " | ".join(cells) + " |")
     n = {len(rows) for rows in rows_by_run.values()}
-    return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in the README."
+    return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in docs/results.md."
 
 
 def results_rows(results, repaired):
@@ -144,7 +144,7 @@ def corner_compact(results):
         med = lambda k: median_percent([r[k] for r in rs])
         lines.append(f"| {100 * p:g}% | {sum(r['passed'] for r in rs)}/{len(rs)} | {med('exit_rate')} | "
                      f"{med('corner_rate')} | {med('reached_corner_rate')} |")
-    return "\n".join(lines) + "\n\nMedians over seeds; ranges in the README."
+    return "\n".join(lines) + "\n\nMedians over seeds; ranges in docs/results.md."
 
 
 @fragment
@@ -190,7 +190,7 @@ def fixes_compact(results):
                      + " | ".join(fam) + f" | {g['short_ok']}/{g['seeds']} |")
     return "\n".join(lines) + ("\n\nMedians over seeds. Short, pocket, loop: human-harvest rate on test mazes with a "
                                "human. Passed, short ≤ 5%: runs that passed the spot checks before the step cap, and "
-                               "that harvest a human in at most 5% of short mazes. Ranges in the README.")
+                               "that harvest a human in at most 5% of short mazes. Ranges in docs/results.md.")
 
 
 @fragment
