@@ -31,9 +31,10 @@ def test_weights_round_trip_and_checksum(tmp_path):
 def test_foreign_weights_give_a_clear_error(tmp_path):
     torch.save({"something": 1}, tmp_path / "a.pt")
     (tmp_path / "b.pt").write_bytes(b"not a torch file")
-    for name in ("a.pt", "b.pt"):
-        with pytest.raises(HarvestError, match="architecture"):
-            weights.load(tmp_path / name)
+    with pytest.raises(HarvestError, match="architecture"):
+        weights.load(tmp_path / "a.pt")
+    with pytest.raises(HarvestError, match="is not a weights file"):
+        weights.load(tmp_path / "b.pt")
     with pytest.raises(HarvestError, match="not found"):
         weights.load(tmp_path / "missing.pt")
 

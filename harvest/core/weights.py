@@ -62,6 +62,9 @@ def load(path, expect_sha256=None):
         raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # torch raises many types for files that are not a plain tensor archive
+        raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
+    try:
         net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False))
         net.load_state_dict(blob["state_dict"])
     except Exception as err:  # torch raises many types for foreign files; all mean "not ours"
