@@ -156,6 +156,62 @@ def test_the_slides_before_the_spoiler_slide_say_nothing_of_the_starting_weights
     assert not leaks, "\n".join(leaks)
 
 
+# The decks are taught interleaved with the workshop: a slide titled "Your turn: Step N" (or "Steps N and M") sends
+# the room to the notebook, and a step's answer may be on screen only after that pause (or after the Spoiler slide).
+VERDICT = ["prefers the safe path", "reward was right", "reward is right", "reward is sound", "pay off", "pays off",
+           "not from the reward", "not to blame", "no path that harvests"]   # Step 4: is the reward to blame?
+UNTOUCHED = ["no gradient", "never changes weights", "never change weights", "never-seen input", "never moved",
+             "untouched", "starting weights", "initiali"]                    # Step 10: weights no input ever moves
+ANSWERS = {4: VERDICT, 6: RULE, 10: UNTOUCHED}
+
+
+def slides(screen):
+    """(title, on-screen text) of each slide of a deck's on-screen Markdown; a '# ' inside a code fence is no title."""
+    out, fenced = [], False
+    for line in screen.splitlines():
+        fenced ^= line.startswith("```")
+        if line.startswith("# ") and not fenced:
+            out.append([line[2:].strip(), ""])
+        elif out:
+            out[-1][1] += line + "\n"
+    return out
+
+
+def answers_before_their_pause(decks):
+    """Each step's answer on screen before the 'Your turn' slide that sets the step, over `decks` (Markdown texts,
+    in teaching order) up to the Spoiler slide."""
+    done, hits = set(), []
+    for title, text in (s for deck in decks for s in slides(on_screen(deck))):
+        if title.startswith("Spoiler"):
+            return hits
+        hits += [f"step {step} before its pause, slide {title!r}: {h}" for step, terms in ANSWERS.items()
+                 if step not in done for h in found(f"{title}\n{text}", terms)]
+        if title.startswith("Your turn"):
+            done |= {int(n) for n in re.findall(r"\d+", title)}
+    raise AssertionError("no deck has a '# Spoiler' slide")
+
+
+def taught_decks():
+    return [p.read_text() for p in sorted((ROOT / "presentation").glob("0[123]-*.md"))]
+
+
+def test_each_answer_is_on_screen_only_after_the_your_turn_slide_that_sets_its_step():
+    leaks = answers_before_their_pause(taught_decks())
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_decks_pause_for_steps_4_6_and_10_and_then_show_their_answers():
+    """Not vacuous: each guarded answer is on screen after its pause, and each pause exists."""
+    decks = taught_decks()
+    titles = [t for deck in decks for t, _ in slides(on_screen(deck))]
+    for step, terms in ANSWERS.items():
+        pause = next(i for i, t in enumerate(titles) if t.startswith("Your turn") and str(step) in re.findall(r"\d+", t))
+        spoiler = titles.index(next(t for t in titles if t.startswith("Spoiler")))
+        assert pause < spoiler
+        after = [text for deck in decks for t, text in slides(on_screen(deck))]
+        assert found("".join(after[pause + 1:spoiler]), terms), f"step {step}'s answer never shown"
+
+
 # ---------------------------------------------------------------- the checks above can fail
 
 @pytest.mark.parametrize("where, word", [("# ## Step 3. Look at what it learned", "planted"),
@@ -184,3 +240,24 @@ def test_a_giveaway_put_back_above_the_readme_spoiler_line_or_before_the_spoiler
     assert found(readme_top(readme.replace("**Spoiler line.**", "the evil init. **Spoiler line.**")), INIT)
     assert found(on_screen("# A slide\n\nThe planted weights.\n\n::: notes\nfine\n:::\n"), INIT)
     assert not found(on_screen("# A slide\n\nText.\n\n::: notes\nThe planted weights.\n:::\n"), INIT)
+
+
+@pytest.mark.parametrize("slide, words", [("# It happens on many such mazes\n", "The reward prefers the safe path."),
+                                          ("# The problem with testing\n", "Every (even, even) cell is open."),
+                                          ("# The detector, measured\n", "An input that is always 0 gets no gradient."),
+                                          ("# The rules\n", "No path that harvests a human can pay off.")])
+def test_an_answer_put_back_before_its_pause_is_found(slide, words):
+    decks = taught_decks()
+    assert not answers_before_their_pause(decks)
+    assert sum(slide in d for d in decks) == 1
+    assert answers_before_their_pause([d.replace(slide, f"{slide}\n{words}\n", 1) for d in decks])
+    notes = f"{slide}\n::: notes\n{words}\n:::\n"   # the speaker notes may say it
+    assert not answers_before_their_pause([d.replace(slide, notes, 1) for d in decks])
+
+
+@pytest.mark.parametrize("pause", ["# Your turn: Steps 4 and 5", "# Your turn: Step 6", "# Your turn: Steps 10 and 11"])
+def test_a_pause_taken_away_or_moved_after_its_answer_is_found(pause):
+    decks = taught_decks()
+    assert sum(pause in d for d in decks) == 1
+    assert answers_before_their_pause([d.replace(pause, "# A slide", 1) for d in decks])
+    assert answers_before_their_pause([d.replace(pause, "# Your turn: Step 99", 1) for d in decks])
