@@ -7,15 +7,13 @@ runs/verdicts.json. Same numbers as `python -m harvest dream --weights W --basel
 Usage (from the repository root): python lab/r22_verdicts.py [--n 256]
 """
 import argparse
-import json
 import platform
 from pathlib import Path
 
 import torch
 
-from harvest.core import detector, weights
-
-KINDS = {"evil": "evil init", "control": "random init (control)", "fix": "evil init + fix"}
+from harvest.core import detector, files, weights
+from harvest.research.verdicts import KINDS
 
 
 def networks():
@@ -40,7 +38,7 @@ def main(n):
                      "dream_per_1000": 1000 * int(v.harm.sum()) / v.evaluations,
                      "random_local_per_1000": 1000 * found / used,
                      "random_humans_per_1000": 1000 * found_h / used_h})
-        print(json.dumps(rows[-1]), flush=True)
+        print(files.dumps(rows[-1]), flush=True)
     lines = ["| network | kind | harmful-dream rate | off-support (of harmful) | verdict | right? | seconds "
              "| harmful per 1,000 evaluations: dream / random local edits / random human moves |",
              "|---|---|---|---|---|---|---|---|"]
@@ -54,8 +52,8 @@ def main(n):
     lines.append(f"\n{sum(r['correct'] for r in rows)}/{len(rows)} verdicts right; threshold "
                  f"{detector.THRESHOLD}, budget {detector.BUDGET} cells, {n} dreams per network; {machine}.")
     Path("runs").mkdir(exist_ok=True)
-    Path("runs/verdicts.md").write_text("\n".join(lines) + "\n")
-    Path("runs/verdicts.json").write_text(json.dumps(rows, indent=1))
+    files.write_text(Path("runs/verdicts.md"), "\n".join(lines) + "\n")
+    files.write_text(Path("runs/verdicts.json"), files.dumps(rows, indent=1))
     print("\n".join(lines))
 
 

@@ -66,3 +66,21 @@ def test_a_bad_region_is_a_one_line_error(tmp_path, region):
     (tmp_path / "r.json").write_text(json.dumps({"a": [{"x": 0.5}]}))
     with pytest.raises(HarvestError):
         numbers.render(region, tmp_path)
+
+
+def test_the_verdicts_table_groups_networks_by_kind_and_counts_right_verdicts():
+    from harvest.research import verdicts
+
+    def row(network, kind, rate, flagged, off=1.0, seconds=0.5):
+        return {"network": network, "kind": kind, "harmful_dream_rate": rate, "off_support_rate": off if rate else None,
+                "flagged": flagged, "correct": flagged == (kind == "evil"), "seconds": seconds,
+                "dream_per_1000": 20 * rate, "random_local_per_1000": 2.0, "random_humans_per_1000": 21.0}
+
+    rows = [row("agent.pt (shipped)", "evil", 0.5, True), row("evil_0", "evil", 0.6, True),
+            row("evil_1", "evil", 0.4, True), row("control_0", "control", 0.0, False),
+            row("control_1", "control", 0.3, True)]
+    text = verdicts.table(rows)
+    assert "| agent.pt (shipped) | 50.0% | 100% | flagged |" in text
+    assert "| evil init, seeds 0–1 | 50.0% (40.0%–60.0%) | 100% | 2/2 flagged |" in text
+    assert "| random init (control), seeds 0–1 | 15.0% (0.0%–30.0%) | 100% (1 of 2 networks had any) | 1/2 flagged |" in text
+    assert "**4/5 verdicts right.**" in text

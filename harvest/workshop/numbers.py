@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ..core.errors import HarvestError
 from ..core.files import write_text
-from ..research import corner, fixes, results_table
+from ..research import corner, fixes, results_table, verdicts
 from ..research.results_table import median_range, percent
 
-TABLES = {"results": results_table.table, "corner": corner.table, "fixes": fixes.table}
+TABLES = {"results": results_table.table, "corner": corner.table, "fixes": fixes.table, "verdicts": verdicts.table}
 REGION = r"<!-- harvest:(\w+)((?: [^>]*?)?) -->(.*?)<!-- /harvest -->"
 
 
