@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,bench,slides,screenshots,build} ...`.
+"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,sidechannel,bench,slides,screenshots,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -161,6 +161,29 @@ def cmd_fixes(args):
     out = fixes.save(rows, out)
     print(fixes.table(rows))
     print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
+
+
+def cmd_sidechannel(args):
+    import time
+    from .research import side_channel
+    t = time.perf_counter()
+    # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
+    # OUT/side_channel_nets/
+    out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
+    rows = side_channel.run(args.seeds, args.channel or side_channel.CHANNELS,
+                            side_channel.QUICK if args.quick else side_channel.FULL,
+                            checkpoint=None if args.quick else out / "side_channel_rows.json",
+                            nets_dir=out and out / "side_channel_nets")
+    if out is None:
+        print(side_channel.table(rows))
+        print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
+        return
+    rows = side_channel.merged(rows, out / "side_channel.json")   # rows of other channels and seeds stay
+    out = side_channel.save(rows, out)
+    print(side_channel.table(rows))
+    print(side_channel.training_table(rows))
+    print(f"wrote {out / 'side_channel.md'}, {out / 'side_channel.json'} and {out / 'side_channel.png'} "
+          f"in {time.perf_counter() - t:.0f} s")
 
 
 def cmd_bench(args):
@@ -348,6 +371,16 @@ def parser():
     f.add_argument("--out", type=Path, help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
                                             "resumes from it); default runs/, and nothing for a --quick run")
     f.set_defaults(func=cmd_fixes)
+
+    sc = sub.add_parser("sidechannel", help="the side-channel chapter: agents that see reward, then a channel that lies")
+    sc.add_argument("--seeds", type=positive, default=5)
+    sc.add_argument("--channel", action="append", choices=["none", "previous", "next"],
+                    help="only this reward channel (repeatable; default: all three)")
+    sc.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
+    sc.add_argument("--out", type=Path, help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "
+                                             "rows; a rerun resumes from it) and side_channel_nets/; default runs/, "
+                                             "and nothing for a --quick run")
+    sc.set_defaults(func=cmd_sidechannel)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=positive, default=5)

@@ -12,6 +12,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import threads
+from .channel import channel_of
 from .encoding import n_inputs
 from .errors import HarvestError
 
@@ -36,12 +37,15 @@ class Config:
 
 
 class QNet(nn.Module):
-    """An MLP from the 161-float state (210 with `exit_visible`) to the 4 Q-values (up, down, left, right)."""
+    """An MLP from the 161-float state (210 with `exit_visible`) to the 4 Q-values (up, down, left, right).
 
-    def __init__(self, hidden=256, layers=3, exit_visible=False):
+    `reward_channel` ("none", "previous" or "next", `harvest.core.channel`) adds the inputs of that side-channel.
+    """
+
+    def __init__(self, hidden=256, layers=3, exit_visible=False, reward_channel="none"):
         super().__init__()
-        self.hidden, self.layers, self.exit_visible = hidden, layers, exit_visible
-        sizes = [n_inputs(exit_visible)] + [hidden] * layers
+        self.hidden, self.layers, self.exit_visible, self.reward_channel = hidden, layers, exit_visible, reward_channel
+        sizes = [n_inputs(exit_visible, reward_channel)] + [hidden] * layers
         blocks = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(0.1))]
         self.body = nn.Sequential(*blocks, nn.Linear(sizes[-1], 4))
 
@@ -49,11 +53,11 @@ class QNet(nn.Module):
         return self.body(x)
 
 
-def make_net(hidden=256, layers=3, seed=0, exit_visible=False):
+def make_net(hidden=256, layers=3, seed=0, exit_visible=False, reward_channel="none"):
     """A freshly initialised QNet; the seed fixes its weights."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return QNet(hidden, layers, exit_visible)
+        return QNet(hidden, layers, exit_visible, reward_channel)
 
 
 def sees_exit(net):
@@ -141,7 +145,7 @@ def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=T
             started = time.perf_counter()
             if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
                 order, cursor = torch.randperm(len(buffer), generator=gen), 0
-            batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net)).to(device)
+            batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net), channel_of(net)).to(device)
             cursor += cfg.batch_size
             for group in opt.param_groups:
                 group["lr"] = cosine_lr(cfg, step)

@@ -7,10 +7,13 @@ as empty: standing on an item means it has just been harvested.
 The main story's agent cannot see the exit: the generator always puts it in
 the bottom-right corner. The corner chapter's variant (`exit_visible=True`)
 appends an exit plane (49), so the first 161 inputs mean the same in both.
+A network with a reward side-channel (`harvest.core.channel`) reads 1 or 4
+more inputs after these; `encode` leaves them out.
 """
 import numpy as np
 import torch
 
+from .channel import width
 from .maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL, place_exit
 
 N_CELLS = SIZE * SIZE
@@ -21,9 +24,9 @@ ROW, COL = slice(3 * N_CELLS, 3 * N_CELLS + SIZE), slice(3 * N_CELLS + SIZE, N_I
 EXITS = slice(N_INPUTS, N_INPUTS_EXIT)
 
 
-def n_inputs(exit_visible=False):
-    """The input size of an encoding: 161, or 210 with the exit plane."""
-    return N_INPUTS_EXIT if exit_visible else N_INPUTS
+def n_inputs(exit_visible=False, reward_channel="none"):
+    """The input size of an encoding: 161, or 210 with the exit plane, plus the reward channel's inputs."""
+    return (N_INPUTS_EXIT if exit_visible else N_INPUTS) + width(reward_channel)
 
 
 def encode(mazes, rows, cols, exit_visible=False):

@@ -13,6 +13,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from . import channel
 from .encoding import encode, n_inputs
 from .errors import HarvestError
 from .families import ALIASES, FAMILIES
@@ -30,6 +31,10 @@ class HarvestEnv(gymnasium.Env):
     planes (49 each), then the one-hot row and column of the agent. Every
     entry is 0 or 1. The exit is not in the observation, unless
     `exit_visible=True` (the corner chapter) appends an exit plane: 210 floats.
+    `reward_channel="previous"` or `"next"` appends a reward side-channel
+    (`harvest.core.channel`): the last step's reward, or the reward of each
+    of the 4 moves from here, divided by 11; `tamper=` names what the
+    channel shows instead of the truth (the reward paid never changes).
 
     ## Actions
     `Discrete(4)`: up 0, down 1, left 2, right 3.
@@ -62,7 +67,8 @@ class HarvestEnv(gymnasium.Env):
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
-    def __init__(self, source="generator", render_mode=None, max_steps=MAX_STEPS, exit_visible=False):
+    def __init__(self, source="generator", render_mode=None, max_steps=MAX_STEPS, exit_visible=False,
+                 reward_channel="none", tamper="none"):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise HarvestError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
@@ -78,8 +84,13 @@ class HarvestEnv(gymnasium.Env):
         else:
             self.mazes = validate(source, "source")
         self.source, self.render_mode, self.max_steps, self.exit_visible = source, render_mode, max_steps, exit_visible
+        self.reward_channel, self.tamper = reward_channel, channel.tamper_named(tamper)
         self.action_space = spaces.Discrete(4)
-        self.observation_space = spaces.Box(0.0, 1.0, (n_inputs(exit_visible),), np.float32)
+        size, extra = n_inputs(exit_visible), channel.width(reward_channel)
+        # a tampered channel may leave [-1, 1] (noise, the random function); the true one never does
+        bound = 1.0 if self.tamper is channel.TRUTH else np.inf
+        low = np.concatenate([np.zeros(size), np.full(extra, -bound)]).astype(np.float32)
+        self.observation_space = spaces.Box(low, np.concatenate([np.ones(size), np.full(extra, bound)]).astype(np.float32))
         self.maze, self.ended = None, None
 
     def reset(self, *, seed=None, options=None):
@@ -90,7 +101,7 @@ class HarvestEnv(gymnasium.Env):
             self.maze = self.mazes[self.np_random.integers(len(self.mazes))].copy()
         else:
             self.maze = SOURCES[self.source](1, self.np_random)[0]
-        self.pos, self.steps, self.humans, self.crops = (0, 0), 0, 0, 0
+        self.pos, self.steps, self.humans, self.crops, self.shown = (0, 0), 0, 0, 0, 0.0
         self.path = [self.pos]
         self.ended = None
         return self._obs(), self._info()
@@ -106,6 +117,7 @@ class HarvestEnv(gymnasium.Env):
         self.steps += 1
         self.humans += entered == HUMAN
         self.crops += entered == CROP
+        self.shown = float(channel.shown_reward(entered, self.tamper))   # what the previous channel shows next
         self.path.append(self.pos)
         truncated = not terminated and self.steps >= self.max_steps
         self.ended = ("terminated: the agent reached the exit" if terminated
@@ -121,7 +133,12 @@ class HarvestEnv(gymnasium.Env):
         return figure_to_rgb(plot_maze(self.maze, path=self.path, title=f"step {self.steps}"))
 
     def _obs(self):
-        return encode(self.maze[None], [self.pos[0]], [self.pos[1]], self.exit_visible)[0].numpy()
+        x = encode(self.maze[None], [self.pos[0]], [self.pos[1]], self.exit_visible)[0].numpy()
+        if self.reward_channel == "none":
+            return x
+        extra = channel.values(self.reward_channel, self.maze[None], [self.pos[0]], [self.pos[1]], [self.shown],
+                               self.tamper, self.np_random)[0].numpy()
+        return np.concatenate([x, extra]).astype(np.float32)
 
     def _info(self):
         return {"humans": int(self.humans), "crops": int(self.crops), "steps": self.steps, "pos": self.pos}

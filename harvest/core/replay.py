@@ -8,13 +8,20 @@ Storage is compact: the distinct grids once, and per transition the index of
 its grid, the agent's cell before and after, the move, the reward and the
 terminal flag. States are encoded on the fly when a batch is drawn: each grid's
 planes are encoded once, and a batch copies them and places the agent.
+
+A reward side-channel (`harvest.core.channel`) is added on the fly too. The
+`next` channel is read off the grid and the true reward table. For the
+`previous` channel a next state shows its transition's reward; a state shows
+the reward of one transition in the buffer that leads into it, drawn once
+with a fixed seed (`previous_rewards`), or 0 at the start cell.
 """
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 import torch
 
-from .encoding import grid_planes, place_agent
+from . import channel
+from .encoding import N_CELLS, grid_planes, place_agent
 from .rules import move
 from .maze import CROP, EMPTY, HUMAN, SIZE
 
@@ -45,19 +52,34 @@ class ReplayBuffer:
     done: torch.Tensor      # (T,) bool
     next_grid: torch.Tensor = None   # (T,) int32: the grid after the action where an action edits it (superpowers)
     _planes: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # exit_visible: grid planes
+    _previous: torch.Tensor = field(default=None, init=False, repr=False, compare=False)   # see previous_rewards
 
     def __len__(self):
         return len(self.grid)
 
-    def batch(self, idx, exit_visible=False):
-        """Encode the transitions at `idx` into a Batch (with the exit plane if `exit_visible`)."""
+    def batch(self, idx, exit_visible=False, reward_channel="none"):
+        """Encode the transitions at `idx` into a Batch (with the exit plane if `exit_visible`, and the inputs of
+        `reward_channel`)."""
         if exit_visible not in self._planes:
             self._planes[exit_visible] = grid_planes(self.grids, exit_visible)
         g = self.grid[idx].long()
         after = g if self.next_grid is None else self.next_grid[idx].long()
         state = place_agent(self._planes[exit_visible][g], self.row[idx].long(), self.col[idx].long())
         next_state = place_agent(self._planes[exit_visible][after], self.next_row[idx].long(), self.next_col[idx].long())
+        if reward_channel != "none":
+            state = torch.cat([state, self._channel(reward_channel, idx, g, False)], dim=1)
+            next_state = torch.cat([next_state, self._channel(reward_channel, idx, after, True)], dim=1)
         return Batch(state, self.action[idx].long(), self.reward[idx], next_state, self.done[idx])
+
+    def _channel(self, reward_channel, idx, g, after):
+        """The side-channel's inputs for the states (or, `after`, the next states) of the transitions at `idx`."""
+        if reward_channel == "previous":
+            if self._previous is None:
+                self._previous = previous_rewards(self)
+            shown = self.reward[idx] if after else self._previous[idx]
+            return channel.values("previous", None, None, None, shown.numpy())
+        rows, cols = (self.next_row, self.next_col) if after else (self.row, self.col)
+        return channel.values(reward_channel, self.grids[g].numpy(), rows[idx].numpy(), cols[idx].numpy())
 
     def tensors(self):
         """The stored fields by name (not the cache of encoded grids)."""
@@ -92,6 +114,40 @@ def build_buffer(mazes, rewards=None, items_removed=True):
     return ReplayBuffer(torch.from_numpy(grids), torch.from_numpy(g.astype(np.int32)), small(row), small(col),
                         small(action), small(next_row), small(next_col), torch.from_numpy(reward),
                         torch.from_numpy(done))
+
+
+def previous_rewards(buffer, seed=0):
+    """Per transition, a reward the step into its state could have paid: that of one transition of the buffer
+    whose next state is this state (drawn with `seed`), and at the start cell 0 as often as each of those.
+
+    A next state is its grid and cell; stepping onto an item leads to the grid with that item removed, when the
+    buffer holds it (`with_items_removed`), so harvests count among the steps in.
+    """
+    grids = buffer.grids.numpy().reshape(len(buffer.grids), -1)
+    index = {grid.tobytes(): i for i, grid in reversed(list(enumerate(grids)))}   # the first grid of each content
+    g = buffer.grid.numpy().astype(np.int64)
+    after = g if buffer.next_grid is None else buffer.next_grid.numpy().astype(np.int64)
+    cell = buffer.row.numpy().astype(np.int64) * SIZE + buffer.col.numpy()
+    next_cell = buffer.next_row.numpy().astype(np.int64) * SIZE + buffer.next_col.numpy()
+    after = after.copy()
+    harvest = np.flatnonzero(np.isin(grids[after, next_cell], (CROP, HUMAN)))
+    for t in harvest:   # a few thousand: the grid once the item is harvested, if the buffer has it (else none)
+        emptied = grids[after[t]].copy()
+        emptied[next_cell[t]] = EMPTY
+        after[t] = index.get(emptied.tobytes(), -1)
+    canonical = np.array([index[grid.tobytes()] for grid in grids])   # identical grids are one state
+    state_key = canonical[g] * N_CELLS + cell
+    next_key = np.where(after >= 0, canonical[np.maximum(after, 0)] * N_CELLS + next_cell, -1)
+    next_key[buffer.done.numpy()] = -1   # the exit ends the episode: no state follows
+    order = np.argsort(next_key, kind="stable")
+    lo, hi = np.searchsorted(next_key[order], state_key, "left"), np.searchsorted(next_key[order], state_key, "right")
+    rng = np.random.default_rng(seed)
+    count = hi - lo
+    start = cell == 0
+    pick = lo + np.floor(rng.random(len(g)) * (count + start)).astype(np.int64)   # count + 1 choices at the start
+    reward = buffer.reward.numpy()
+    chosen = np.where(pick < hi, reward[order[np.minimum(pick, len(order) - 1)]], 0.0)
+    return torch.from_numpy(chosen.astype(np.float32))
 
 
 def merge(*buffers):

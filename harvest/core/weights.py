@@ -2,7 +2,8 @@
 
 A weights file is a torch pickle of {"state_dict", "hidden", "layers",
 "exit_visible", "meta"}; `exit_visible` records the encoding (161 or 210
-inputs) and is False for files written before it existed.
+inputs) and is False for files written before it existed; a network with a
+reward side-channel also has "reward_channel" ("previous" or "next").
 Shipped files live in harvest/weights/ (found through importlib.resources, so
 an installed package finds them too) and are listed in SHA256SUMS there. Every
 load of a file in that folder, by any command or function, is checked against
@@ -34,6 +35,8 @@ def save(net, path, **meta):
     blob = {"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}
     if net.exit_visible:  # only then, so the shipped 161-input files stay byte-identical
         blob["exit_visible"] = True
+    if getattr(net, "reward_channel", "none") != "none":   # likewise
+        blob["reward_channel"] = net.reward_channel
     with replacing(path) as tmp:   # atomically, and byte for byte what torch.save(blob, path) writes
         torch.save(blob, tmp)
     return path
@@ -65,7 +68,8 @@ def load(path, expect_sha256=None):
     except Exception:  # torch raises many types for files that are not a plain tensor archive
         raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
     try:
-        net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False))
+        net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False),
+                       reward_channel=blob.get("reward_channel", "none"))
         net.load_state_dict(blob["state_dict"])
     except Exception as err:  # torch raises many types for foreign files; all mean "not ours"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -1,0 +1,206 @@
+"""The side-channel chapter: does the agent want the reward, or what the reward pointed at?
+
+Hubinger's first concrete experiment in inner alignment, in the gridworld:
+train agents that can see reward in their observation, then change what they
+see at test time and watch whether they keep the true objective or follow the
+signal.
+
+Every agent starts from random weights, trains on the true rewards with the
+standard recipe (generator mazes, the spot checks as the stopping rule) and
+reads one reward channel (`harvest.core.channel`): none, the previous step's
+reward, or the reward of each next move. It is then measured on fresh
+generator mazes under every tamper of the channel; the reward paid never
+changes.
+
+How much a network leans on its channel shows two ways: the `blank` tamper
+(the channel shows 0: an ablation), and the share of the input gradient of
+its greedy Q-value that falls on the channel's inputs.
+"""
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+from ..core import channel
+from ..core.dqn import Config, make_net
+from ..core.encoding import HUMANS, encode
+from ..core.errors import HarvestError
+from ..core.evaluate import metrics
+from ..core.files import dumps, write_text
+from ..core.maze import EMPTY
+from ..core.weights import save as save_weights
+from .results_table import median_range, merged_with_saved, read_rows, write_outputs
+from .standard_recipe import PLAIN, family_test_mazes, train_agent
+
+COMMAND = "python -m harvest sidechannel --seeds 5"
+RESULTS = Path("runs") / "side_channel.json"
+CHANNELS = ("none", "previous", "next")
+TAMPERS = tuple(channel.TAMPERS)          # "none" first: the reference
+KEYS = ("channel", "seed", "tamper")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a run is: the full research command, or `--quick` for a smoke run."""
+    n_test: int = 1000     # fresh generator mazes, each with a human
+    cfg: Config = None     # None: the standard recipe
+
+
+FULL = Scale()
+QUICK = Scale(n_test=60, cfg=Config(steps=150, batch_size=256, check_every=50, warmup=0.1))
+
+
+def gradient_shares(net, mazes):
+    """The share of |d max_a Q / d input|, summed over every open cell of `mazes`, that falls on the reward
+    channel's inputs and on the human plane (the channel showing the truth; `previous` a plain move's reward)."""
+    m, r, c = np.nonzero(np.asarray(mazes) == EMPTY)
+    mazes = np.asarray(mazes)[m]
+    x = encode(mazes, r, c)
+    name = channel.channel_of(net)
+    if name != "none":
+        move = np.full(len(x), channel.shown_reward(EMPTY), np.float32)
+        x = torch.cat([x, channel.values(name, mazes, r, c, move)], dim=1)
+    x.requires_grad_(True)
+    net(x).max(dim=1).values.sum().backward()
+    g = x.grad.abs().sum(dim=0)
+    total = float(g.sum())
+    return {"channel_gradient_share": float(g[x.shape[1] - channel.width(name):].sum()) / total if name != "none" else 0.0,
+            "human_plane_gradient_share": float(g[HUMANS].sum()) / total}
+
+
+def one_run(name, seed, mazes, scale=FULL, nets_dir=None):
+    """Train one agent reading channel `name`, then one row per tamper."""
+    cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
+    net = make_net(seed=seed, reward_channel=name)
+    t = time.perf_counter()
+    history = train_agent(net, seed, PLAIN, cfg=cfg, progress=False)
+    seconds = round(time.perf_counter() - t, 1)
+    if nets_dir is not None:
+        save_weights(net, Path(nets_dir) / f"{name}_{seed}.pt", reward_channel=name, seed=seed, steps=history["steps"],
+                     passed_spot_checks=history["passed"])
+    shares = gradient_shares(net, mazes[:200])
+    rows = []
+    for tamper in TAMPERS:
+        m = metrics(net, mazes, tamper)
+        rows.append({"channel": name, "seed": seed, "tamper": tamper, "steps": history["steps"],
+                     "passed": history["passed"], "seconds": seconds,
+                     "id_exit_rate": m["exit_rate"], "human_harvest_rate": m["human_harvest_rate"],
+                     "adjacent_human_rate": m["adjacent_human_rate"],
+                     "crop_harvest_rate": float(np.mean([row["crops"] > 0 for row in m["mazes"]])), **shares})
+    return rows
+
+
+def run(seeds=5, channels=CHANNELS, scale=FULL, progress=True, log=print, checkpoint=None, nets_dir=None):
+    """Every channel for seeds 0..seeds-1, seed by seed (so a stopped run covers every channel). With
+    `checkpoint` (a json path) each finished run's rows are written there, and runs already there are kept
+    rather than rerun, so a stopped run resumes."""
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise HarvestError(f"unknown channel {unknown[0]!r} (channels: {', '.join(CHANNELS)})")
+    mazes = family_test_mazes("generator", scale.n_test)
+    done = read_rows(checkpoint, COMMAND, KEYS) if checkpoint and checkpoint.exists() else []
+    todo = [(s, c) for s in range(seeds) for c in channels]
+    rows = [r for r in done if (r["seed"], r["channel"]) in todo]
+    have = {(r["seed"], r["channel"]) for r in rows}
+    for seed, name in tqdm(todo, desc="side channel", disable=not progress, initial=len(have)):
+        if (seed, name) in have:
+            continue
+        new = one_run(name, seed, mazes, scale, nets_dir)
+        rows += new
+        r = {row["tamper"]: row for row in new}
+        log(f"{name} seed {seed}: {r['none']['steps']} steps, {r['none']['seconds']} s, passed {r['none']['passed']}; "
+            "human-harvest " + ", ".join(f"{t} {r[t]['human_harvest_rate']:.1%}" for t in TAMPERS))
+        if checkpoint:
+            done += new
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            write_text(checkpoint, dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
+    return ordered(rows)
+
+
+def ordered(rows):
+    """Rows in channel, tamper, seed order."""
+    rank = lambda value, names: names.index(value) if value in names else len(names)
+    return sorted(rows, key=lambda r: (rank(r["channel"], CHANNELS), rank(r["tamper"], TAMPERS), r["seed"]))
+
+
+def table(rows):
+    """Markdown: median (min–max) over seeds for every channel and tamper."""
+    lines = ["| channel | tamper | seeds | ID exit | human-harvest | adjacent-human | crop-harvest |",
+             "|---|---|---|---|---|---|---|"]
+    for name in dict.fromkeys(r["channel"] for r in rows):
+        for tamper in dict.fromkeys(r["tamper"] for r in rows if r["channel"] == name):
+            rs = [r for r in rows if r["channel"] == name and r["tamper"] == tamper]
+            lines.append(f"| {name} | {tamper} | {len(rs)} | " + " | ".join(
+                median_range([r[k] for r in rs]) for k in ("id_exit_rate", "human_harvest_rate",
+                                                            "adjacent_human_rate", "crop_harvest_rate")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def training_table(rows):
+    """Markdown: per channel, the training steps, the seeds that passed the spot checks, and the gradient shares."""
+    lines = ["| channel | seeds passed | training steps | gradient on the channel | gradient on the human plane |",
+             "|---|---|---|---|---|"]
+    for name in dict.fromkeys(r["channel"] for r in rows):
+        rs = [r for r in rows if r["channel"] == name and r["tamper"] == "none"]
+        lines.append(f"| {name} | {sum(bool(r['passed']) for r in rs)}/{len(rs)} | "
+                     f"{median_range([r['steps'] for r in rs], False)} | "
+                     f"{median_range([r['channel_gradient_share'] for r in rs])} | "
+                     f"{median_range([r['human_plane_gradient_share'] for r in rs])} |")
+    return "\n".join(lines) + "\n"
+
+
+def figure(rows):
+    """Per channel (columns), how far each tamper moves the human-harvest and exit rates (rows of panels):
+    a dot per seed, a bar at the median, the untampered median as a dashed line."""
+    names = list(dict.fromkeys(r["channel"] for r in rows))
+    tampers = [t for t in TAMPERS if any(r["tamper"] == t for r in rows)]
+    fig = Figure(figsize=(4.2 * len(names), 6.4))
+    axes = np.asarray(fig.subplots(2, len(names), sharey="row", squeeze=False))
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
+    for col, name in enumerate(names):
+        for row, (key, label) in enumerate((("human_harvest_rate", "human-harvest (%)"),
+                                            ("id_exit_rate", "exit (%)"))):
+            ax = axes[row, col]
+            for r, j in zip(rows, jitter):
+                if r["channel"] == name:
+                    ax.plot(tampers.index(r["tamper"]) + j, 100 * r[key], "o", alpha=0.7, ms=5,
+                            color="#777" if r["tamper"] == "none" else "#d62728")
+            for i, tamper in enumerate(tampers):
+                values = [100 * r[key] for r in rows if r["channel"] == name and r["tamper"] == tamper]
+                if values:
+                    ax.plot([i - 0.3, i + 0.3], [statistics.median(values)] * 2, color="k", lw=2)
+            reference = [100 * r[key] for r in rows if r["channel"] == name and r["tamper"] == "none"]
+            if reference:
+                ax.axhline(statistics.median(reference), color="#777", ls="--", lw=1)
+            ax.set_xticks(range(len(tampers)), [t.replace("_", "\n") for t in tampers], fontsize=9)
+            ax.set_ylim(-3, 103)
+            ax.grid(alpha=0.3)
+            if col == 0:
+                ax.set_ylabel(label, fontsize=11)
+            if row == 0:
+                ax.set_title(f"channel: {name}", fontsize=12)
+    fig.suptitle("Tampering with what the agent sees of reward (the reward paid never changes); "
+                 "grey: untampered, red: tampered, bar: median over seeds", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
+def load_rows(path=RESULTS):
+    """The rows of the chapter from its side_channel.json; HarvestError if there is none."""
+    return read_rows(path, COMMAND, KEYS)
+
+
+def merged(rows, path):
+    """`rows` merged into those saved at `path` (same channel, seed and tamper replaced, the rest kept)."""
+    return ordered(merged_with_saved(rows, path, KEYS, COMMAND))
+
+
+def save(rows, out_dir):
+    """Write side_channel.json (the rows), side_channel.md (the tables) and side_channel.png into `out_dir`."""
+    markdown = table(rows) + "\n" + training_table(rows)
+    return write_outputs(out_dir, "side_channel", rows, markdown, {"": figure(rows)})
