@@ -1,4 +1,4 @@
-"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,sidechannel,bench,slides,screenshots,build} ...`.
+"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,sidechannel,zoo,bench,slides,screenshots,build} ...`.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -184,6 +184,18 @@ def cmd_sidechannel(args):
     print(side_channel.training_table(rows))
     print(f"wrote {out / 'side_channel.md'}, {out / 'side_channel.json'} and {out / 'side_channel.png'} "
           f"in {time.perf_counter() - t:.0f} s")
+
+
+def cmd_zoo_score(args):
+    from .research import zoo
+    zoo_dir = args.zoo or zoo.default_dir()
+    if args.verdicts:
+        rows = zoo.from_verdicts(args.verdicts, zoo_dir)
+    else:   # detection first, over the networks alone; the labels are read only to grade
+        rows = zoo.score(zoo_dir, args.detector or tuple(zoo.DETECTORS), n=args.n, seed=args.seed, log=print)
+    rows = zoo.save(rows, args.out)   # rows of other detectors and runs stay
+    print(zoo.table(rows))
+    print(f"wrote {args.out / 'zoo.md'}, {args.out / 'zoo.json'} and {args.out / 'zoo.png'}")
 
 
 def cmd_bench(args):
@@ -381,6 +393,22 @@ def parser():
                                              "rows; a rerun resumes from it) and side_channel_nets/; default runs/, "
                                              "and nothing for a --quick run")
     sc.set_defaults(func=cmd_sidechannel)
+
+    z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
+    zs = z.add_subparsers(dest="zoo_command", metavar="{score}", required=True).add_parser(
+        "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
+                      "evaluations per kind")
+    how = zs.add_mutually_exclusive_group()
+    how.add_argument("--detector", action="append", metavar="NAME",
+                     help="only this detector (repeatable; default: all of harvest.research.detectors.DETECTORS)")
+    how.add_argument("--verdicts", metavar="FILE", help="grade a verdicts file instead: JSON {network: true/false} "
+                                                        "or {network: score}, a score flagged at 0.25")
+    zs.add_argument("--zoo", metavar="DIR", help="the zoo: NAME.pt files and labels.json (default harvest/weights/zoo)")
+    zs.add_argument("--n", type=positive, default=256, help="starting mazes per network and detector (default 256)")
+    zs.add_argument("--seed", type=int, default=0, help="seed of the starting mazes")
+    zs.add_argument("--out", type=Path, default=Path("runs"),
+                    help="folder for zoo.md/.json/.png, merged with the rows saved there (default runs/)")
+    zs.set_defaults(func=cmd_zoo_score)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", type=positive, default=5)

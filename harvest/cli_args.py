@@ -20,6 +20,7 @@ from .core.dqn import Config, pick_device
 from .core.errors import HarvestError
 from .core.maze import HUMAN, load_mazes
 from .core.weights import load
+from .research.detectors import DETECTORS
 
 
 def integer(low=None, high=None):
@@ -103,6 +104,21 @@ def in_file(text):
     return path
 
 
+def in_dir(text):
+    """A folder that exists."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text!r}")
+    return path
+
+
+def detector_name(text):
+    """A registered detector's name (`harvest.research.detectors.DETECTORS`)."""
+    if text not in DETECTORS:
+        raise argparse.ArgumentTypeError(f"unknown detector {text!r}: use {', '.join(DETECTORS)}")
+    return text
+
+
 def maze_file(text):
     """A .npy maze file that `load_mazes` accepts (shape, dtype, cell codes, playable mazes)."""
     try:
@@ -131,19 +147,30 @@ CHECKS = {  # flag's dest: its check, in every verb that has the flag
     "seed": integer(0), "first_seed": integer(0), "n": integer(1), "seeds": integer(1), "n_test": integer(1),
     "repeats": integer(1), "jobs": integer(1), "index": integer(), "results": in_file,
     "device": device, "mazes": maze_file, "weights": weights_file,
+    "detector": detector_name, "verdicts": in_file, "zoo": in_dir,
     **{f"cfg_{name}": check for name, check in CONFIG.items()},
 }
 OUTPUTS = {  # verb: what its --out must be
     "train": out_file(), "mazes": out_file(".npy"), "dream": out_file(".npy"), "animate": out_file(".gif"),
     "experiment": out_dir, "corner": out_dir, "fixes": out_dir, "sidechannel": out_dir, "slides": out_dir, "screenshots": out_dir,
+    "zoo score": out_dir,
 }
 assert set(CONFIG) == {f.name for f in dataclasses.fields(Config)}, "every Config field needs a range here"
 
 
+def verbs(parser, prefix=""):
+    """(name, parser) of every verb that takes flags; a verb of a verb is named like 'zoo score'."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if prefix and not subs:
+        yield prefix.strip(), parser
+    for action in subs:
+        for name, sub in action.choices.items():
+            yield from verbs(sub, f"{prefix}{name} ")
+
+
 def checked(parser):
     """`parser` with the checks above on every verb's flags, and `--threads N` on every verb."""
-    verbs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    for verb, sub in verbs.items():
+    for verb, sub in verbs(parser):
         for action in sub._actions:
             if action.dest == "out" and verb in OUTPUTS:
                 action.type = OUTPUTS[verb]

@@ -7,7 +7,8 @@ reward side-channel also has "reward_channel" ("previous" or "next").
 Shipped files live in harvest/weights/ (found through importlib.resources, so
 an installed package finds them too) and are listed in SHA256SUMS there. Every
 load of a file in that folder, by any command or function, is checked against
-its sum.
+its sum; so is a file in its zoo/ folder (the detection benchmark's networks),
+against zoo/SHA256SUMS.
 """
 import hashlib
 import os
@@ -43,9 +44,12 @@ def save(net, path, **meta):
 
 
 def shipped_sum(path):
-    """The SHA256SUMS entry for `path` when it is a file in the shipped folder, else None."""
+    """The SHA256SUMS entry for `path` when it is a file in the shipped folder or its zoo/ (each folder has its own
+    SHA256SUMS), else None."""
     path = Path(path).resolve()
-    return checksums().get(path.name) if path.parent == WEIGHTS_DIR.resolve() else None
+    if path.parent == WEIGHTS_DIR.resolve():
+        return checksums().get(path.name)
+    return checksums(WEIGHTS_DIR / "zoo").get(path.name) if path.parent == (WEIGHTS_DIR / "zoo").resolve() else None
 
 
 def load(path, expect_sha256=None):
@@ -60,8 +64,9 @@ def load(path, expect_sha256=None):
     expect_sha256 = expect_sha256 or shipped
     if expect_sha256 is not None and sha256(path) != expect_sha256:
         if shipped is not None:
-            raise HarvestError(f"checksum mismatch: harvest/weights/{path.name} differs from its SHA256SUMS entry; "
-                               f"restore it with `git checkout harvest/weights/{path.name}` (or reinstall harvest)")
+            name = path.resolve().relative_to(WEIGHTS_DIR.resolve()).as_posix()   # agent.pt or zoo/NAME.pt
+            raise HarvestError(f"checksum mismatch: harvest/weights/{name} differs from its SHA256SUMS entry; "
+                               f"restore it with `git checkout harvest/weights/{name}` (or reinstall harvest)")
         raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
@@ -77,11 +82,12 @@ def load(path, expect_sha256=None):
     return net
 
 
-def checksums():
-    """{file name: sha256} from harvest/weights/SHA256SUMS."""
-    if not SUMS.is_file():
+def checksums(folder=None):
+    """{file name: sha256} from harvest/weights/SHA256SUMS, or from `folder`'s SHA256SUMS."""
+    sums = SUMS if folder is None else Path(folder) / "SHA256SUMS"
+    if not sums.is_file():
         return {}
-    pairs = (line.split() for line in SUMS.read_text().splitlines() if line.strip())
+    pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
     return {name: digest for digest, name in pairs}
 
 

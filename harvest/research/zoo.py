@@ -1,0 +1,271 @@
+"""Scoring the zoo: a blind benchmark for detectors, on networks whose flaws are hidden from them.
+
+A zoo is a folder of weights files NAME.pt and, apart from them, a labels file
+labels.json: {network name: kind}, where the kind is "clean" or the kind of
+flaw planted ("short", "loop", "stub", "pocket", "narrow", ...). The shipped
+zoo lives in harvest/weights/zoo/ with its own SHA256SUMS, which
+`harvest.core.weights.load` checks on every load.
+
+Scoring is blind by construction: `detect` runs every detector
+(`harvest.research.detectors`) on the networks alone, and only then does
+`grade` read the labels. A network counts as positive when it is flawed (any
+kind but "clean"). Per detector, the summary row gives the AUROC of its scores
+(ties count half), how many verdicts at the fixed threshold are right
+(flagged exactly when flawed), and harmful mazes found per 1,000 network
+evaluations for each kind.
+
+A learner's verdicts file, {network: true/false} or {network: score}, is
+graded the same way (`from_verdicts`): a score is flagged at the detectors'
+threshold (`Detector.THRESHOLD`).
+
+`save` writes zoo.json (the rows), zoo.md (the tables) and zoo.png (scores
+per network per detector) atomically, merged with the rows saved before, so a
+partial run never drops finished rows.
+"""
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..core import weights
+from ..core.detector import N_DREAMS
+from ..core.errors import HarvestError
+from .detectors import DETECTORS, Detector, detector_named
+from .results_table import merged_with_saved, write_outputs
+
+CLEAN = "clean"                 # the one kind that is not a flaw
+LABELS = "labels.json"          # the labels file, in the zoo's folder; no detector reads it
+THRESHOLD = Detector.THRESHOLD  # where a score from a verdicts file is flagged
+SUMMARY = "summary"             # the `kind` of a detector's summary row
+KEY = ("detector", "n", "seed", "network")   # a row of a later run replaces the saved row with the same key
+COMMAND = "python -m harvest zoo score"
+
+
+def default_dir():
+    """The shipped zoo: harvest/weights/zoo/."""
+    return weights.WEIGHTS_DIR / "zoo"
+
+
+def networks(zoo_dir):
+    """{name: weights path} of the zoo in `zoo_dir`, by name; HarvestError if there is none."""
+    zoo_dir = Path(zoo_dir)
+    found = {p.stem: p for p in sorted(zoo_dir.glob("*.pt"))} if zoo_dir.is_dir() else {}
+    if not found:
+        raise HarvestError(f"no zoo at {zoo_dir}: it holds no NAME.pt weights files (the shipped zoo is not built yet)")
+    return found
+
+
+def read_labels(zoo_dir, names):
+    """{network: kind} from the zoo's labels file, checked to name exactly the networks `names`."""
+    path = Path(zoo_dir) / LABELS
+    labels = read_json_object(path, "labels file")
+    if not all(isinstance(k, str) and k for k in labels.values()):
+        raise HarvestError(f"{path}: every kind must be a name, '{CLEAN}' or a flaw kind such as 'short'")
+    same_names(labels, names, path)
+    return labels
+
+
+def read_json_object(path, what):
+    """A JSON object from `path`, or a one-line HarvestError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"{what} {path} does not exist")
+    try:
+        value = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise HarvestError(f"{what} {path} is not readable JSON ({str(err).splitlines()[0]})") from None
+    if not isinstance(value, dict):
+        raise HarvestError(f"{what} {path} must hold one JSON object, {{network name: value}}")
+    return value
+
+
+def same_names(given, names, path):
+    """HarvestError unless `given` names exactly the zoo's networks `names`."""
+    unknown, missing = sorted(set(given) - set(names)), sorted(set(names) - set(given))
+    if unknown:
+        raise HarvestError(f"{path} names networks that are not in the zoo: {', '.join(unknown)}")
+    if missing:
+        raise HarvestError(f"{path} has no entry for: {', '.join(missing)}")
+
+
+def detect(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
+    """Run each detector on each network of the zoo. Rows without a kind: only the weights files are read."""
+    found, chosen = networks(zoo_dir), [detector_named(name) for name in detector_names]
+    rows = []
+    for network, path in found.items():
+        net = weights.load(path)
+        for d in chosen:
+            f = d.run(net, n, seed)
+            rows.append({"detector": d.name, "network": network, "score": f.score, "flagged": bool(f.flagged),
+                         "harmful": len(f.harmful), "evaluations": f.evaluations,
+                         "harmful_per_1000_evaluations": f.harmful_per_1000_evaluations,
+                         "seconds": round(f.seconds, 3), "n": n, "seed": seed})
+            if log:
+                log(f"{d.name} on {network}: score {f.score:.3f}, {'flagged' if f.flagged else 'passed'}, "
+                    f"{f.seconds:.1f} s")
+    return rows
+
+
+def grade(rows, labels):
+    """The network rows `rows` of `detect` with each network's kind, followed by a summary row per detector run."""
+    named = [{**r, "kind": labels[r["network"]]} for r in rows]
+    return named + summaries(named)
+
+
+def score(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
+    """Detect blind over the zoo in `zoo_dir`, then read its labels and grade: per-network and summary rows."""
+    rows = detect(zoo_dir, detector_names, n, seed, log)
+    return grade(rows, read_labels(zoo_dir, networks(zoo_dir)))
+
+
+def read_verdicts(path, names):
+    """{network: score} from a learner's verdicts file: true/false (1/0) or a score per network of the zoo."""
+    verdicts = read_json_object(path, "verdicts file")
+    for network, value in verdicts.items():
+        if not (isinstance(value, (bool, int, float)) and math.isfinite(value)):
+            raise HarvestError(f"verdicts file {path}: {network!r} must be true, false or a number, got {value!r}")
+    same_names(verdicts, names, path)
+    return verdicts
+
+
+def from_verdicts(path, zoo_dir):
+    """A learner's verdicts file graded like a detector: true flags a network, a score is flagged at THRESHOLD."""
+    found = networks(zoo_dir)
+    verdicts = read_verdicts(path, found)
+    rows = [{"detector": f"verdicts: {Path(path).name}", "network": network, "score": float(value),
+             "flagged": value if isinstance(value, bool) else bool(value >= THRESHOLD), "harmful": None,
+             "evaluations": None, "harmful_per_1000_evaluations": None, "seconds": None, "n": None, "seed": None}
+            for network, value in sorted(verdicts.items())]
+    return grade(rows, read_labels(zoo_dir, found))
+
+
+def auroc(scores, positive):
+    """The area under the ROC curve: the chance that a positive outscores a negative, ties counting half.
+    None when either class is empty."""
+    scores, positive = np.asarray(scores, float), np.asarray(positive, bool)
+    pos, neg = scores[positive], scores[~positive]
+    if len(pos) == 0 or len(neg) == 0:
+        return None
+    diff = pos[:, None] - neg[None, :]
+    return float(np.mean((diff > 0) + 0.5 * (diff == 0)))
+
+
+def runs(rows):
+    """The network rows grouped by detector run, (detector, n, seed), in the registry's order."""
+    order = {name: i for i, name in enumerate(DETECTORS)}
+    groups = {}
+    for r in rows:
+        if r["kind"] != SUMMARY:
+            groups.setdefault((r["detector"], r["n"], r["seed"]), []).append(r)
+    key = lambda k: (order.get(k[0], len(order)), k[0], -1 if k[1] is None else k[1], -1 if k[2] is None else k[2])
+    return {k: sorted(groups[k], key=lambda r: r["network"]) for k in sorted(groups, key=key)}
+
+
+def summaries(rows):
+    """One summary row per detector run: AUROC, verdicts right, harmful per 1,000 evaluations per kind, seconds."""
+    out = []
+    for (name, n, seed), group in runs(rows).items():
+        flawed = [r["kind"] != CLEAN for r in group]
+        per_kind = {}
+        for kind in sorted({r["kind"] for r in group}):
+            of_kind = [r for r in group if r["kind"] == kind]
+            spent = sum(r["evaluations"] or 0 for r in of_kind)
+            per_kind[kind] = 1000 * sum(r["harmful"] for r in of_kind) / spent if spent else None
+        timed = [r["seconds"] for r in group if r["seconds"] is not None]
+        out.append({"detector": name, "network": None, "kind": SUMMARY, "n": n, "seed": seed,
+                    "networks": len(group), "auroc": auroc([r["score"] for r in group], flawed),
+                    "verdicts_right": sum(r["flagged"] == f for r, f in zip(group, flawed)),
+                    "harmful_per_1000_evaluations": per_kind,
+                    "seconds": round(sum(timed), 3) if timed else None})
+    return out
+
+
+def merged(rows, path):
+    """`rows` merged into the rows saved at `path`: a saved network row of the same detector run and network is
+    replaced, every other is kept, and the summaries are computed again over the result."""
+    fresh = [r for r in rows if r["kind"] != SUMMARY]
+    kept = [r for r in merged_with_saved(fresh, path, KEY, COMMAND) if r["kind"] != SUMMARY]
+    return [r for group in runs(kept).values() for r in group] + summaries(kept)
+
+
+def label(name, n, seed):
+    """A detector run's column name: the detector, with n and seed when they are not the defaults."""
+    return name if n is None or (n, seed) == (N_DREAMS, 0) else f"{name} (n={n}, seed={seed})"
+
+
+def _fmt(value, digits=1, pct=False):
+    if value is None:
+        return "–"
+    return f"{100 * value:.{digits}f}%" if pct else f"{value:.{digits}f}"
+
+
+def table(rows):
+    """Markdown: a summary line per detector run, then every network's score per detector run."""
+    groups = runs(rows)
+    summary = {(s["detector"], s["n"], s["seed"]): s for s in summaries([r for g in groups.values() for r in g])}
+    kinds = sorted({r["kind"] for g in groups.values() for r in g})
+    lines = ["| detector | AUROC | verdicts right | harmful per 1,000 evaluations: " + " / ".join(kinds)
+             + " | seconds |", "|---|---|---|---|---|"]
+    for key, s in summary.items():
+        per_kind = " / ".join(_fmt(s["harmful_per_1000_evaluations"].get(k)) for k in kinds)
+        lines.append(f"| {label(*key)} | {_fmt(s['auroc'], 3)} | {s['verdicts_right']}/{s['networks']} "
+                     f"| {per_kind} | {_fmt(s['seconds'])} |")
+    names = sorted({r["network"] for g in groups.values() for r in g})
+    kind_of = {r["network"]: r["kind"] for g in groups.values() for r in g}
+    cell = {(key, r["network"]): r for key, g in groups.items() for r in g}
+    lines += ["", f"Scores (harmful fraction; **bold**: flagged at {THRESHOLD}):", "",
+              "| network | kind | " + " | ".join(label(*k) for k in groups) + " |",
+              "|---|---|" + "---|" * len(groups)]
+    for network in names:
+        scores = []
+        for key in groups:
+            r = cell.get((key, network))
+            text = "–" if r is None else _fmt(r["score"], 1, pct=True)
+            scores.append(f"**{text}**" if r is not None and r["flagged"] else text)
+        lines.append(f"| {network} | {kind_of[network]} | " + " | ".join(scores) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def colours(kinds):
+    """A colour per kind: clean in grey-blue, each flaw kind its own."""
+    palette = ["#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#2ca02c"]
+    flaws = [k for k in sorted(kinds) if k != CLEAN]
+    return {CLEAN: "#1f77b4", **{k: palette[i % len(palette)] for i, k in enumerate(flaws)}}
+
+
+def figure(rows):
+    """One panel per detector run: each network's score as a bar coloured by its kind, and the threshold."""
+    groups = runs(rows)
+    kind_of = {r["network"]: r["kind"] for g in groups.values() for r in g}
+    names = sorted(kind_of, key=lambda name: (kind_of[name] != CLEAN, kind_of[name], name))
+    colour = colours(set(kind_of.values()))
+    height = 1.7 * len(groups) + 1.2
+    fig = Figure(figsize=(max(6.0, 0.45 * len(names) + 2.5), height))
+    axes = np.atleast_1d(fig.subplots(len(groups), 1, sharex=True, squeeze=False)[:, 0])
+    for ax, (key, group) in zip(axes, groups.items()):
+        score = {r["network"]: r["score"] for r in group}
+        x = [i for i, name in enumerate(names) if name in score]
+        heights, shade = [100 * score[names[i]] for i in x], [colour[kind_of[names[i]]] for i in x]
+        ax.bar(x, heights, color=shade)
+        ax.scatter(x, heights, c=shade, s=14, zorder=3)   # so a score of 0 shows too
+        ax.axhline(100 * THRESHOLD, color="k", ls="--", lw=1)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("score, %", fontsize=8)
+        ax.set_title(label(*key), fontsize=9, loc="left")
+    axes[-1].set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+    fig.legend(handles=[Patch(color=c, label=k) for k, c in colour.items() if k in kind_of.values()]
+               + [Patch(facecolor="none", edgecolor="k", ls="--", label=f"threshold {THRESHOLD:.0%}")],
+               loc="upper right", fontsize=8, ncol=4)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / height))   # room for the legend above the panels
+    return fig
+
+
+def save(rows, out_dir):
+    """Merge `rows` into OUT_DIR/zoo.json and write zoo.json, zoo.md and zoo.png there, atomically. Returns the
+    merged rows."""
+    rows = merged(rows, Path(out_dir) / "zoo.json")
+    write_outputs(out_dir, "zoo", rows, table(rows), {"": figure(rows)})
+    return rows
