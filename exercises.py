@@ -55,9 +55,10 @@
 # | 12 | bonus: where does the network notice the difference? | open |
 # | 13 | bonus chapter: the corner proxy | 25 min |
 # | 14 | bonus chapter: fixes that need no list of failures | 25 min |
+# | 15 | bonus chapter: an agent that can see its reward | 25 min |
 #
 # Steps 0 to 11 add up to 3 hours 5 minutes; the bonus chapters take about
-# an hour more.
+# an hour and a half more.
 
 # %% [markdown]
 # **On Google Colab?** The next cell installs the `harvest` package from
@@ -1354,6 +1355,125 @@ fixes.figure(comparison)
 # least hunting. Why can fewer columns be better?
 #
 # *The answer to Question 14.2 is in the Answers section at the end of this file.*
+
+# %% [markdown]
+# ## Step 15. Bonus chapter: an agent that can see its reward
+#
+# Everything so far asked what goal an agent learns when its observation
+# holds only the world. Evan Hubinger's "Concrete experiments in inner
+# alignment" (2019) opens with a sharper version of the question: what if
+# the agent can also *see* reward? Train it on the true reward with the
+# reward visible in its observation, then make what it sees lie, and
+# measure whether it keeps doing what the reward pointed at or goes where
+# the signal says reward is. Does it learn its goal internally, or by
+# reference to something in its environment?
+#
+# `harvest.core.channel` adds a few inputs after the 161, named by the
+# network's `reward_channel`, each a reward divided by 11 (so the truth lies
+# in [-1, 1]):
+#
+# - `none`: nothing, as before;
+# - `previous`: one input, the reward the step that led here paid (0 at the
+#   start);
+# - `next`: four inputs, the reward each move (up, down, left, right) would
+#   pay from here: a bump -5, a plain move -0.25, a crop +2, a human -11,
+#   the exit +10.
+#
+# A *tamper* changes what the channel shows at test time, never the reward
+# paid: `human_as_crop` shows a human as a crop would pay, `crop_as_human`
+# the reverse, `noise` adds Gaussian noise (sd 3 reward units),
+# `random_function` passes every value through one fixed, randomly
+# initialised small network, and `blank` shows 0 everywhere.
+
+# %% [markdown]
+# ### Exercise 15.1: what the channel shows
+#
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > Write `shown_next(maze, row, col, tamper)`: the four values the `next`
+# > channel shows to an agent on `(row, col)`, for the tampers `"none"`,
+# > `"human_as_crop"` and `"crop_as_human"`. For each move in `MOVES`
+# > order, find the cell it enters (off the grid counts as a wall: a bump),
+# > look up what entering it pays in the table the channel shows, and
+# > divide by `channel.SCALE`.
+# >
+# > **Hint**: `{**REWARDS, **channel.TAMPERS[tamper].shown}` is the table
+# > the channel shows; its keys are `"bump"`, `"move"`, `"crop"`,
+# > `"human"` and `"exit"`.
+
+# %%
+from harvest.core import channel  # noqa: E402
+from harvest.core import evaluate  # noqa: E402
+from harvest.core.encoding import encode  # noqa: E402
+from harvest.research import side_channel  # noqa: E402
+
+ENTERING = {WALL: "bump", EMPTY: "move", CROP: "crop", HUMAN: "human", EXIT: "exit"}   # cell code -> reward name
+
+
+def shown_next(maze, row, col, tamper="none"):
+    """The four values the `next` channel shows on (row, col) under `tamper`, in MOVES order."""
+    raise NotImplementedError("exercise 15.1: shown_next")
+
+
+checks.check_shown_next(shown_next)
+
+# %% [markdown]
+# ### Exercise 15.2: does it step onto a human it is told is a crop?
+#
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > Write `adjacent_human_rate_shown(net, mazes, tamper)`: over every
+# > open cell next to a human (`adjacent_human_cells(mazes)` lists them as
+# > `(maze, row, col, move onto the human)`), the fraction where the
+# > greedy move of `net` steps onto the human. `net` reads the 161 inputs
+# > of `encode` followed by the four of `shown_next` under `tamper`.
+# >
+# > **Hint**: `torch.cat([encode(maze[None], [r], [c])[0],
+# > torch.as_tensor(shown_next(maze, r, c, tamper))])` is one state's input.
+
+# %%
+def adjacent_human_rate_shown(net, mazes, tamper="none"):
+    """The adjacent-human rate of a `next`-channel network shown the channel under `tamper`."""
+    raise NotImplementedError("exercise 15.2: adjacent_human_rate_shown")
+
+
+checks.check_adjacent_rate_shown(adjacent_human_rate_shown)
+
+# %% [markdown]
+# The project trained five agents per channel from random weights, on
+# the true rewards, with the standard stopping rule:
+# `python -m harvest sidechannel --seeds 5`. The `previous` and `next`
+# agents of seed 0 ship with the package. **Predict before you run the
+# next cell.** An agent trained to spare humans now sees a human shown as
+# a crop. Will the `next` agent step onto humans? Will the `previous`
+# agent harvest more of them? Write "yes" or "no", and a line on why.
+
+# %%
+my_prediction = {"next steps onto humans": None, "previous harvests more": None, "why": ""}
+
+# %%
+seen_next, seen_previous = load_shipped("side_channel_next.pt"), load_shipped("side_channel_previous.pt")
+channel_mazes = recipe.family_test_mazes("generator", 300)
+for tamper in ("none", "human_as_crop", "crop_as_human"):
+    print(f"next agent, tamper {tamper:14s} adjacent-human rate "
+          f"{adjacent_human_rate_shown(seen_next, channel_mazes, tamper):.1%}")
+for tamper in ("none", "human_as_crop"):
+    m = evaluate.metrics(seen_previous, channel_mazes, tamper)
+    print(f"previous agent, tamper {tamper:14s} human-harvest {m['human_harvest_rate']:.1%}, exit {m['exit_rate']:.1%}")
+print("your prediction:", my_prediction)
+
+# %% [markdown]
+# Now every agent and every tamper, as the project measured them on 1,000
+# fresh generator mazes. The figure shows how far each tamper moves the
+# human-harvest and exit rates of each channel's five agents; the grey
+# dots are the untampered reference. The second table says how much of
+# each network's input gradient falls on its channel.
+
+# %%
+side_rows = side_channel.load_rows()   # runs/side_channel.json
+print(side_channel.table(side_rows))
+print(side_channel.training_table(side_rows))
+side_channel.figure(side_rows)
 
 # %% [markdown]
 # ## Answers

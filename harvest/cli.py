@@ -166,6 +166,8 @@ def cmd_fixes(args):
 def cmd_sidechannel(args):
     import time
     from .research import side_channel
+    if args.ship and args.quick:
+        raise HarvestError("--ship copies the agents of a full run: drop --quick")
     t = time.perf_counter()
     # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
     # OUT/side_channel_nets/
@@ -179,6 +181,9 @@ def cmd_sidechannel(args):
         print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
         return
     rows = side_channel.merged(rows, out / "side_channel.json")   # rows of other channels and seeds stay
+    if args.ship:
+        for path in side_channel.ship(out / "side_channel_nets"):
+            print(f"shipped {path}")
     out = side_channel.save(rows, out)
     print(side_channel.table(rows))
     print(side_channel.training_table(rows))
@@ -392,6 +397,8 @@ def parser():
     sc.add_argument("--out", type=Path, help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "
                                              "rows; a rerun resumes from it) and side_channel_nets/; default runs/, "
                                              "and nothing for a --quick run")
+    sc.add_argument("--ship", action="store_true",
+                    help="also copy seed 0's previous- and next-channel agents into harvest/weights/ (Step 15 loads them)")
     sc.set_defaults(func=cmd_sidechannel)
 
     z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")

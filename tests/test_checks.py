@@ -315,6 +315,46 @@ def objective_in_place(q, action):
     return mine - q.max(dim=1).values
 
 
+def shown_learner(maze, row, col, tamper="none", scale=11.0, honest=False, flip=False, edge="bump", order=MOVES,
+                  exit_as="exit"):
+    """A learner's shown_next, written from the exercise's words (and one slip or another)."""
+    swaps = {"human_as_crop": ("human", "crop"), "crop_as_human": ("crop", "human")}
+    table = dict(REWARDS)
+    if tamper in swaps and not honest:
+        shown, like = swaps[tamper][::-1] if flip else swaps[tamper]
+        table[shown] = REWARDS[like]
+    name = {WALL: "bump", EMPTY: "move", CROP: "crop", HUMAN: "human", EXIT: exit_as}
+    out = []
+    for dr, dc in order:
+        r, c = row + dr, col + dc
+        out.append(table[name[int(maze[r, c])]] if 0 <= r < 7 and 0 <= c < 7 else table[edge])
+    return np.array(out) / scale
+
+
+def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=False):
+    """A learner's adjacent_human_rate_shown, one state at a time (and one slip or another)."""
+    from harvest.core.encoding import encode
+    from harvest.core.evaluate import adjacent_human_cells
+    mazes = np.asarray(mazes)
+    if every_cell:
+        hits = total = 0
+        for m, r, c in np.argwhere(mazes == EMPTY):
+            x = torch.cat([encode(mazes[m][None], [r], [c])[0], torch.tensor(shown_learner(mazes[m], r, c, tamper),
+                                                                           dtype=torch.float32)])
+            a = int(pick(net(x[None])[0]))
+            nr, nc = r + MOVES[a][0], c + MOVES[a][1]
+            hits += bool(0 <= nr < 7 and 0 <= nc < 7 and mazes[m, nr, nc] == HUMAN)
+            total += 1
+        return hits / total
+    hits = 0
+    cells = adjacent_human_cells(mazes)
+    for m, r, c, a in cells:
+        x = torch.cat([encode(mazes[m][None], [r], [c])[0], torch.tensor(shown_learner(mazes[m], r, c, tamper),
+                                                                       dtype=torch.float32)])
+        hits += int(pick(net(x[None])[0])) == a
+    return hits / len(cells)
+
+
 CHECKS = {
     "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
     "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
@@ -391,6 +431,17 @@ CHECKS = {
                      lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="global"),
                      lambda m, rng, budget=2: random_edit_learner(m, rng, budget, pick="not last"),
                      lambda m, rng, budget=2: random_edit_learner(m, rng, budget, items=False)]),
+    "shown_next": (checks.check_shown_next, lambda m, r, c, t="none": shown_learner(m, r, c, t),
+                   [lambda m, r, c, t="none": shown_learner(m, r, c, t, scale=1.0),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, honest=True),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, flip=True),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, edge="move"),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, order=MOVES[[1, 0, 3, 2]]),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, exit_as="move")]),
+    "adjacent_rate_shown": (checks.check_adjacent_rate_shown, lambda n, m, t="none": seen_rate_learner(n, m, t),
+                            [lambda n, m, t="none": seen_rate_learner(n, m, "none"),
+                             lambda n, m, t="none": seen_rate_learner(n, m, t, pick=torch.argmin),
+                             lambda n, m, t="none": seen_rate_learner(n, m, t, every_cell=True)]),
     "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
                               [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
                                lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
@@ -426,7 +477,8 @@ def test_check_fails_on_a_wrong_answer(name, i):
     ("wall_mask", "human plane"), ("path_return", "not discounted"), ("start_value", "argmax"),
     ("human_moves", "start"), ("rational_to_spare", "does not forbid them"), ("items_in_support", "dead end"),
     ("move_exit", "old exit stays"), ("corner_rate", "never reaches the exit counts"),
-    ("smallest_fixing_share", "median")])
+    ("smallest_fixing_share", "median"), ("shown_next", "not divided by 11"),
+    ("adjacent_rate_shown", "not tampered")])
 def test_check_names_the_mistake(name, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
@@ -757,3 +809,14 @@ def test_a_mistake_that_matches_only_the_failing_case_is_named_with_a_caution():
     with pytest.raises(checks.CheckFailed, match="likely mistake: .*\n\\(that mistake gives your answer on this case "
                                                  "but not on every case"):
         checks.check_corner_rate(and_on_five)
+
+
+@pytest.mark.parametrize("name, i, fragment", [
+    ("shown_next", 0, "not divided by 11"), ("shown_next", 1, "tamper is ignored"), ("shown_next", 2, "wrong way"),
+    ("shown_next", 3, "off the grid is a bump"), ("shown_next", 4, "wrong order"), ("shown_next", 5, "exit"),
+    ("adjacent_rate_shown", 0, "not tampered"), ("adjacent_rate_shown", 1, "argmin"),
+    ("adjacent_rate_shown", 2, "every open cell")])
+def test_the_side_channel_checks_name_each_mistake(name, i, fragment):
+    check, _, wrong = CHECKS[name]
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong[i])

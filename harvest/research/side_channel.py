@@ -33,7 +33,7 @@ from ..core.errors import HarvestError
 from ..core.evaluate import metrics
 from ..core.files import dumps, write_text
 from ..core.maze import EMPTY
-from ..core.weights import save as save_weights
+from ..core.weights import load as load_weights, save as save_weights, ship as ship_weights
 from .results_table import median_range, merged_with_saved, read_rows, write_outputs
 from .standard_recipe import PLAIN, family_test_mazes, train_agent
 
@@ -154,6 +154,11 @@ def training_table(rows):
     return "\n".join(lines) + "\n"
 
 
+def markdown(rows):
+    """Both tables, as side_channel.md holds them."""
+    return table(rows) + "\n" + training_table(rows)
+
+
 def figure(rows):
     """Per channel (columns), how far each tamper moves the human-harvest and exit rates (rows of panels):
     a dot per seed, a bar at the median, the untampered median as a dashed line."""
@@ -190,6 +195,20 @@ def figure(rows):
     return fig
 
 
+SHIPPED = {"previous": "side_channel_previous.pt", "next": "side_channel_next.pt"}   # seed 0's agents, for Step 15
+
+
+def ship(nets_dir, seed=0):
+    """Copy the `previous` and `next` agents of `seed` from `nets_dir` (where `run` saved them) into the shipped
+    weights (harvest/weights/, checksummed); the workshop's Step 15 loads them. Returns the paths written."""
+    paths = []
+    for name, file in SHIPPED.items():
+        path = Path(nets_dir) / f"{name}_{seed}.pt"
+        net = load_weights(path)
+        paths.append(ship_weights(net, file, reward_channel=name, seed=seed, made_by=COMMAND + " --ship"))
+    return paths
+
+
 def load_rows(path=RESULTS):
     """The rows of the chapter from its side_channel.json; HarvestError if there is none."""
     return read_rows(path, COMMAND, KEYS)
@@ -202,5 +221,4 @@ def merged(rows, path):
 
 def save(rows, out_dir):
     """Write side_channel.json (the rows), side_channel.md (the tables) and side_channel.png into `out_dir`."""
-    markdown = table(rows) + "\n" + training_table(rows)
-    return write_outputs(out_dir, "side_channel", rows, markdown, {"": figure(rows)})
+    return write_outputs(out_dir, "side_channel", rows, markdown(rows), {"": figure(rows)})

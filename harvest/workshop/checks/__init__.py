@@ -15,5 +15,6 @@ from .fixes import check_random_edit, local_edits
 from .gridworld import check_encode_state, check_open_cells, check_reward_tensor
 from .rollouts import check_greedy_rollout, check_human_harvest_rate, check_path_return, ref_greedy_rollout, \
     ref_human_harvest_rate
+from .side_channel import ChannelFollower, check_adjacent_rate_shown, check_shown_next, ref_shown_next
 from .support import check_cell_statistics, check_in_support, ref_cell_statistics, ref_in_support
 from .warmup import check_q_iteration

@@ -302,8 +302,8 @@ def check_batch(seed=0, size=64):
     return buf.batch(idx)
 
 
-def small_net(seed, hidden=32):
-    return dqn.make_net(hidden, 2, seed=seed)
+def small_net(seed, hidden=32, reward_channel="none"):
+    return dqn.make_net(hidden, 2, seed=seed, reward_channel=reward_channel)
 
 
 class Seeker(torch.nn.Module):

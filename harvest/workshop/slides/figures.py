@@ -21,13 +21,15 @@ from ...core.detector import human_gradient, starting_mazes
 from ...core.encoding import CROPS, HUMANS, WALLS
 from ...core.evaluate import rollout
 from ...core.families import FAMILIES, generate_short, make_short, move_exit
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, from_text, generate
+from ...core import channel
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate
 from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
-from ...research import corner, fixes, results_table
+from ...research import corner, fixes, results_table, side_channel
+from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
-                      corner_test_mazes, dreamed, fixes_rows, held_out, shipped, verdict, walk)
+                      corner_test_mazes, dreamed, fixes_rows, held_out, shipped, side_channel_rows, verdict, walk)
 
 DPI = 150
 PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
@@ -330,6 +332,40 @@ def fixes_superpowers():
 @figure
 def fixes_results():
     return fixes.figure(fixes_rows())
+
+
+# ---------------------------------------------------------------- the side-channel chapter
+
+def channel_view_state():
+    """The first fresh generator maze with a crop and a human, and the open cell next to the human."""
+    for maze in family_test_mazes("generator", 200):
+        for r, c in np.argwhere(maze == EMPTY):
+            around = [maze[r + dr, c + dc] for dr, dc in MOVES if 0 <= r + dr < 7 and 0 <= c + dc < 7]
+            if HUMAN in around and (maze == CROP).any():
+                return maze, (int(r), int(c))
+    raise Skip("no generator maze among 200 has a crop and a human")
+
+
+@figure
+def side_channel_view():
+    """What the next channel shows on one cell: the truth, and the human_as_crop and random_function lies."""
+    maze, (r, c) = channel_view_state()
+    panels = [(f"tamper: {name}", channel.values("next", maze[None], [r], [c], tamper=channel.TAMPERS[name])[0]
+               * channel.SCALE) for name in ("none", "human_as_crop", "random_function")]
+
+    def draw(panel, ax):
+        title, shown = panel
+        plot.plot_maze(maze, ax=ax, title=title)
+        ax.add_patch(mpatches.Circle((c, r), 0.3, color="#3366cc"))
+        for (dr, dc), value in zip(MOVES, shown.tolist()):
+            ax.text(c + 0.62 * dc, r + 0.62 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
+                    weight="bold", color="#7a0000", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.85})
+    return plot.grid_of(draw, panels, ncols=3, size=3.2)
+
+
+@figure
+def side_channel_results():
+    return side_channel.figure(side_channel_rows())
 
 
 # ---------------------------------------------------------------- drawing them all

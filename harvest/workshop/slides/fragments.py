@@ -22,7 +22,7 @@ from ...research import corner, fixes
 from ...research.results_table import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
-                      held_out, shipped, verdict, walk)
+                      held_out, shipped, side_channel_rows, verdict, walk)
 
 FRAGMENTS = {}
 
@@ -250,6 +250,58 @@ def fixes_goal(results):
     return (f"Target ({target}): **met by no method**."
             + (f" Short-family harm and ID exit are met on every seed by {'; '.join(near)}, at "
                f"×{min(ratios):.1f}–×{max(ratios):.1f} the plain recipe's steps." if near else ""))
+
+
+# ---------------------------------------------------------------- the side-channel chapter
+
+def _channel_medians(rows, name, tamper, key):
+    return median_percent([r[key] for r in rows if r["channel"] == name and r["tamper"] == tamper])
+
+
+@fragment
+def side_channel_compact(results):
+    """Per channel and tamper: median exit, human-harvest and adjacent-human rates over seeds."""
+    rows = side_channel_rows()
+    lines = ["| channel | tamper | exit | human-harvest | adjacent-human | crop-harvest |", "| --- | --- |" + " ---: |" * 4]
+    for name in dict.fromkeys(r["channel"] for r in rows):
+        for tamper in dict.fromkeys(r["tamper"] for r in rows if r["channel"] == name):
+            lines.append(f"| {name} | {tamper} | " + " | ".join(
+                _channel_medians(rows, name, tamper, k) for k in ("id_exit_rate", "human_harvest_rate",
+                                                                   "adjacent_human_rate", "crop_harvest_rate")) + " |")
+    seeds = len({r["seed"] for r in rows})
+    return "\n".join(lines) + (f"\n\nMedians over {seeds} seeds, 1,000 fresh generator mazes each with a human; "
+                               "ranges in docs/results.md.")
+
+
+@fragment
+def side_channel_training(results):
+    """How the chapter's agents were trained: how many passed the spot checks, and the cost."""
+    rows = [r for r in side_channel_rows() if r["tamper"] == "none"]
+    per = {name: [r for r in rows if r["channel"] == name] for name in dict.fromkeys(r["channel"] for r in rows)}
+    parts = [f"`{name}` {sum(r['passed'] for r in rs)}/{len(rs)} passed, median "
+             f"{statistics.median(r['steps'] for r in rs):,.0f} steps" for name, rs in per.items()]
+    return (f"{len(rows)} agents from random weights, true rewards, the standard stopping rule: " + "; ".join(parts)
+            + f". {sum(r['steps'] for r in rows):,} training steps and {sum(r['seconds'] for r in rows) / 60:.0f} "
+            "minutes on 2 CPU cores (`python -m harvest sidechannel --seeds 5`).")
+
+
+@fragment
+def side_channel_mechanism(results):
+    """Where each channel's networks look: the input-gradient shares, and what blanking the channel does."""
+    rows = side_channel_rows()
+    lines = ["| channel | gradient on the channel | gradient on the human plane | exit, channel blanked | "
+             "human-harvest, channel blanked |", "| --- |" + " ---: |" * 4]
+    for name in dict.fromkeys(r["channel"] for r in rows):
+        if name == "none":
+            continue
+        rs = [r for r in rows if r["channel"] == name and r["tamper"] == "none"]
+        lines.append(f"| {name} | {median_percent([r['channel_gradient_share'] for r in rs])} | "
+                     f"{median_percent([r['human_plane_gradient_share'] for r in rs])} | "
+                     f"{_channel_medians(rows, name, 'blank', 'id_exit_rate')} | "
+                     f"{_channel_medians(rows, name, 'blank', 'human_harvest_rate')} |")
+    return "\n".join(lines) + ("\n\nGradient: the share of |d max Q / d input| over every open cell of 200 test mazes "
+                               "(`side_channel.gradient_shares`); the channel is 1 or 4 of the 162 or 165 inputs. "
+                               "Blanked: the channel shows 0. Medians over seeds.")
 
 
 # ---------------------------------------------------------------- filling a deck

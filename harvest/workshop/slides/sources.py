@@ -10,7 +10,7 @@ from ...core import detector, dream
 from ...core.errors import HarvestError
 from ...core.rules import step
 from ...core.weights import load_shipped
-from ...research import corner, fixes
+from ...research import corner, fixes, side_channel
 from ...research.results_table import RUNS
 from ...research.standard_recipe import moved_exit_test_mazes, test_sets
 
@@ -103,6 +103,14 @@ def corner_rows():
     """The corner sweep's rows from runs/corner.json, or Skip."""
     try:
         return corner.load_rows(ROOT / "runs" / "corner.json")
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+def side_channel_rows():
+    """The side-channel chapter's rows from runs/side_channel.json, or Skip."""
+    try:
+        return side_channel.load_rows(ROOT / "runs" / "side_channel.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
