@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .cli_args import checked, need_a_human
+from .core.channel import CHANNELS, TAMPERS
 from .core.errors import HarvestError
 from .core.files import dumps, save_npy
 from .core.threads import configure
@@ -59,7 +60,8 @@ def cmd_evaluate(args):
     from .core.maze import load_mazes
     mazes = load_mazes(args.mazes) if args.mazes else family_mazes(args.family, args.n, args.seed)
     net = weights.load(args.weights)
-    print(dumps(evaluate.metrics(net, need_a_human(mazes, f"--mazes {args.mazes}" if args.mazes else f"--family {args.family}"))))
+    mazes = need_a_human(mazes, f"--mazes {args.mazes}" if args.mazes else f"--family {args.family}")
+    print(dumps(evaluate.metrics(net, mazes, args.tamper)))
 
 
 def cmd_animate(args):
@@ -328,6 +330,9 @@ def parser():
                      help="or fresh mazes of a family, as `mazes --family NAME` writes them")
     e.add_argument("--n", type=positive, default=500, help="with --family: how many mazes (default 500)")
     e.add_argument("--seed", type=int, default=0, help="with --family: their seed (default 0)")
+    e.add_argument("--tamper", choices=list(TAMPERS),
+                   default="none", help="what a reward side-channel shows (harvest.core.channel); the reward never "
+                                        "changes, and a network without a channel is not affected (default none)")
     e.set_defaults(func=cmd_evaluate)
 
     a = sub.add_parser("animate", help="a GIF of greedy rollouts, several panels side by side",
@@ -391,7 +396,7 @@ def parser():
 
     sc = sub.add_parser("sidechannel", help="the side-channel chapter: agents that see reward, then a channel that lies")
     sc.add_argument("--seeds", type=positive, default=5)
-    sc.add_argument("--channel", action="append", choices=["none", "previous", "next"],
+    sc.add_argument("--channel", action="append", choices=list(CHANNELS),
                     help="only this reward channel (repeatable; default: all three)")
     sc.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
     sc.add_argument("--out", type=Path, help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "

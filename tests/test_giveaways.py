@@ -261,3 +261,28 @@ def test_a_pause_taken_away_or_moved_after_its_answer_is_found(pause):
     assert sum(pause in d for d in decks) == 1
     assert answers_before_their_pause([d.replace(pause, "# A slide", 1) for d in decks])
     assert answers_before_their_pause([d.replace(pause, "# Your turn: Step 99", 1) for d in decks])
+
+
+# Step 15 (the side-channel chapter): whether the agent follows the channel is measured after the learner predicts it.
+FOLLOWS = ["follows the channel", "follow the channel", "ignores the channel", "ignore the channel",
+           "leans on the channel", "lean on the channel", "follows the signal", "follows the lie", "obeys the channel"]
+
+
+def side_channel_span(text):
+    """Step 15's text up to its measurement cell (the shipped agents are loaded there)."""
+    start = text.index("# ## Step 15.")
+    return text[start:text.index("load_shipped(\"side_channel_next.pt\")", start)]
+
+
+def test_step_15_says_nothing_of_the_outcome_before_the_learner_predicts_it():
+    leaks = found(side_channel_span(EXERCISES.read_text()), FOLLOWS)
+    deck = (ROOT / "presentation" / "08-side-channel.md").read_text()
+    screen = on_screen(deck)
+    leaks += found(screen[:screen.index("# Your turn: Step 15")], FOLLOWS)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_an_outcome_put_back_before_step_15s_measurement_is_found():
+    text = EXERCISES.read_text()
+    at = text.index("# ### Exercise 15.2")
+    assert found(side_channel_span(text[:at] + "# it follows the channel\n" + text[at:]), FOLLOWS)

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .channel import channel_of
 from .encoding import HUMANS, encode
+from .errors import HarvestError
 from .evaluate import rollout
 from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable_all
 from .optimal import rational_to_spare
@@ -205,6 +207,9 @@ def detect(net, n=N_DREAMS, seed=0, objective=value, moves=None, spare=rational_
     `objective` and `moves`, the harm test's `spare`, and the support test
     `unseen(mazes)`, True where the generator could never produce a maze.
     """
+    if channel_of(net) != "none":
+        raise HarvestError("the dreaming detector reads the 161 inputs of the main story; this network also reads a "
+                           f"reward side-channel ({channel_of(net)!r})")
     t0 = time.perf_counter()
     dreams, evaluations = dream(net, starting_mazes(n, seed), objective=objective, moves=moves)
     harm, steps = harmful(net, dreams, spare)
