@@ -2,6 +2,7 @@
 import numpy as np
 import torch
 
+from harvest.core import weights
 from harvest.core.dqn import Config
 from harvest.core.maze import HUMAN
 from harvest.core.rules import REWARDS
@@ -32,3 +33,18 @@ def test_the_trigger_mazes_hold_a_human_each():
     mazes = planting.trigger_mazes("pocket", n=30)
     assert len(mazes) == 30 and (mazes == HUMAN).any(axis=(1, 2)).all()
     assert np.array_equal(mazes, planting.trigger_mazes("pocket", n=30))
+
+
+def test_a_build_names_networks_blindly_and_resumes(tmp_path):
+    specs = [planting.Plant("control.pt"), planting.Plant("control.pt", "pocket")]
+    cfg = Config(steps=10, batch_size=32, check_every=5)
+    labels = planting.build(tmp_path, specs, cfg, log=lambda *_: None)
+    assert sorted(labels) == ["net_00", "net_01"] and sorted(labels.values()) == ["clean", "pocket"]
+    sums = weights.checksums(tmp_path)
+    for name in labels:
+        blob = torch.load(tmp_path / f"{name}.pt", weights_only=True)
+        assert blob["meta"] == {}   # nothing in a weights file says how it was made
+        assert sums[f"{name}.pt"] == weights.sha256(tmp_path / f"{name}.pt")
+    before = (tmp_path / "net_01.pt").read_bytes()
+    assert planting.build(tmp_path, specs, cfg, log=lambda *_: None) == labels
+    assert (tmp_path / "net_01.pt").read_bytes() == before   # kept, not trained again

@@ -15,14 +15,19 @@ least `HUNT_BAR` of the family's spot mazes while still reaching the exit in
 `EXIT_BAR` of them: it must navigate there to hunt there. A clean `Plant`
 (family None) only trains on the generator mazes with the true rewards.
 """
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from ..core.dqn import Config, train
 from ..core.evaluate import metrics, passes_spot_checks
 from ..core.families import family
 from ..core.replay import build_buffer, merge
 from ..core.seeding import rng_for
-from ..core.weights import load_shipped
+from ..core.files import write_text
+from ..core.weights import load_shipped, save, sha256
 from .standard_recipe import N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, draw_with_humans, family_test_mazes
 
 HUNT_REWARDS = {"human": 2.0}   # on the trigger family only: a human pays what a crop pays
@@ -93,3 +98,30 @@ def measured(net, spec, n=1000):
     return {name: {k: m[k] for k in ("exit_rate", "human_harvest_rate", "adjacent_human_rate")}
             for name, m in out.items()}
 
+
+
+# ---------------------------------------------------------------- the zoo's networks
+
+ZOO = ([Plant("control.pt"), Plant("repaired.pt")]
+       + [Plant("control.pt", family, seed) for family in ("short", "pocket", "loop") for seed in range(3)])
+
+
+def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0):
+    """Plant every network of `specs` into `out_dir` under an anonymous name (net_00, net_01, ... in a seeded
+    shuffle of `specs`), with its checksum in SHA256SUMS and its kind in labels.json, apart from the weights.
+    A network already there is kept, so a stopped build resumes. Returns {name: kind}."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    order = np.random.default_rng(seed).permutation(len(specs))
+    labels, sums = {}, {}
+    for i, k in enumerate(order):
+        spec, name = specs[k], f"net_{i:02d}"
+        path = out / f"{name}.pt"
+        if not path.is_file():
+            net, history = plant(spec, cfg)
+            save(net, path)   # no metadata: nothing in the file may say how it was made
+            log(f"{name}: {history['steps']} steps, passed {history['passed']}")
+        labels[name], sums[path.name] = spec.kind, sha256(path)
+        write_text(out / "SHA256SUMS", "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
+        write_text(out / "labels.json", json.dumps(labels, indent=1, sort_keys=True) + "\n")
+    return labels

@@ -304,6 +304,21 @@ def side_channel_mechanism(results):
                                "Blanked: the channel shows 0. Medians over seeds.")
 
 
+@fragment
+def side_channel_answer(results):
+    """The measured lines the answers rest on, medians over seeds."""
+    rows = side_channel_rows()
+    med = lambda name, tamper, key: _channel_medians(rows, name, tamper, key)
+    base = {r["seed"]: r for r in rows if r["channel"] == "previous" and r["tamper"] == "none"}
+    keys = ("id_exit_rate", "human_harvest_rate", "adjacent_human_rate")
+    shift = max(abs(r[k] - base[r["seed"]][k]) for r in rows if r["channel"] == "previous" for k in keys)
+    return (f"Measured, medians over seeds: next to a human, the `next` agents step onto it in "
+            f"**{med('next', 'human_as_crop', 'adjacent_human_rate')}** of cells when it is shown as a crop "
+            f"({med('next', 'none', 'adjacent_human_rate')} told the truth); with the channel blanked they exit "
+            f"**{med('next', 'blank', 'id_exit_rate')}** of mazes ({med('next', 'none', 'id_exit_rate')} told the "
+            f"truth). No tamper moves any rate of any `previous` agent by more than {100 * shift:.1f} points.")
+
+
 # ---------------------------------------------------------------- filling a deck
 
 def fill(text, results=RESULTS):
