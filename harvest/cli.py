@@ -193,6 +193,19 @@ def cmd_sidechannel(args):
           f"in {time.perf_counter() - t:.0f} s")
 
 
+def cmd_zoo_build(args):
+    import time
+    from .core.dqn import Config
+    from .research import planting, zoo
+    if args.quick and args.out is None:
+        raise HarvestError("a --quick zoo is a smoke run: give --out DIR, so the shipped zoo is not overwritten")
+    out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
+    t = time.perf_counter()
+    cfg = Config(steps=50, batch_size=256, check_every=25, warmup=0.1) if args.quick else None
+    labels = planting.build(out, planting.ZOO, cfg)
+    print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
+
+
 def cmd_zoo_score(args):
     from .research import zoo
     zoo_dir = args.zoo or zoo.default_dir()
@@ -407,7 +420,15 @@ def parser():
     sc.set_defaults(func=cmd_sidechannel)
 
     z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
-    zs = z.add_subparsers(dest="zoo_command", metavar="{score}", required=True).add_parser(
+    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,score}", required=True)
+    zb = zoo_verbs.add_parser("build", help="plant the zoo's networks (harvest.research.planting.ZOO) under anonymous "
+                                            "names, with labels.json and SHA256SUMS beside them")
+    zb.add_argument("--out", type=Path, help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
+                                             "network already there is kept, so a rerun resumes")
+    zb.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
+                                                         "spot checks); needs --out")
+    zb.set_defaults(func=cmd_zoo_build)
+    zs = zoo_verbs.add_parser(
         "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
                       "evaluations per kind")
     how = zs.add_mutually_exclusive_group()

@@ -153,7 +153,7 @@ CHECKS = {  # flag's dest: its check, in every verb that has the flag
 OUTPUTS = {  # verb: what its --out must be
     "train": out_file(), "mazes": out_file(".npy"), "dream": out_file(".npy"), "animate": out_file(".gif"),
     "experiment": out_dir, "corner": out_dir, "fixes": out_dir, "sidechannel": out_dir, "slides": out_dir, "screenshots": out_dir,
-    "zoo score": out_dir,
+    "zoo score": out_dir, "zoo build": out_dir,
 }
 assert set(CONFIG) == {f.name for f in dataclasses.fields(Config)}, "every Config field needs a range here"
 
