@@ -32,9 +32,9 @@ HOLD_MS = 2000        # how long the last frame stays
 class Panel:
     """One rollout, ready to draw: the maze, the path and, per move, what was entered."""
 
-    def __init__(self, net, maze, title=""):
+    def __init__(self, net, maze, title="", tamper="none"):
         self.maze = np.asarray(maze, dtype=np.int8).copy()
-        runs = rollout(net, self.maze[None])
+        runs = rollout(net, self.maze[None], tamper=tamper)   # tamper: what a reward side-channel shows
         self.steps = int(runs.steps[0])
         self.path = runs.path[0, :self.steps + 1]
         self.reached_exit = bool(runs.reached_exit[0])

@@ -363,6 +363,25 @@ def side_channel_view():
     return plot.grid_of(draw, panels, ncols=3, size=3.2)
 
 
+def lied_to():
+    """The first fresh generator maze where the shipped next-channel agent exits when told the truth and harvests
+    a human when a human is shown as a crop, and that agent."""
+    net = shipped("side_channel_next.pt")
+    mazes = family_test_mazes("generator", 2000)
+    truth, lie = rollout(net, mazes), rollout(net, mazes, tamper="human_as_crop")
+    found = np.flatnonzero(truth.reached_exit & (truth.humans == 0) & (lie.humans > 0))
+    if len(found) == 0:
+        raise Skip("no generator maze among 2,000 where the shown lie makes the next-channel agent harvest a human")
+    return net, mazes[found[0]]
+
+
+@animation
+def side_channel_walk():
+    """The shipped next-channel agent on one maze: told the truth, shown a human as a crop, and blanked."""
+    net, maze = lied_to()
+    return [animate.Panel(net, maze, f"tamper: {t}", tamper=t) for t in ("none", "human_as_crop", "blank")]
+
+
 @figure
 def side_channel_results():
     return side_channel.figure(side_channel_rows())
