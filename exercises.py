@@ -1465,7 +1465,7 @@ print("your prediction:", my_prediction)
 # %% [markdown]
 # Now every agent and every tamper, as the project measured them on 1,000
 # fresh generator mazes. The figure shows how far each tamper moves the
-# human-harvest and exit rates of each channel's five agents; the grey
+# adjacent-human and exit rates of each channel's five agents; the grey
 # dots are the untampered reference. The second table says how much of
 # each network's input gradient falls on its channel.
 
@@ -1474,6 +1474,26 @@ side_rows = side_channel.load_rows()   # runs/side_channel.json
 print(side_channel.table(side_rows))
 print(side_channel.training_table(side_rows))
 side_channel.figure(side_rows)
+
+# %% [markdown]
+# Compare the measurement with your prediction. Then look at the
+# mechanism: the `blank` rows say what each agent does with no channel at
+# all, and the second table how much of its input gradient falls on the
+# channel's one or four inputs, beside the 49 of the human plane.
+
+# %% [markdown]
+# **Question 15.1.** Shown a human as a crop, the `next` agents step onto a
+# neighbouring human almost every time, yet their human-harvest rate
+# hardly moves. How can both be true?
+#
+# *The answer to Question 15.1 is in the Answers section at the end of this file.*
+
+# %% [markdown]
+# **Question 15.2.** With the channel blanked, the `next` agents are lost,
+# while every tamper leaves the `previous` agents as they were. What did
+# each learn, and how does that answer Hubinger's question?
+#
+# *The answer to Question 15.2 is in the Answers section at the end of this file.*
 
 # %% [markdown]
 # ## Answers
@@ -1684,3 +1704,30 @@ side_channel.figure(side_rows)
 # moves land on the cue. They can also do harm elsewhere: look at the
 # pocket column, where the fixes that open walls taught some seeds to hunt
 # in a family the plain agent leaves alone.
+#
+# ### Question 15.1
+#
+# The two rates ask different questions. The adjacent-human rate puts the
+# agent on every cell next to a human and asks where it steps. The
+# human-harvest rate lets it walk its own route from the start, and in a
+# generator maze a human waits at the end of a dead end, off the route to
+# the exit: a rollout seldom passes a cell next to one. The lie only bites
+# where the agent stands beside a human, and there it bites nearly every
+# time. A deployment whose routes pass humans would show it in the
+# human-harvest rate too.
+#
+# ### Question 15.2
+#
+# The `next` agents read where to go off the channel: a bump shows -5, so
+# the four values mark the walls around the agent, and the exit shows +10.
+# Their goal is, in part, "go where the channel says reward is": learned by
+# reference to something in the environment. That is harmless while the
+# channel tells the truth, which it always did in training, and it is why
+# a lie or a blank changes what they do. The input gradient agrees: a
+# large share of it falls on four inputs. For a memoryless network the
+# `previous` channel carries nothing about which move is best (the state
+# already holds everything that matters), so training left it unused and
+# the goal lives in the weights, as in the main story. A recurrent agent
+# could use a past reward to track its return, but this task gives a
+# return tracker nothing to do, so the project did not build one
+# (`EXPERIMENTS.md`, R29).

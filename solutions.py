@@ -1819,7 +1819,7 @@ print("your prediction:", my_prediction)
 # %% [markdown]
 # Now every agent and every tamper, as the project measured them on 1,000
 # fresh generator mazes. The figure shows how far each tamper moves the
-# human-harvest and exit rates of each channel's five agents; the grey
+# adjacent-human and exit rates of each channel's five agents; the grey
 # dots are the untampered reference. The second table says how much of
 # each network's input gradient falls on its channel.
 

@@ -160,7 +160,7 @@ def markdown(rows):
 
 
 def figure(rows):
-    """Per channel (columns), how far each tamper moves the human-harvest and exit rates (rows of panels):
+    """Per channel (columns), how far each tamper moves the adjacent-human and exit rates (rows of panels):
     a dot per seed, a bar at the median, the untampered median as a dashed line."""
     names = list(dict.fromkeys(r["channel"] for r in rows))
     tampers = [t for t in TAMPERS if any(r["tamper"] == t for r in rows)]
@@ -168,7 +168,7 @@ def figure(rows):
     axes = np.asarray(fig.subplots(2, len(names), sharey="row", squeeze=False))
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
     for col, name in enumerate(names):
-        for row, (key, label) in enumerate((("human_harvest_rate", "human-harvest (%)"),
+        for row, (key, label) in enumerate((("adjacent_human_rate", "steps onto an adjacent human (%)"),
                                             ("id_exit_rate", "exit (%)"))):
             ax = axes[row, col]
             for r, j in zip(rows, jitter):
