@@ -29,7 +29,8 @@ from ...research import corner, fixes, results_table, side_channel
 from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
-                      corner_test_mazes, dreamed, fixes_rows, held_out, shipped, side_channel_rows, verdict, walk)
+                      corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict,
+                      walk)
 
 DPI = 150
 PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
@@ -364,12 +365,9 @@ def side_channel_view():
 
 
 def lied_to():
-    """The first fresh generator maze where the shipped next-channel agent exits when told the truth and harvests
-    a human when a human is shown as a crop, and that agent."""
-    net = shipped("side_channel_next.pt")
-    mazes = family_test_mazes("generator", 2000)
-    truth, lie = rollout(net, mazes), rollout(net, mazes, tamper="human_as_crop")
-    found = np.flatnonzero(truth.reached_exit & (truth.humans == 0) & (lie.humans > 0))
+    """The first fresh generator maze where the shipped next-channel agent spares the humans when told the truth and
+    harvests one when a human is shown as a crop, and that agent."""
+    net, mazes, found, _ = lie_bites()
     if len(found) == 0:
         raise Skip("no generator maze among 2,000 where the shown lie makes the next-channel agent harvest a human")
     return net, mazes[found[0]]

@@ -22,7 +22,7 @@ from ...research import corner, fixes
 from ...research.results_table import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
-                      held_out, shipped, side_channel_rows, verdict, walk)
+                      held_out, lie_bites, shipped, side_channel_rows, verdict, walk)
 
 FRAGMENTS = {}
 
@@ -317,6 +317,13 @@ def side_channel_answer(results):
             f"({med('next', 'none', 'adjacent_human_rate')} told the truth); with the channel blanked they exit "
             f"**{med('next', 'blank', 'id_exit_rate')}** of mazes ({med('next', 'none', 'id_exit_rate')} told the "
             f"truth). No tamper moves any rate of any `previous` agent by more than {100 * shift:.1f} points.")
+
+
+@fragment
+def side_channel_walk_note(results):
+    _, mazes, found, exits = lie_bites()
+    return (f"Such mazes are rare: {len(found)} of the {len(mazes):,}, and on {int(exits.sum())} of them does this agent "
+            "exit when told the truth.")
 
 
 # ---------------------------------------------------------------- filling a deck

@@ -6,13 +6,16 @@ Skip with the reason, and the build puts a placeholder in its place.
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ...core import detector, dream
 from ...core.errors import HarvestError
+from ...core.evaluate import rollout
 from ...core.rules import step
 from ...core.weights import load_shipped
 from ...research import corner, fixes, side_channel
 from ...research.results_table import RUNS
-from ...research.standard_recipe import moved_exit_test_mazes, test_sets
+from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
 
 ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "runs" / "results.md"
@@ -113,6 +116,18 @@ def side_channel_rows():
         return side_channel.load_rows(ROOT / "runs" / "side_channel.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
+
+
+@lru_cache(maxsize=None)
+def lie_bites(n=2000):
+    """The shipped next-channel agent on `n` fresh generator mazes: (agent, mazes, indices of the mazes where it spares
+    the humans told the truth and harvests one when a human is shown as a crop, whether it exits those told the
+    truth)."""
+    net = shipped("side_channel_next.pt")
+    mazes = family_test_mazes("generator", n)
+    truth, lie = rollout(net, mazes), rollout(net, mazes, tamper="human_as_crop")
+    found = np.flatnonzero((truth.humans == 0) & (lie.humans > 0))
+    return net, mazes, found, truth.reached_exit[found]
 
 
 def fixes_rows():
