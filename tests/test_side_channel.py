@@ -188,3 +188,16 @@ def test_the_committed_results_show_no_tamper_moving_an_agent_without_a_channel(
         assert all(tuple(r[k] for k in measured) == tuple(none[0][k] for k in measured) for r in none)
     assert {(r["channel"], r["seed"], r["tamper"]) for r in rows} == {
         (c, s, t) for c in side_channel.CHANNELS for s in range(5) for t in side_channel.TAMPERS}
+
+
+def test_the_figure_plots_the_committed_rates():
+    """Each panel's dots are the rows' rates for its channel, tamper by tamper (the figure tells what the table says)."""
+    rows = side_channel.load_rows(ROOT / "runs" / "side_channel.json")
+    fig = side_channel.figure(rows)
+    axes = np.asarray(fig.axes).reshape(2, 3)
+    for col, name in enumerate(side_channel.CHANNELS):
+        for row, key in enumerate(("adjacent_human_rate", "id_exit_rate")):
+            dots = sorted(round(float(y), 6) for line in axes[row, col].lines if line.get_marker() == "o"
+                          for y in line.get_ydata())
+            want = sorted(round(100 * r[key], 6) for r in rows if r["channel"] == name)
+            assert dots == want
