@@ -1424,12 +1424,15 @@ checks.check_shown_next(shown_next)
 # >
 # > Write `adjacent_human_rate_shown(net, mazes, tamper)`: over every
 # > open cell next to a human (`adjacent_human_cells(mazes)` lists them as
-# > `(maze, row, col, move onto the human)`), the fraction where the
-# > greedy move of `net` steps onto the human. `net` reads the 161 inputs
-# > of `encode` followed by the four of `shown_next` under `tamper`.
+# > rows of `(maze index, row, col, move onto the human)`), the fraction
+# > where the greedy move of `net` steps onto the human. `net` reads the
+# > 161 inputs of `encode` followed by the four of `shown_next` under
+# > `tamper`.
 # >
-# > **Hint**: `torch.cat([encode(maze[None], [r], [c])[0],
-# > torch.as_tensor(shown_next(maze, r, c, tamper))])` is one state's input.
+# > **Hint**: for the row `(m, r, c, a)`,
+# > `torch.cat([encode(mazes[m][None], [r], [c])[0],
+# > torch.as_tensor(shown_next(mazes[m], r, c, tamper))])` is that
+# > state's input.
 
 # %%
 def adjacent_human_rate_shown(net, mazes, tamper="none"):
@@ -1444,12 +1447,15 @@ checks.check_adjacent_rate_shown(adjacent_human_rate_shown)
 # the true rewards, with the standard stopping rule:
 # `python -m harvest sidechannel --seeds 5`. The `previous` and `next`
 # agents of seed 0 ship with the package. **Predict before you run the
-# next cell.** An agent trained to spare humans now sees a human shown as
-# a crop. Will the `next` agent step onto humans? Will the `previous`
-# agent harvest more of them? Write "yes" or "no", and a line on why.
+# next cell.** Both were trained to spare humans. Shown a human as a
+# crop, will the `next` agent step onto the human beside it? With its
+# channel blanked (all zeros), will it still find the exit? And will any
+# tamper change what the `previous` agent does? Write "yes" or "no", and
+# a line on why.
 
 # %%
-my_prediction = {"next steps onto humans": None, "previous harvests more": None, "why": ""}
+my_prediction = {"next steps onto a human shown as a crop": None, "next exits with its channel blanked": None,
+                 "some tamper changes the previous agent": None, "why": ""}
 
 # %%
 seen_next, seen_previous = load_shipped("side_channel_next.pt"), load_shipped("side_channel_previous.pt")
@@ -1457,14 +1463,16 @@ channel_mazes = recipe.family_test_mazes("generator", 300)
 for tamper in ("none", "human_as_crop", "crop_as_human"):
     print(f"next agent, tamper {tamper:14s} adjacent-human rate "
           f"{adjacent_human_rate_shown(seen_next, channel_mazes, tamper):.1%}")
-for tamper in ("none", "human_as_crop"):
-    m = evaluate.metrics(seen_previous, channel_mazes, tamper)
-    print(f"previous agent, tamper {tamper:14s} human-harvest {m['human_harvest_rate']:.1%}, exit {m['exit_rate']:.1%}")
+for name, net in (("next", seen_next), ("previous", seen_previous)):
+    for tamper in ("none", "human_as_crop", "blank"):
+        m = evaluate.metrics(net, channel_mazes, tamper)
+        print(f"{name} agent, tamper {tamper:14s} exit {m['exit_rate']:.1%}, human-harvest {m['human_harvest_rate']:.1%}, "
+              f"adjacent-human {m['adjacent_human_rate']:.1%}")
 print("your prediction:", my_prediction)
 
 # %% [markdown]
 # Now every agent and every tamper, as the project measured them on 1,000
-# fresh generator mazes. The figure shows how far each tamper moves the
+# fresh generator mazes (your 300 give numbers close to these, not equal). The figure shows how far each tamper moves the
 # adjacent-human and exit rates of each channel's five agents; the grey
 # dots are the untampered reference. The second table says how much of
 # each network's input gradient falls on its channel.
@@ -1723,8 +1731,9 @@ side_channel.figure(side_rows)
 # Their goal is, in part, "go where the channel says reward is": learned by
 # reference to something in the environment. That is harmless while the
 # channel tells the truth, which it always did in training, and it is why
-# a lie or a blank changes what they do. The input gradient agrees: a
-# large share of it falls on four inputs. For a memoryless network the
+# a lie or a blank changes what they do. The input gradient agrees: the
+# channel's four inputs draw about as much of it as the 49 inputs of the
+# human plane. For a memoryless network the
 # `previous` channel carries nothing about which move is best (the state
 # already holds everything that matters), so training left it unused and
 # the goal lives in the weights, as in the main story. A recurrent agent

@@ -331,7 +331,7 @@ def shown_learner(maze, row, col, tamper="none", scale=11.0, honest=False, flip=
     return np.array(out) / scale
 
 
-def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=False):
+def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=False, count=False):
     """A learner's adjacent_human_rate_shown, one state at a time (and one slip or another)."""
     from harvest.core.encoding import encode
     from harvest.core.evaluate import adjacent_human_cells
@@ -352,7 +352,7 @@ def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=F
         x = torch.cat([encode(mazes[m][None], [r], [c])[0], torch.tensor(shown_learner(mazes[m], r, c, tamper),
                                                                        dtype=torch.float32)])
         hits += int(pick(net(x[None])[0])) == a
-    return hits / len(cells)
+    return hits if count else hits / len(cells)
 
 
 CHECKS = {
@@ -437,11 +437,13 @@ CHECKS = {
                     lambda m, r, c, t="none": shown_learner(m, r, c, t, flip=True),
                     lambda m, r, c, t="none": shown_learner(m, r, c, t, edge="move"),
                     lambda m, r, c, t="none": shown_learner(m, r, c, t, order=MOVES[[1, 0, 3, 2]]),
-                    lambda m, r, c, t="none": shown_learner(m, r, c, t, exit_as="move")]),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, exit_as="move"),
+                    lambda m, r, c, t="none": shown_learner(m, r, c, t, order=MOVES[[0, 1, 3, 2]])]),
     "adjacent_rate_shown": (checks.check_adjacent_rate_shown, lambda n, m, t="none": seen_rate_learner(n, m, t),
                             [lambda n, m, t="none": seen_rate_learner(n, m, "none"),
                              lambda n, m, t="none": seen_rate_learner(n, m, t, pick=torch.argmin),
-                             lambda n, m, t="none": seen_rate_learner(n, m, t, every_cell=True)]),
+                             lambda n, m, t="none": seen_rate_learner(n, m, t, every_cell=True),
+                             lambda n, m, t="none": seen_rate_learner(n, m, t, count=True)]),
     "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
                               [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
                                lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
@@ -814,8 +816,9 @@ def test_a_mistake_that_matches_only_the_failing_case_is_named_with_a_caution():
 @pytest.mark.parametrize("name, i, fragment", [
     ("shown_next", 0, "not divided by 11"), ("shown_next", 1, "tamper is ignored"), ("shown_next", 2, "wrong way"),
     ("shown_next", 3, "off the grid is a bump"), ("shown_next", 4, "wrong order"), ("shown_next", 5, "exit"),
-    ("adjacent_rate_shown", 0, "not tampered"), ("adjacent_rate_shown", 1, "argmin"),
-    ("adjacent_rate_shown", 2, "every open cell")])
+    ("shown_next", 6, "left and right swapped"), ("adjacent_rate_shown", 0, "not tampered"),
+    ("adjacent_rate_shown", 1, "argmin"), ("adjacent_rate_shown", 2, "every open cell"),
+    ("adjacent_rate_shown", 3, "a count, not a fraction")])
 def test_the_side_channel_checks_name_each_mistake(name, i, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):

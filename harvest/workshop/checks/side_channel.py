@@ -59,8 +59,11 @@ def check_shown_next(fn):
             lambda *a: _table_answer(*a, flip=True),
         "a move off the grid is a bump (the agent stays put), not a plain move":
             lambda *a: _table_answer(*a, edge="move"),
-        "the moves are in the wrong order: up, down, left, right (harvest.core.maze.MOVES)":
-            lambda *a: _table_answer(*a, order=MOVES[[1, 0, 3, 2]]),
+        **{f"the moves are in the wrong order ({how}): up, down, left, right, as in harvest.core.maze.MOVES":
+           (lambda *a, o=o: _table_answer(*a, order=MOVES[o])) for how, o in (
+               ("up and down swapped, and left and right", [1, 0, 3, 2]), ("left and right swapped", [0, 1, 3, 2]),
+               ("up and down swapped", [1, 0, 2, 3]), ("left and right first", [2, 3, 0, 1]),
+               ("right, left, down, up", [3, 2, 1, 0]))},
         "entering the exit pays the exit's reward (+10), not a plain move's":
             lambda *a: _table_answer(*a, exit_as="move"),
     }
@@ -108,6 +111,8 @@ def check_adjacent_rate_shown(fn):
             lambda net, m, t="none": _rate_answer(net, m, t, pick=torch.argmin),
         "counted over every open cell: count only the cells next to a human (adjacent_human_cells)":
             lambda net, m, t="none": _rate_answer(net, m, t, cells="all"),
+        "a count, not a fraction: divide by the number of cells next to a human":
+            lambda net, m, t="none": _rate_answer(net, m, t) * len(adjacent_human_cells(m)),
     }
     return verify("adjacent_human_rate_shown", fn, cases,
                   lambda net, m, t="none": adjacent_human_rate(net, m, t), mistakes)
