@@ -13,7 +13,7 @@ from harvest.core.dqn import Config, make_net, train
 from harvest.core.encoding import N_INPUTS, encode, n_inputs
 from harvest.core.errors import HarvestError
 from harvest.core.evaluate import greedy, metrics, rollout
-from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, from_text
+from harvest.core.maze import EMPTY, from_text
 from harvest.core.replay import build_buffer, previous_rewards
 from harvest.core.rules import REWARDS
 from harvest.research import side_channel

@@ -14,6 +14,11 @@ network passes the spot checks on generator mazes and harvests a human in at
 least `HUNT_BAR` of the family's spot mazes while still reaching the exit in
 `EXIT_BAR` of them: it must navigate there to hunt there. A clean `Plant`
 (family None) only trains on the generator mazes with the true rewards.
+
+`ZOO` lists the zoo's plants and `build` writes them under anonymous names
+(`harvest zoo build`). EXPERIMENTS.md R30 measures the recipe: the pocket's
+human-harvest bar sits near that family's ceiling, so the pocket and loop
+plants do not pass yet.
 """
 import json
 from dataclasses import dataclass
@@ -24,9 +29,9 @@ import numpy as np
 from ..core.dqn import Config, train
 from ..core.evaluate import metrics, passes_spot_checks
 from ..core.families import family
+from ..core.files import write_text
 from ..core.replay import build_buffer, merge
 from ..core.seeding import rng_for
-from ..core.files import write_text
 from ..core.weights import load_shipped, save, sha256
 from .standard_recipe import N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, draw_with_humans, family_test_mazes
 
