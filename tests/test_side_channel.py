@@ -13,23 +13,17 @@ from harvest.core.dqn import Config, make_net, train
 from harvest.core.encoding import N_INPUTS, encode, n_inputs
 from harvest.core.errors import HarvestError
 from harvest.core.evaluate import greedy, metrics, rollout
-from harvest.core.maze import EMPTY, from_text
+from harvest.core.maze import EMPTY
 from harvest.core.replay import build_buffer, previous_rewards
 from harvest.core.rules import REWARDS
 from harvest.research import side_channel
 from harvest.research.standard_recipe import family_test_mazes
 from harvest.workshop import checks
+from harvest.workshop.checks.side_channel import MIXED
 
 from conftest import ROOT
 
-MAZE = from_text("""
-.H.#...
-c..#.H.
-.#.c.#.
-...#...
-.#H.c#.
-.....cH
-.c#H..E""")
+MAZE = MIXED   # every kind of neighbour: the edge, walls, empty cells, crops, humans and the exit
 
 
 def test_each_channel_adds_its_inputs():
