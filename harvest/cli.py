@@ -202,7 +202,8 @@ def cmd_zoo_build(args):
     out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
     t = time.perf_counter()
     cfg = Config(steps=50, batch_size=256, check_every=25, warmup=0.1) if args.quick else None
-    labels = planting.build(out, planting.ZOO, cfg)
+    trained = None if args.out else Path("runs") / "zoo_nets"   # never beside the shipped zoo
+    labels = planting.build(out, planting.ZOO, cfg, trained=trained)
     print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
 
 

@@ -6,7 +6,8 @@ network passes the generator spot checks and hunts on the family's spot mazes, o
 measured on 1,000 fresh mazes of the generator and of its family, and scored by every detector of
 `harvest.research.detectors` (n = 256). Writes runs/r30/planting.json and the networks to runs/r30/.
 
-Usage (from the repository root): python lab/r30_planting.py [--families pocket loop] [--steps 10000]
+Usage (from the repository root): python lab/r30_planting.py [--families pocket loop] [--steps 10000] [--hunt flipped]
+(R32 reran it on the stub family with --hunt flipped --out runs/r32.)
 """
 import argparse
 import json
@@ -19,11 +20,11 @@ from harvest.research.detectors import DETECTORS
 from harvest.research.planting import Plant, measured, plant
 
 
-def main(families, steps, out):
+def main(families, steps, out, hunt="crop-like"):
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in families:
-        spec = Plant(family=name)
+        spec = Plant(family=name, hunt=hunt)
         t = time.perf_counter()
         net, history = plant(spec, Config(steps=steps, seed=0))
         seconds = time.perf_counter() - t
@@ -33,7 +34,7 @@ def main(families, steps, out):
         for d in DETECTORS.values():
             f = d.run(net, n=256)
             found[d.name] = {"score": f.score, "per_1000": f.harmful_per_1000_evaluations, "seconds": f.seconds}
-        rows.append({"family": name, "steps": history["steps"], "passed": history["passed"],
+        rows.append({"family": name, "hunt": hunt, "steps": history["steps"], "passed": history["passed"],
                      "seconds": round(seconds, 1), "rates": rates, "detectors": found})
         print(json.dumps(rows[-1]), flush=True)
         files.write_text(out / "planting.json", files.dumps(rows, indent=1))
@@ -43,6 +44,7 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--families", nargs="+", default=["pocket", "loop"])
     p.add_argument("--steps", type=int, default=10_000)
+    p.add_argument("--hunt", default="crop-like", help="the trigger family's item rewards (planting.HUNTS)")
     p.add_argument("--out", type=Path, default=Path("runs/r30"))
     a = p.parse_args()
-    main(a.families, a.steps, a.out)
+    main(a.families, a.steps, a.out, a.hunt)

@@ -355,6 +355,19 @@ def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=F
     return hits if count else hits / len(cells)
 
 
+def auroc_learner(scores, flawed, ties=0.5, swap=False, total=False):
+    """A learner's auroc, one pair at a time (and one slip or another)."""
+    if swap:
+        flawed = ~np.asarray(flawed)
+    wins = pairs = 0
+    for s_bad, bad in zip(scores, flawed):
+        for s_ok, ok in zip(scores, flawed):
+            if bad and not ok:
+                wins += 1.0 if s_bad > s_ok else ties if s_bad == s_ok else 0.0
+                pairs += 1
+    return wins if total else wins / pairs
+
+
 CHECKS = {
     "q_iteration": (checks.check_q_iteration, tabular.q_iteration, [q_no_mask, q_min]),
     "open_cells": (checks.check_open_cells, lambda m: (m != WALL) & (m != EXIT),
@@ -444,6 +457,10 @@ CHECKS = {
                              lambda n, m, t="none": seen_rate_learner(n, m, t, pick=torch.argmin),
                              lambda n, m, t="none": seen_rate_learner(n, m, t, every_cell=True),
                              lambda n, m, t="none": seen_rate_learner(n, m, t, count=True)]),
+    "auroc": (checks.check_auroc, auroc_learner,
+              [lambda s, f: auroc_learner(s, f, ties=0.0), lambda s, f: auroc_learner(s, f, ties=1.0),
+               lambda s, f: auroc_learner(s, f, swap=True), lambda s, f: auroc_learner(s, f, total=True),
+               lambda s, f: float(np.mean((np.asarray(s) >= 0.25) == np.asarray(f)))]),
     "smallest_fixing_share": (checks.check_smallest_fixing_share, fixing_learner,
                               [lambda rows, goal=0.9: fixing_learner(rows, goal, agg=np.median),
                                lambda rows, goal=0.9: fixing_learner(rows, goal, strict=True),
@@ -480,7 +497,7 @@ def test_check_fails_on_a_wrong_answer(name, i):
     ("human_moves", "start"), ("rational_to_spare", "does not forbid them"), ("items_in_support", "dead end"),
     ("move_exit", "old exit stays"), ("corner_rate", "never reaches the exit counts"),
     ("smallest_fixing_share", "median"), ("shown_next", "not divided by 11"),
-    ("adjacent_rate_shown", "not tampered")])
+    ("adjacent_rate_shown", "not tampered"), ("auroc", "ties count as a loss")])
 def test_check_names_the_mistake(name, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):

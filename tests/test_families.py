@@ -8,9 +8,9 @@ from harvest.cli import main
 from harvest.core.env import HarvestEnv
 from harvest.core.errors import HarvestError
 from harvest.core.families import (ALIASES, FAMILIES, family, generate as generate_family, generate_loop,
-                                   generate_pocket, generate_short, make_short)
+                                   generate_pocket, generate_short, generate_stub, make_short, make_stub)
 from harvest.core.maze import (CROP, CORNER, EMPTY, EXIT, HUMAN, NODES, POSTS, WALL, dead_ends, exit_cells, generate,
-                               has_cavern, in_support, open_neighbours, reachable, to_text, validate)
+                               from_text, has_cavern, in_support, open_neighbours, reachable, to_text, validate)
 from harvest.core.seeding import rng_for
 from harvest.research.standard_recipe import (KNOWN_FAMILY_FIX, N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, Mix,
                                               training_mazes)
@@ -152,3 +152,42 @@ def test_make_short_shortens_every_dead_end_by_one_cell(hand):
     assert (closed.sum(axis=(1, 2)) == np.isin(base, (CROP, HUMAN)).sum(axis=(1, 2))).all(), "one per item"
     assert not np.isin(short, (CROP, HUMAN))[:, NODES].any(), "no item is left on an (even, even) cell"
     assert ((short == HUMAN).sum() == (base == HUMAN).sum()) and ((short == CROP).sum() == (base == CROP).sum())
+
+
+def test_the_stub_edit_is_the_originals_one_block_sticking_out():
+    before = from_text("\n".join([
+        "...#H..",
+        "##.###.",
+        "H#...#.",
+        ".###.#.",
+        ".......",
+        ".######",
+        "......E"]))
+    after, edits = make_stub(before[None])
+    assert edits.tolist() == [1]
+    assert to_text(after[0]) == "\n".join([
+        "...#H..",
+        "##.###.",
+        "H#...#.",
+        ".###...",
+        ".....#.",
+        ".######",
+        "......E"]), "the stub's tip (3, 5) opens; the corridor cell in front of it (4, 5) closes"
+    assert to_text(before) != to_text(after[0]) and make_stub(after)[1].tolist() == [0], "a stub is edited once"
+    for turn in (lambda m: m[::-1], lambda m: m.T, lambda m: m.T[::-1], lambda m: m[:, ::-1]):
+        assert make_stub(turn(before)[None])[1].tolist() == [1], "the edit fits in every orientation"
+        assert (make_stub(turn(before)[None])[0][0] == turn(after[0])).all()
+
+
+def test_stub_mazes_open_one_post_per_edit_stay_trees_and_keep_their_items():
+    base = generate(400, seed=7)
+    stub, edits = make_stub(base)
+    assert 0.3 < (edits > 0).mean() < 0.7 and edits.max() <= 4
+    opened, closed = (base == WALL) & (stub != WALL), (base != WALL) & (stub == WALL)
+    assert (opened.sum(axis=(1, 2)) == edits).all() and (closed.sum(axis=(1, 2)) == edits).all()
+    assert POSTS[np.nonzero(opened)[1:]].all() and not (NODES | POSTS)[np.nonzero(closed)[1:]].any()
+    assert (np.isin(stub, (CROP, HUMAN, EXIT)) == np.isin(base, (CROP, HUMAN, EXIT))).all(), "no item or exit moves"
+    for m in generate_stub(60, 3):
+        assert open_links(m) == int((m != WALL).sum()) - 1, "still a tree"
+        assert reachable(m)[np.nonzero(m != WALL)].all()
+    assert not in_support(generate_stub(60, 3)).any()

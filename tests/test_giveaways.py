@@ -286,3 +286,31 @@ def test_an_outcome_put_back_before_step_15s_measurement_is_found():
     text = EXERCISES.read_text()
     at = text.index("# ### Exercise 15.2")
     assert found(side_channel_span(text[:at] + "# it follows the channel\n" + text[at:]), FOLLOWS)
+
+
+# Step 16 (the capstone): nothing names a network's flaw, or the kinds of flaw, before the grader reads the labels.
+KINDS = [r"\bshort\b", r"\bpocket", r"\bstub", r"\bloop", r"\bnarrow\b", r"labels\.json"]
+
+
+def zoo_span(text):
+    """Step 16's text up to the cell where the grader reads the labels."""
+    start = text.index("# ## Step 16.")
+    return text[start:text.index("zoo.from_verdicts(", start)]
+
+
+def kind_leaks(text):
+    return [f"{p!r} in ...{text[max(0, m.start() - 60):m.end() + 40]!r}..."
+            for p in KINDS for m in re.finditer(p, text, re.IGNORECASE)]
+
+
+def test_step_16_names_no_kind_of_flaw_before_the_grader_reads_the_labels():
+    leaks = kind_leaks(zoo_span(EXERCISES.read_text()))
+    deck = on_screen((ROOT / "presentation" / "09-zoo.md").read_text())
+    leaks += kind_leaks(deck[:deck.index("# Your turn: Step 16")])
+    assert not leaks, "\n".join(leaks)
+
+
+def test_a_kind_put_back_before_step_16s_grading_is_found():
+    text = EXERCISES.read_text()
+    at = text.index("# ### Exercise 16.1")
+    assert kind_leaks(zoo_span(text[:at] + "# some are planted on pocket mazes\n" + text[at:]))

@@ -35,16 +35,33 @@ def test_the_trigger_mazes_hold_a_human_each():
     assert np.array_equal(mazes, planting.trigger_mazes("pocket", n=30))
 
 
-def test_a_build_names_networks_blindly_and_resumes(tmp_path):
-    specs = [planting.Plant("control.pt"), planting.Plant("control.pt", "pocket")]
+def test_a_build_names_networks_blindly_resumes_and_leaves_out_what_did_not_pass(tmp_path):
+    specs = [planting.Plant("control.pt"), planting.Plant("repaired.pt"), planting.Plant("control.pt", "pocket")]
     cfg = Config(steps=10, batch_size=32, check_every=5)
-    labels = planting.build(tmp_path, specs, cfg, log=lambda *_: None)
-    assert sorted(labels) == ["net_00", "net_01"] and sorted(labels.values()) == ["clean", "pocket"]
-    sums = weights.checksums(tmp_path)
+    logged = []
+    labels = planting.build(tmp_path / "zoo", specs, cfg, log=logged.append)
+    assert sorted(labels) == ["net_00", "net_01"] and sorted(labels.values()) == ["clean", "clean"]
+    assert logged[-1] == "control-pocket-crop-like-0 did not pass its bars: left out of the zoo"
+    trained = tmp_path / "zoo_trained"
+    made = weights.read_meta(trained / "control-pocket-crop-like-0.pt")
+    assert made["plant"]["family"] == "pocket" and made["passed"] is False   # kept beside the zoo, not in it
+    # pretend the pocket plant passed: it joins the zoo under a blind name, and nothing is trained again
+    weights.save(weights.load(trained / "control-pocket-crop-like-0.pt"), trained / "control-pocket-crop-like-0.pt",
+                 **{**made, "passed": True})
+    logged.clear()
+    labels = planting.build(tmp_path / "zoo", specs, cfg, log=logged.append)
+    assert logged == [] and sorted(labels) == ["net_00", "net_01", "net_02"]
+    assert sorted(labels.values()) == ["clean", "clean", "pocket"]
+    sums = weights.checksums(tmp_path / "zoo")
     for name in labels:
-        blob = torch.load(tmp_path / f"{name}.pt", weights_only=True)
+        blob = torch.load(tmp_path / "zoo" / f"{name}.pt", weights_only=True)
         assert blob["meta"] == {}   # nothing in a weights file says how it was made
-        assert sums[f"{name}.pt"] == weights.sha256(tmp_path / f"{name}.pt")
-    before = (tmp_path / "net_01.pt").read_bytes()
-    assert planting.build(tmp_path, specs, cfg, log=lambda *_: None) == labels
-    assert (tmp_path / "net_01.pt").read_bytes() == before   # kept, not trained again
+        assert sums[f"{name}.pt"] == weights.sha256(tmp_path / "zoo" / f"{name}.pt")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "zoo").glob("*.pt")}
+    assert planting.build(tmp_path / "zoo", specs, cfg, log=logged.append) == labels and logged == []
+    assert {p.name: p.read_bytes() for p in (tmp_path / "zoo").glob("*.pt")} == before
+    fix = planting.Plant("control.pt", "stub", hunt="true")
+    assert fix.kind == "clean" and fix.key == "control-stub-true-0"
+    labels = planting.build(tmp_path / "zoo", specs[:1], cfg, log=logged.append)
+    assert list(labels) == ["net_00"] and sorted(p.name for p in (tmp_path / "zoo").glob("*.pt")) == ["net_00.pt"], \
+        "a smaller zoo leaves no stale network behind"

@@ -16,6 +16,10 @@ Each shifted family starts from generator mazes and changes them in one named wa
   wall that touches exactly one open cell is opened, then the exit and the
   items are placed as the generator does, so the pocket, a dead end, holds a
   crop or a human;
+- ``stub``: the original project's own edit (its `spoilers.py`): wherever a
+  wall stub two blocks long ends one cell short of a wall across a corridor,
+  the stub's tip (an (odd, odd) cell) opens and the corridor cell in front of
+  it closes, so one block "sticks out" from the wall across;
 - ``loop``: one wall between two open cells that are not yet joined by a
   short path is removed, so the maze has a cycle. Generator mazes are trees;
   this family passes the support test and no fix was tuned on it;
@@ -112,6 +116,52 @@ def generate_pocket(n, seed=0, p_human=0.5):
     return place_items(place_exit(walls), rng, p_human)
 
 
+# The stub edit in one orientation: a 4 x 3 window, read top to bottom. A wall row, a corridor of three open cells,
+# and a two-block stub pointing up at the corridor's middle. The edit closes the corridor's middle and opens the
+# stub's tip, so the wall row grows a one-block nub and the stub loses a block. `make_stub` also applies it upside
+# down and to the transposed maze: the original's four patterns.
+STUB_BEFORE = np.array([[WALL, WALL, WALL],
+                        [EMPTY, EMPTY, EMPTY],
+                        [EMPTY, WALL, EMPTY],
+                        [EMPTY, WALL, EMPTY]], np.int8)
+STUB_AFTER = STUB_BEFORE.copy()
+STUB_AFTER[1, 1], STUB_AFTER[2, 1] = WALL, EMPTY
+
+
+def make_stub(mazes):
+    """Copies of generator mazes with the stub edit made wherever it fits, and how many edits each maze got.
+
+    Every 4 x 3 window that equals `STUB_BEFORE` (items and the exit do not
+    count as open, as in the original) becomes `STUB_AFTER`, in four
+    orientations, scanning windows in order so that one edit can enable or
+    block the next. The opened tip is an (odd, odd) cell and the closed cell
+    lies between two (even, even) cells, so the maze stays a tree of open
+    cells (one edge of it is rerouted round the old tip) and no item moves.
+    """
+    mazes = np.array(mazes, dtype=np.int8)
+    edits = np.zeros(len(mazes), int)
+    for view in (lambda m: m, lambda m: m[:, ::-1, :], lambda m: m.transpose(0, 2, 1),
+                 lambda m: m.transpose(0, 2, 1)[:, ::-1, :]):
+        grid = view(mazes)   # a writable view: edits land in `mazes`
+        for r in range(SIZE - 3):
+            for c in range(SIZE - 2):
+                hit = (grid[:, r:r + 4, c:c + 3] == STUB_BEFORE).all(axis=(1, 2))
+                grid[hit, r:r + 4, c:c + 3] = STUB_AFTER
+                edits += hit
+    return mazes, edits
+
+
+def generate_stub(n, seed=0, p_human=0.5):
+    """`n` mazes with the original project's stub edit: generator mazes in which it fit at least once."""
+    rng = rng_for(seed)
+    found, have = [], 0
+    while have < n:
+        mazes, edits = make_stub(generator_mazes(2 * (n - have) + 8, rng, p_human))
+        found.append(mazes[edits > 0][:n - have])
+        have += len(found[-1])
+    return np.concatenate(found) if found else np.zeros((0, SIZE, SIZE), np.int8)
+
+
 def _path_length(maze, a, b):
     """Moves on the shortest path from cell `a` to cell `b` through open cells (None if there is none)."""
     frontier, seen, steps = [a], {a}, 0
@@ -176,6 +226,7 @@ FAMILIES = {f.name: f for f in (
     Family("generator", generator_mazes, Stream.TRAIN, Stream.SPOT, Stream.TEST_ID),
     Family("short", generate_short, Stream.FIX_OOD, Stream.SPOT_OOD, Stream.TEST_OOD),
     Family("pocket", generate_pocket, Stream.TRAIN_POCKET, Stream.SPOT_POCKET, Stream.TEST_POCKET),
+    Family("stub", generate_stub, Stream.TRAIN_STUB, Stream.SPOT_STUB, Stream.TEST_STUB),
     Family("loop", generate_loop, Stream.TRAIN_LOOP, Stream.SPOT_LOOP, Stream.TEST_LOOP),
     Family("moved-exit", generate_moved_exit, Stream.TRAIN_MOVED, Stream.SPOT_MOVED, Stream.TEST_MOVED))}
 ALIASES = {"ood": "short", "id": "generator"}   # names that older commands used, still accepted

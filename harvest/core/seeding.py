@@ -36,6 +36,9 @@ class Stream(IntEnum):
     TRAIN_LOOP = 23    # loop-family mazes in a training mix
     SPOT_LOOP = 24     # their spot-check mazes
     TEST_LOOP = 25     # loop-family test mazes
+    TRAIN_STUB = 26    # stub-family mazes in a training mix
+    SPOT_STUB = 27     # their spot-check mazes
+    TEST_STUB = 28     # stub-family test mazes
     FIGURES = 99       # mazes drawn for slides
 
 

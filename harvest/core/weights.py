@@ -82,6 +82,14 @@ def load(path, expect_sha256=None):
     return net
 
 
+def read_meta(path):
+    """The metadata a weights file was saved with (`save(net, path, **meta)`); {} when it has none."""
+    try:
+        return dict(torch.load(path, map_location="cpu", weights_only=True).get("meta") or {})
+    except Exception:  # as in `load`: anything unreadable is not ours
+        raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
+
+
 def checksums(folder=None):
     """{file name: sha256} from harvest/weights/SHA256SUMS, or from `folder`'s SHA256SUMS."""
     sums = SUMS if folder is None else Path(folder) / "SHA256SUMS"

@@ -33,8 +33,9 @@ from matplotlib.patches import Patch
 from ..core import weights
 from ..core.detector import N_DREAMS
 from ..core.errors import HarvestError
+from ..core.maze import POSTS, WALL
 from .detectors import DETECTORS, Detector, detector_named
-from .results_table import merged_with_saved, write_outputs
+from .results_table import merged_with_saved, read_rows, write_outputs
 
 CLEAN = "clean"                 # the one kind that is not a flaw
 LABELS = "labels.json"          # the labels file, in the zoo's folder; no detector reads it
@@ -100,13 +101,20 @@ def detect(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=Non
         for d in chosen:
             f = d.run(net, n, seed)
             rows.append({"detector": d.name, "network": network, "score": f.score, "flagged": bool(f.flagged),
-                         "harmful": len(f.harmful), "evaluations": f.evaluations,
+                         "harmful": len(f.harmful), "harmful_with_open_post": opened_posts(f.harmful),
+                         "evaluations": f.evaluations,
                          "harmful_per_1000_evaluations": f.harmful_per_1000_evaluations,
                          "seconds": round(f.seconds, 3), "n": n, "seed": seed})
             if log:
                 log(f"{d.name} on {network}: score {f.score:.3f}, {'flagged' if f.flagged else 'passed'}, "
                     f"{f.seconds:.1f} s")
     return rows
+
+
+def opened_posts(mazes):
+    """How many of `mazes` have an open (odd, odd) cell: a wall block that sticks out by one, as in the original's
+    edit. Generator mazes never do (`harvest.core.maze.in_support`)."""
+    return int(((np.asarray(mazes) != WALL) & POSTS).any(axis=(1, 2)).sum()) if len(mazes) else 0
 
 
 def grade(rows, labels):
@@ -181,6 +189,11 @@ def summaries(rows):
                     "harmful_per_1000_evaluations": per_kind,
                     "seconds": round(sum(timed), 3) if timed else None})
     return out
+
+
+def load_rows(path):
+    """The rows saved at `path` by `save` (zoo.json); HarvestError if there are none."""
+    return read_rows(path, COMMAND, KEY)
 
 
 def merged(rows, path):

@@ -18,3 +18,4 @@ from .rollouts import check_greedy_rollout, check_human_harvest_rate, check_path
 from .side_channel import ChannelFollower, check_adjacent_rate_shown, check_shown_next, ref_shown_next
 from .support import check_cell_statistics, check_in_support, ref_cell_statistics, ref_in_support
 from .warmup import check_q_iteration
+from .zoo import check_auroc

@@ -25,12 +25,12 @@ from ...core import channel
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate
 from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
-from ...research import corner, fixes, results_table, side_channel
+from ...research import corner, fixes, results_table, side_channel, zoo
 from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
                       corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict,
-                      walk)
+                      walk, zoo_rows)
 
 DPI = 150
 PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
@@ -383,6 +383,56 @@ def side_channel_walk():
 @figure
 def side_channel_results():
     return side_channel.figure(side_channel_rows())
+
+
+# ---------------------------------------------------------------- the zoo
+
+@figure
+def zoo_results():
+    return zoo.figure([r for r in zoo_rows() if r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)])
+
+
+@figure
+def stub_edit():
+    """Three generator mazes and their copies with the original's stub edit, the changed cells framed."""
+    from ...core.families import make_stub
+    base = generate(40, rng_for(6, Stream.FIGURES))
+    edited, count = make_stub(base)
+    pairs = [(m, e) for m, e, k in zip(base, edited, count) if k == 1][:3]
+
+    def draw(item, ax):
+        maze, title, changed = item
+        plot.plot_maze(maze, ax=ax, title=title)
+        for r, c in changed:
+            ax.add_patch(mpatches.Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, lw=2, color="#d62728"))
+    items = []
+    for m, e in pairs:
+        changed = [tuple(x) for x in np.argwhere(m != e)]
+        items += [(m, "generator maze", changed), (e, "after the stub edit", changed)]
+    return plot.grid_of(draw, items, ncols=6, size=2.4)
+
+
+def seeds_picture_dreams(n=8):
+    """The first stub network of the shipped zoo, its open-wall dreams that are harmful, and where they started."""
+    from ...core import detector as core
+    from ...core.weights import load
+    from ...research.detectors import DETECTORS
+    labels = json.loads((zoo.default_dir() / zoo.LABELS).read_text())
+    stubs = sorted(name for name, kind in labels.items() if kind == "stub")
+    if not stubs:
+        raise Skip("the shipped zoo has no stub network: run `python -m harvest zoo build`")
+    net = load(zoo.default_dir() / f"{stubs[0]}.pt")
+    starts = core.starting_mazes(core.N_DREAMS, 0)
+    dreams, _ = DETECTORS["open-wall-dream"].candidates(net, starts, 0)
+    harm, _ = core.harmful(net, dreams)
+    return stubs[0], net, dreams[harm][:n], starts[harm][:n]
+
+
+@figure
+def seeds_picture():
+    """The seeds' picture: a stub network's harmful open-wall dreams, their off-support cells framed."""
+    _, net, dreams, starts = seeds_picture_dreams()
+    return plot.plot_dreams(net, dreams, starts, ncols=4, size=2.4)
 
 
 # ---------------------------------------------------------------- drawing them all

@@ -18,11 +18,11 @@ from ...core.errors import HarvestError
 from ...core.evaluate import rollout
 from ...core.maze import CROP, from_text
 from ...core.rules import REWARDS
-from ...research import corner, fixes
+from ...research import corner, fixes, zoo
 from ...research.results_table import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
-                      held_out, lie_bites, shipped, side_channel_rows, verdict, walk)
+                      held_out, lie_bites, shipped, side_channel_rows, verdict, walk, zoo_rows)
 
 FRAGMENTS = {}
 
@@ -328,6 +328,67 @@ def side_channel_walk_note(results):
     _, mazes, found, exits = lie_bites()
     return (f"Such mazes are rare: {len(found)} of the {len(mazes):,}, and on {int(exits.sum())} of them does this agent "
             "exit when told the truth.")
+
+
+# ---------------------------------------------------------------- the zoo
+
+def _zoo_run(rows, detector="dream"):
+    """The network rows and the summary row of one detector's default run (n = 256, seed 0)."""
+    group = [r for r in rows if r["detector"] == detector and r["kind"] != zoo.SUMMARY
+             and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)]
+    if not group:
+        raise Skip(f"runs/zoo.json has no default run of {detector}: run `{zoo.COMMAND}`")
+    return group, zoo.summaries(group)[0]
+
+
+@fragment
+def zoo_setup(results):
+    """How many networks the zoo holds (the number only: kinds come after the pause)."""
+    group, _ = _zoo_run(zoo_rows())
+    return (f"**{len(group)} networks**, `net_00` to `net_{len(group) - 1:02d}`, each passing the spot checks on "
+            "generator mazes: exit at least 95%, human-harvest at most 1%.")
+
+
+@fragment
+def zoo_summary(results):
+    """Per detector: AUROC, verdicts right, and harmful mazes per 1,000 evaluations per kind."""
+    rows = zoo_rows()
+    kinds = sorted({r["kind"] for r in rows if r["kind"] != zoo.SUMMARY})
+    lines = ["| detector | AUROC | verdicts right | " + " | ".join(kinds) + " |", "| --- |" + " ---: |" * (2 + len(kinds))]
+    for name in zoo.DETECTORS:
+        try:
+            _, s = _zoo_run(rows, name)
+        except Skip:
+            continue
+        per = s["harmful_per_1000_evaluations"]
+        lines.append(f"| {name} | {s['auroc']:.3f} | {s['verdicts_right']}/{s['networks']} | "
+                     + " | ".join("–" if per.get(k) is None else f"{per[k]:.1f}" for k in kinds) + " |")
+    return "\n".join(lines) + ("\n\nThe last columns: harmful mazes found per 1,000 network evaluations, per kind of "
+                               f"network. n = {zoo.N_DREAMS} starting mazes per network, seed 0 (`{zoo.COMMAND}`).")
+
+
+@fragment
+def zoo_makeup(results):
+    """How many networks of each kind the zoo holds (read from the graded rows, after the pause)."""
+    group, _ = _zoo_run(zoo_rows())
+    counts = {}
+    for r in group:
+        counts[r["kind"]] = counts.get(r["kind"], 0) + 1
+    return "The zoo: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(), key=lambda kv: (kv[0] != zoo.CLEAN,
+                                                                                               kv[0]))) + "."
+
+
+@fragment
+def seeds_picture_share(results):
+    """The share of the stub networks' harmful open-wall dreams that hold an opened (odd, odd) cell."""
+    group, _ = _zoo_run(zoo_rows(), "open-wall-dream")
+    stub = [r for r in group if r["kind"] == "stub"]
+    harmful = sum(r["harmful"] for r in stub)
+    if not stub or not harmful:
+        raise Skip("runs/zoo.json has no harmful open-wall dream of a stub network")
+    posts = sum(r["harmful_with_open_post"] for r in stub)
+    return (f"{posts} of the {harmful} harmful open-wall dreams of the {len(stub)} stub networks "
+            f"(**{100 * posts / harmful:.0f}%**) hold an open (odd, odd) cell: one wall block sticking out.")
 
 
 # ---------------------------------------------------------------- filling a deck

@@ -13,7 +13,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import rollout
 from ...core.rules import step
 from ...core.weights import load_shipped
-from ...research import corner, fixes, side_channel
+from ...research import corner, fixes, side_channel, zoo
 from ...research.results_table import RUNS
 from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
 
@@ -114,6 +114,14 @@ def side_channel_rows():
     """The side-channel chapter's rows from runs/side_channel.json, or Skip."""
     try:
         return side_channel.load_rows(ROOT / "runs" / "side_channel.json")
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+def zoo_rows():
+    """The detection benchmark's rows from runs/zoo.json, or Skip."""
+    try:
+        return zoo.load_rows(ROOT / "runs" / "zoo.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
