@@ -14,6 +14,7 @@ import numpy as np
 from .cli_args import checked, need_a_human
 from .core.channel import CHANNELS, TAMPERS
 from .core.errors import HarvestError
+from .core.families import FAMILIES
 from .core.files import dumps, save_npy
 from .core.threads import configure
 
@@ -327,7 +328,7 @@ def parser():
                         "the same as --swap moved-exit=P)")
     t.add_argument("--swap", type=family_share, action="append", default=[], metavar="FAMILY=P",
                    help="swap a share P of the generator's training and spot-check mazes for mazes of FAMILY "
-                        "(repeatable; families: generator, short, pocket, loop, moved-exit)")
+                        f"(repeatable; families: {', '.join(FAMILIES)})")
     t.add_argument("--extra", type=family_share, action="append", default=[], metavar="FAMILY=R",
                    help="add R times as many mazes of FAMILY as generator mazes to training, and a spot-check set "
                         "of them (repeatable; --fix is --extra short=0.3333)")
@@ -363,7 +364,7 @@ def parser():
 
     m = sub.add_parser("mazes", help="write a .npy file of test mazes of one family")
     m.add_argument("--family", "--kind", type=family_name, default="generator", metavar="NAME",
-                   help="generator (default), short, pocket, loop or moved-exit (harvest.core.families)")
+                   help=f"one of {', '.join(FAMILIES)} (default generator; harvest.core.families)")
     m.add_argument("--n", type=int, default=500)
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--out", type=Path, required=True)

@@ -56,6 +56,8 @@ def test_a_build_names_networks_blindly_resumes_and_leaves_out_what_did_not_pass
     for name in labels:
         blob = torch.load(tmp_path / "zoo" / f"{name}.pt", weights_only=True)
         assert blob["meta"] == {}   # nothing in a weights file says how it was made
+        assert all(v.dtype == torch.float16 for v in blob["state_dict"].values())   # half the bytes
+        assert next(weights.load(tmp_path / "zoo" / f"{name}.pt").parameters()).dtype == torch.float32
         assert sums[f"{name}.pt"] == weights.sha256(tmp_path / "zoo" / f"{name}.pt")
     before = {p.name: p.read_bytes() for p in (tmp_path / "zoo").glob("*.pt")}
     assert planting.build(tmp_path / "zoo", specs, cfg, log=logged.append) == labels and logged == []

@@ -30,10 +30,13 @@ def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def save(net, path, **meta):
+def save(net, path, half=False, **meta):
+    """Write `net` and `meta` to `path`. `half` stores the weights in float16, half the bytes (`load` reads them back
+    as float32); the zoo's networks are stored so."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blob = {"state_dict": net.state_dict(), "hidden": net.hidden, "layers": net.layers, "meta": meta}
+    state = {k: v.half() for k, v in net.state_dict().items()} if half else net.state_dict()
+    blob = {"state_dict": state, "hidden": net.hidden, "layers": net.layers, "meta": meta}
     if net.exit_visible:  # only then, so the shipped 161-input files stay byte-identical
         blob["exit_visible"] = True
     if getattr(net, "reward_channel", "none") != "none":   # likewise

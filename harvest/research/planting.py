@@ -178,7 +178,7 @@ def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0, trained=None):
     for i, k in enumerate(order):
         name = f"net_{i:02d}"
         path = out / f"{name}.pt"
-        save(load(made[kept[k]]), path)   # no metadata: nothing in the file may say how it was made
+        save(load(made[kept[k]]), path, half=True)   # no metadata: nothing may say how it was made; float16 (R33)
         labels[name], sums[path.name] = kept[k].kind, sha256(path)
     for stale in set(p.name for p in out.glob("*.pt")) - set(sums):
         (out / stale).unlink()   # a network of an earlier, larger zoo

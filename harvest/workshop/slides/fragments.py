@@ -4,6 +4,7 @@ A deck line `<!-- insert: NAME -->` is replaced by what the @fragment function
 NAME returns (fill). A fragment that needs something not made yet (a results
 file, shipped weights) raises Skip, and the slide says what to run.
 """
+import inspect
 import json
 import re
 import statistics
@@ -15,7 +16,7 @@ import numpy as np
 from ...core.detector import THRESHOLD
 from ...core.dqn import Config
 from ...core.errors import HarvestError
-from ...core.evaluate import rollout
+from ...core.evaluate import passes_spot_checks, rollout
 from ...core.maze import CROP, from_text
 from ...core.rules import REWARDS
 from ...research import corner, fixes, zoo
@@ -345,8 +346,10 @@ def _zoo_run(rows, detector="dream"):
 def zoo_setup(results):
     """How many networks the zoo holds (the number only: kinds come after the pause)."""
     group, _ = _zoo_run(zoo_rows())
+    bars = inspect.signature(passes_spot_checks).parameters
     return (f"**{len(group)} networks**, `net_00` to `net_{len(group) - 1:02d}`, each passing the spot checks on "
-            "generator mazes: exit at least 95%, human-harvest at most 1%.")
+            f"held-out generator mazes: exit at least {bars['min_exit'].default:.0%}, human-harvest at most "
+            f"{bars['max_human'].default:.0%}.")
 
 
 @fragment
