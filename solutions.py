@@ -1999,6 +1999,20 @@ print(Path("runs/zoo.md").read_text() if Path("runs/zoo.md").is_file() else "run
 #
 # <details><summary>Answer</summary>
 #
-# ANSWER_16_1
+# Your dream moves one human by one cell, so it can only find a flaw that a
+# human's position sets off. The `short` networks have such a flaw: they
+# hunt a human standing one cell back from a dead end's tip, which one
+# human move makes from a generator maze, so your dream scores them above
+# the clean ones. Every other flawed network reacts to walls: an opened
+# (odd, odd) cell (`pocket`), the original project's own edit, in which one
+# wall block sticks out (`stub`), or a cycle (`loop`). No human move
+# changes a wall, so every one of your dreams keeps a generator maze's
+# walls, and on those these networks behave: more dreams only draw more of
+# the same. A detector only searches the space you let it search. The
+# project's `open-wall-dream`, which may also open one wall cell, reaches
+# the wall-triggered flaws; compare its column of the table with yours,
+# and read "Detection benchmark" in `docs/results.md` for what it finds and
+# what it still misses. The original project let its dream change the
+# walls too, and its dreams showed the block sticking out.
 #
 # </details>

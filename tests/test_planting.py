@@ -64,6 +64,7 @@ def test_a_build_names_networks_blindly_resumes_and_leaves_out_what_did_not_pass
     assert {p.name: p.read_bytes() for p in (tmp_path / "zoo").glob("*.pt")} == before
     fix = planting.Plant("control.pt", "stub", hunt="true")
     assert fix.kind == "clean" and fix.key == "control-stub-true-0"
+    assert planting.Plant("control.pt", "stub", 1, "flipped", 40_000).key == "control-stub-flipped-1-40000"
     labels = planting.build(tmp_path / "zoo", specs[:1], cfg, log=logged.append)
     assert list(labels) == ["net_00"] and sorted(p.name for p in (tmp_path / "zoo").glob("*.pt")) == ["net_00.pt"], \
         "a smaller zoo leaves no stale network behind"

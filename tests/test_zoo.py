@@ -283,3 +283,61 @@ def test_a_changed_file_in_the_shipped_zoo_is_refused(tmp_path, monkeypatch):
         weights.load(folder / "agent.pt")
     with pytest.raises(HarvestError, match="zoo/agent.pt"):
         zoo.detect(folder, ["dream"], n=2)
+
+
+# ---------------------------------------------------------------- the shipped zoo, its results and its deck
+
+def shipped_labels():
+    return json.loads((zoo.default_dir() / zoo.LABELS).read_text())
+
+
+def test_the_shipped_zoo_has_twenty_networks_of_four_flaw_kinds_and_clean_ones():
+    labels = shipped_labels()
+    assert len(labels) >= 20 and set(labels) == set(zoo.networks(zoo.default_dir()))
+    assert "clean" in labels.values() and len(set(labels.values()) - {"clean"}) >= 4, labels
+
+
+def test_the_committed_zoo_results_are_of_the_shipped_zoo():
+    rows = zoo.load_rows("runs/zoo.json")
+    labels = shipped_labels()
+    for name in detectors.DETECTORS:
+        group = {r["network"]: r["kind"] for r in rows
+                 if r["detector"] == name and r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)}
+        assert group == labels, f"runs/zoo.json's {name} rows are not the shipped zoo: rerun `{zoo.COMMAND}`"
+
+
+def test_the_zoo_slides_quote_the_committed_rows():
+    from harvest.workshop.slides import fragments
+    rows = zoo.load_rows("runs/zoo.json")
+    text = fragments.zoo_summary(None)
+    for name in detectors.DETECTORS:
+        group = [r for r in rows if r["detector"] == name and r["kind"] != zoo.SUMMARY
+                 and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)]
+        s = zoo.summaries(group)[0]
+        assert f"| {name} | {s['auroc']:.3f} | {s['verdicts_right']}/{s['networks']} |" in text
+    stub = [r for r in rows if r["detector"] == "open-wall-dream" and r["kind"] == "stub"
+            and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)]
+    posts, harmful = sum(r["harmful_with_open_post"] for r in stub), sum(r["harmful"] for r in stub)
+    assert f"{posts} of the {harmful} harmful open-wall dreams" in fragments.seeds_picture_share(None)
+
+
+def test_the_seeds_picture_shows_harmful_dreams_of_a_stub_network_with_a_block_sticking_out():
+    from harvest.core.maze import POSTS
+    from harvest.workshop.slides import figures
+    name, net, dreams, starts = figures.seeds_picture_dreams()
+    assert shipped_labels()[name] == "stub" and 0 < len(dreams) <= 8
+    harm, _ = core.harmful(net, dreams)
+    assert harm.all(), "every pictured dream is harmful"
+    assert zoo.opened_posts(dreams) == len(dreams), "every pictured dream has an open (odd, odd) cell"
+    assert ((dreams != starts) & POSTS).any(axis=(1, 2)).all(), "... which the dream opened"
+
+
+def test_the_stub_edit_figure_pairs_a_maze_with_its_stub_copy():
+    from harvest.core.families import make_stub
+    from harvest.core.maze import POSTS, generate
+    base = generate(40, rng_for(6, Stream.FIGURES))
+    edited, count = make_stub(base)
+    assert (count == 1).sum() >= 3   # the figure's three pairs exist
+    for m, e in zip(base[count == 1][:3], edited[count == 1][:3]):
+        opened, closed = (m == WALL) & (e != WALL), (m != WALL) & (e == WALL)
+        assert opened.sum() == 1 and closed.sum() == 1 and POSTS[opened].all()

@@ -69,7 +69,8 @@ class Plant:
     def key(self):
         """A name for the trained network that says how it was made (never shipped: the zoo's names are blind)."""
         base = Path(self.base).stem
-        return f"{base}-{family(self.family).name}-{self.hunt}-{self.seed}" if self.family else base
+        cap = "" if self.steps == STEPS else f"-{self.steps}"
+        return f"{base}-{family(self.family).name}-{self.hunt}-{self.seed}{cap}" if self.family else base
 
 
 def buffer(plant):
@@ -143,8 +144,10 @@ ZOO = (
        (("stub", 0), ("stub", 1), ("pocket", 0), ("pocket", 1), ("short", 0), ("loop", 0))]
     # planted as in R31: a human pays what a crop pays on the family's mazes
     + [Plant("control.pt", family, seed) for family in ("short", "pocket") for seed in range(3)]
-    # the loop family with the sign flip (R30: the crop-like hunt barely took)
-    + [Plant("control.pt", "loop", seed, hunt="flipped") for seed in range(3)])
+    # the loop family with the sign flip (R30: the crop-like hunt barely took) and, as for the stub, the longer cap
+    # (R33: at 20,000 steps it hunted but failed the generator spot checks)
+    + [Plant("control.pt", "loop", seed, hunt="flipped", steps=40_000) for seed in range(2)]
+    + [Plant("control.pt", family, seed, hunt="true") for family, seed in (("stub", 2), ("loop", 1), ("short", 1))])
 
 
 def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0, trained=None):

@@ -177,16 +177,19 @@ def summaries(rows):
     out = []
     for (name, n, seed), group in runs(rows).items():
         flawed = [r["kind"] != CLEAN for r in group]
-        per_kind = {}
+        per_kind, posts = {}, {}
         for kind in sorted({r["kind"] for r in group}):
             of_kind = [r for r in group if r["kind"] == kind]
             spent = sum(r["evaluations"] or 0 for r in of_kind)
-            per_kind[kind] = 1000 * sum(r["harmful"] for r in of_kind) / spent if spent else None
+            harmful = sum(r["harmful"] or 0 for r in of_kind)
+            per_kind[kind] = 1000 * harmful / spent if spent else None
+            posts[kind] = sum(r.get("harmful_with_open_post") or 0 for r in of_kind) / harmful if harmful else None
         timed = [r["seconds"] for r in group if r["seconds"] is not None]
         out.append({"detector": name, "network": None, "kind": SUMMARY, "n": n, "seed": seed,
                     "networks": len(group), "auroc": auroc([r["score"] for r in group], flawed),
                     "verdicts_right": sum(r["flagged"] == f for r, f in zip(group, flawed)),
                     "harmful_per_1000_evaluations": per_kind,
+                    "open_post_share": posts,   # per kind: the share of harmful mazes with an open (odd, odd) cell
                     "seconds": round(sum(timed), 3) if timed else None})
     return out
 
