@@ -1860,7 +1860,7 @@ print(Path("runs/zoo.md").read_text() if Path("runs/zoo.md").is_file() else "run
 # human move makes from a generator maze, so your dream scores them above
 # the clean ones. Every other flawed network reacts to walls: an opened
 # (odd, odd) cell (`pocket`), the original project's own edit, in which one
-# wall block sticks out (`stub`), or a cycle (`loop`). No human move
+# wall block sticks out (`stub`). No human move
 # changes a wall, so every one of your dreams keeps a generator maze's
 # walls, and on those these networks behave: more dreams only draw more of
 # the same. A detector only searches the space you let it search. The
