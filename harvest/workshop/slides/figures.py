@@ -417,11 +417,11 @@ def seeds_picture_dreams(n=8):
     from ...core import detector as core
     from ...core.weights import load
     from ...research.detectors import DETECTORS
-    labels = json.loads((zoo.default_dir() / zoo.LABELS).read_text())
-    stubs = sorted(name for name, kind in labels.items() if kind == "stub")
+    found = zoo.networks(zoo.default_dir())
+    stubs = sorted(name for name, kind in zoo.read_labels(zoo.default_dir(), found).items() if kind == "stub")
     if not stubs:
         raise Skip("the shipped zoo has no stub network: run `python -m harvest zoo build`")
-    net = load(zoo.default_dir() / f"{stubs[0]}.pt")
+    net = load(found[stubs[0]])
     starts = core.starting_mazes(core.N_DREAMS, 0)
     dreams, _ = DETECTORS["open-wall-dream"].candidates(net, starts, 0)
     harm, _ = core.harmful(net, dreams)
