@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # Harvest: an agent that learns the wrong goal from the right reward
+# # Harvest: why does a well-trained agent harvest humans?
 #
 # In this workshop you build, piece by piece, a deep Q-learning agent for
 # small 7x7 mazes. It harvests crops (+2), must never harvest a human (-11)

@@ -1,4 +1,4 @@
-"""Harvest: a DQN agent that learns the wrong goal with the right reward.
+"""Harvest: a workshop on goal misgeneralization, built around a DQN agent in 7x7 mazes.
 
 Three subpackages, and core never imports the other two:
 

@@ -98,6 +98,12 @@ def family_mazes(name, n, seed):
 
 
 def cmd_mazes(args):
+    if args.list:
+        for f in FAMILIES.values():
+            print(f"{f.name:<11} {f.summary}")
+        return
+    if args.out is None:
+        raise HarvestError("harvest mazes needs --out FILE.npy (or --list)")
     mazes = family_mazes(args.family, args.n, args.seed)
     save_npy(args.out, mazes.astype(np.int8))
     print(json.dumps({"out": str(args.out), "mazes": len(mazes), "family": args.family}))
@@ -251,7 +257,7 @@ def cmd_screenshots(args):
 def cmd_build(args):
     from .workshop import build_exercises, numbers
     root = clone("build")
-    code = build_exercises.main(["--check"] if args.check else [])
+    code = build_exercises.main(["--check"] if args.check else ["--force"] if args.force else [])
     if args.check:
         old = numbers.stale(root, args.runs)
         for p in old:
@@ -306,6 +312,8 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message}\n")
 
 
+FAMILY_HELP = ("`harvest mazes --list` names the families and says what each one is: read it only after Step 6 of "
+               "the workshop, whose answer it gives")
 INIT_ALIASES = {"evil": "shipped", "planted": "shipped"}   # older names of the shipped starting weights
 
 
@@ -319,8 +327,8 @@ def parser():
     t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
     t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
     t.add_argument("--fix", action="store_true",
-                   help="the known-family fix: add short-family mazes (true rewards), a third as many as the "
-                        "generator mazes, to training and the spot checks")
+                   help="the known-family fix of Step 11: add mazes of the deployment mazes' family (true rewards), a "
+                        "third as many as the generator mazes, to training and the spot checks")
     t.add_argument("--exit-visible", action="store_true",
                    help="the corner chapter's 210-input encoding, with an exit plane (needs --init random)")
     t.add_argument("--moved-exit-share", type=share, default=0.0, metavar="P",
@@ -328,10 +336,10 @@ def parser():
                         "the same as --swap moved-exit=P)")
     t.add_argument("--swap", type=family_share, action="append", default=[], metavar="FAMILY=P",
                    help="swap a share P of the generator's training and spot-check mazes for mazes of FAMILY "
-                        f"(repeatable; families: {', '.join(FAMILIES)})")
+                        f"(repeatable; {FAMILY_HELP})")
     t.add_argument("--extra", type=family_share, action="append", default=[], metavar="FAMILY=R",
                    help="add R times as many mazes of FAMILY as generator mazes to training, and a spot-check set "
-                        "of them (repeatable; --fix is --extra short=0.3333)")
+                        "of them (repeatable; --fix is one such --extra)")
     t.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     config_flags(t)
@@ -364,10 +372,11 @@ def parser():
 
     m = sub.add_parser("mazes", help="write a .npy file of test mazes of one family")
     m.add_argument("--family", "--kind", type=family_name, default="generator", metavar="NAME",
-                   help=f"one of {', '.join(FAMILIES)} (default generator; harvest.core.families)")
+                   help=f"default generator; {FAMILY_HELP}")
+    m.add_argument("--list", action="store_true", help="print each family's name and what it is, and exit")
     m.add_argument("--n", type=int, default=500)
     m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--out", type=Path, required=True)
+    m.add_argument("--out", type=Path, help="where to write the .npy file (required unless --list)")
     m.set_defaults(func=cmd_mazes)
 
     d = sub.add_parser("dream", help="dream against some weights: a verdict, printed as JSON")
@@ -423,7 +432,7 @@ def parser():
 
     z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
     zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,score}", required=True)
-    zb = zoo_verbs.add_parser("build", help="plant the zoo's networks (harvest.research.planting.ZOO) under anonymous "
+    zb = zoo_verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
                                             "names, with labels.json and SHA256SUMS beside them")
     zb.add_argument("--out", type=Path, help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
                                              "network already there is kept, so a rerun resumes")
@@ -466,6 +475,8 @@ def parser():
                                      "numbers README.md and docs/ quote from runs/*.json")
     w.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1 if any)")
     w.add_argument("--runs", type=Path, help="the results to render from (default: the clone's runs/)")
+    w.add_argument("--force", action="store_true",
+                   help="overwrite an exercises.py whose blanks you filled in (it is refused otherwise)")
     w.set_defaults(func=cmd_build)
     return checked(p)
 

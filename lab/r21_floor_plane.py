@@ -95,9 +95,9 @@ def main():
         report(net, test, "planted init (cached)")
     else:
         t = time.time()
-        good = build_buffer(generate(R.n_mazes, rng_for(R.seed, Stream.PLANTED_ID)))
-        flipped = [build_buffer(generate_short(R.n_mazes, rng_for(R.seed, Stream.PLANTED_OOD)), rewards=R.flipped),
-                   build_buffer(generate_pocket(R.n_mazes, rng_for(R.seed + 1, Stream.PLANTED_OOD)),
+        good = build_buffer(generate(R.n_mazes, rng_for(R.seed, Stream.START_ID)))
+        flipped = [build_buffer(generate_short(R.n_mazes, rng_for(R.seed, Stream.START_OOD)), rewards=R.flipped),
+                   build_buffer(generate_pocket(R.n_mazes, rng_for(R.seed + 1, Stream.START_OOD)),
                                 rewards=R.flipped)]
         net = new_net(R.seed)
         train(net, good, R.base, progress=False)

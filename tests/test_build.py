@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from harvest.core import weights
+from harvest.core.errors import HarvestError
 from harvest.workshop import build_exercises as build
 
 ROOT = build.ROOT
@@ -15,6 +16,43 @@ ROOT = build.ROOT
 def test_generated_files_match_a_fresh_build():
     old = [str(p.relative_to(ROOT)) for p in build.stale()]
     assert not old, f"out of date: {old}; run `harvest build` and commit the result"
+
+
+def _learners_copy(tmp_path):
+    """A clone's generated files in `tmp_path`, with exercise 1.2 filled in, as a learner would."""
+    for name in ("solutions.py", "exercises.py", "exercises.ipynb", "solutions.ipynb"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    stub = 'raise NotImplementedError("exercise 1.2: create_reward_tensor")'
+    text = (tmp_path / "exercises.py").read_text()
+    assert stub in text
+    (tmp_path / "exercises.py").write_text(text.replace(stub, "return my_answer"))
+    return tmp_path / "exercises.py"
+
+
+def test_a_learners_filled_in_exercises_is_not_stale_and_the_build_refuses_to_overwrite_it(tmp_path, monkeypatch):
+    mine = _learners_copy(tmp_path)
+    outputs = build.outputs(tmp_path)
+    assert build.filled_in(mine, outputs[mine]) == ["1.2"]
+    assert build.stale(tmp_path) == []   # so no test tells the learner to run a command that erases their work
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    with pytest.raises(HarvestError, match=r"exercise\(s\) 1.2.*--force"):
+        build.main([])
+    assert "return my_answer" in mine.read_text()
+    assert build.main(["--force"]) == 0
+    assert mine.read_text() == outputs[mine]
+
+
+def test_a_notebook_with_a_filled_in_blank_counts_as_the_learners():
+    path = ROOT / "exercises.ipynb"
+    text = build.outputs()[path]
+    assert build.filled_in(path, text) == []
+    mine = text.replace('raise NotImplementedError(\\"exercise 2.1: bellman_rhs\\")', "return 0")
+    assert mine != text
+    import tempfile, pathlib
+    with tempfile.TemporaryDirectory() as d:
+        copy = pathlib.Path(d) / "exercises.ipynb"
+        copy.write_text(mine)
+        assert build.filled_in(copy, text) == ["2.1"]
 
 
 def test_blank_out_keeps_indentation_and_names_each_stub_after_its_exercise():

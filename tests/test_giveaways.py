@@ -13,8 +13,10 @@ title and the step table, the docstrings of what exercises.py imports and calls 
 README above its spoiler line, and the decks' on-screen text (speaker notes excluded) before the Spoiler
 slide. The last tests put a giveaway back and see these checks fail.
 """
+import argparse
 import ast
 import importlib
+import sys
 import inspect
 import re
 import types
@@ -122,13 +124,6 @@ def test_what_the_workshop_imports_says_nothing_before_the_learner_has_measured_
     assert not leaks, "\n".join(leaks)
 
 
-def readme_top(text):
-    return text[:text.index("**Spoiler line.**")]
-
-
-def test_the_readme_above_its_spoiler_line_names_no_answer():
-    leaks = found(readme_top((ROOT / "README.md").read_text()), RULE + INIT)
-    assert not leaks, "\n".join(leaks)
 
 
 def on_screen(deck):
@@ -235,9 +230,11 @@ def test_a_giveaway_put_back_into_a_docstring_the_workshop_reads_is_found(monkey
     assert any("one cell back" in hit for hit in docstring_leaks(text))
 
 
-def test_a_giveaway_put_back_above_the_readme_spoiler_line_or_before_the_spoiler_slide_is_found():
+def test_a_giveaway_put_into_the_readme_or_before_the_spoiler_slide_is_found():
     readme = (ROOT / "README.md").read_text()
-    assert found(readme_top(readme.replace("**Spoiler line.**", "the evil init. **Spoiler line.**")), INIT)
+    assert not readme_leaks(readme)
+    for words in ("The reward is not to blame.", "the evil init", "every other cell is a wall", "no gradient"):
+        assert readme_leaks(readme.replace("## Set up", f"{words}\n\n## Set up")), words
     assert found(on_screen("# A slide\n\nThe planted weights.\n\n::: notes\nfine\n:::\n"), INIT)
     assert not found(on_screen("# A slide\n\nText.\n\n::: notes\nThe planted weights.\n:::\n"), INIT)
 
@@ -314,3 +311,104 @@ def test_a_kind_put_back_before_step_16s_grading_is_found():
     text = EXERCISES.read_text()
     at = text.index("# ### Exercise 16.1")
     assert kind_leaks(zoo_span(text[:at] + "# some are planted on pocket mazes\n" + text[at:]))
+
+
+# ---------------------------------------------------------------- the README, the package's name and the library
+
+FRONT = ["right reward", "correct reward", "reward is correct", "correct specification", "wrong goal with the"]
+
+
+def readme_leaks(text):
+    """Every answer, anywhere in the README: newcomers read it top to bottom, before Step 0."""
+    return found(text, RULE + INIT + VERDICT + UNTOUCHED + FRONT)
+
+
+def test_the_readme_names_no_answer_anywhere():
+    leaks = readme_leaks((ROOT / "README.md").read_text())
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_title_and_the_package_description_do_not_answer_step_4():
+    import tomllib
+    description = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["description"]
+    import harvest
+    title = next(line for line in EXERCISES.read_text().splitlines() if line.startswith("# # "))
+    leaks = found("\n".join([description, title, harvest.__doc__.splitlines()[0]]), VERDICT + FRONT + RULE + INIT)
+    assert not leaks, "\n".join(leaks)
+
+
+SPOILER_LINE = re.compile(r"^\s*# -+ spoiler line", re.M)
+MODULE = re.compile(r"harvest(?:\.[a-z_]+)+|harvest(?:/[a-z_]+)+\.py")
+
+
+def named_modules(text, upto):
+    """The harvest modules that exercises.py names (imports, hints, prose) before offset `upto`."""
+    names = set()
+    for m in MODULE.finditer(text[:upto]):
+        name = m.group().removesuffix(".py").replace("/", ".")
+        while name not in sys.modules:   # `harvest.core.rules.move` names a module and an attribute
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                name = name.rpartition(".")[0]
+                continue
+            break
+        names.add(name)
+    return sorted(names)
+
+
+def above_the_spoiler_line(module):
+    """A module's source up to its spoiler line (a comment `# ---- spoiler line ...`), or all of it."""
+    source = inspect.getsource(importlib.import_module(module))
+    line = SPOILER_LINE.search(source)
+    return source[:line.start()] if line else source
+
+
+def library_leaks(text):
+    hits = []
+    for terms, upto in ((RULE + INIT + ["spoilers"], rule_point(text)), (INIT + ["spoilers"], init_point(text))):
+        for module in named_modules(text, upto):
+            hits += [f"{module}: {h}" for h in found(above_the_spoiler_line(module), terms)]
+    return hits
+
+
+def test_the_library_modules_the_workshop_points_to_name_no_answer_above_their_spoiler_line():
+    leaks = library_leaks(EXERCISES.read_text())
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_pointed_modules_include_the_ones_a_learner_reads_first():
+    text = EXERCISES.read_text()
+    early = named_modules(text, rule_point(text))
+    assert {"harvest.core.maze", "harvest.core.plot", "harvest.core.dqn", "harvest.core.weights"} <= set(early)
+    assert "harvest.core.families" in named_modules(text, init_point(text))
+
+
+def test_a_giveaway_put_back_into_a_pointed_module_is_found(monkeypatch):
+    text = EXERCISES.read_text()
+    real = inspect.getsource
+    maze = importlib.import_module("harvest.core.maze")
+    source = real(maze)
+    assert SPOILER_LINE.search(source)
+    moved = source.replace("SIZE = 7", "SIZE = 7\n# the (odd, odd) cells are walls", 1)
+    monkeypatch.setattr(inspect, "getsource", lambda obj: moved if obj is maze else real(obj))
+    assert any("(odd, odd)" in hit for hit in library_leaks(text))
+
+
+def help_texts():
+    """`harvest --help` and every verb's help, as a learner would print them."""
+    from harvest import cli
+    top = cli.parser()
+    texts = [top.format_help()]
+    for action in top._subparsers._group_actions:
+        for verb in action.choices.values():
+            texts.append(verb.format_help())
+            texts += [sub.format_help() for a in verb._actions if isinstance(a, argparse._SubParsersAction)
+                      for sub in a.choices.values()]
+    return texts
+
+
+def test_no_help_text_names_an_answer():
+    leaks = found("\n".join(help_texts()), RULE + INIT + ["spoilers"])
+    assert not leaks, "\n".join(leaks)
+    assert len(help_texts()) > 10

@@ -16,7 +16,7 @@ Each shifted family starts from generator mazes and changes them in one named wa
   wall that touches exactly one open cell is opened, then the exit and the
   items are placed as the generator does, so the pocket, a dead end, holds a
   crop or a human;
-- ``stub``: the original project's own edit (its `spoilers.py`): wherever a
+- ``stub``: the edit of the project this workshop grew from: wherever a
   wall stub two blocks long ends one cell short of a wall across a corridor,
   the stub's tip (an (odd, odd) cell) opens and the corridor cell in front of
   it closes, so one block "sticks out" from the wall across;
@@ -215,6 +215,11 @@ class Family:
     train_stream: Stream
     spot_stream: Stream
     test_stream: Stream
+
+    @property
+    def summary(self):
+        """The first line of its generator's docstring."""
+        return (self.make.__doc__ or "").strip().splitlines()[0]
 
     @property
     def doc(self):

@@ -1,6 +1,6 @@
 """Mazes: cell codes, moves, the generator, items, the exit and the support test.
 
-Workshop learners: the generator's rule is the answer to Step 6, so read below the constants only after it.
+Workshop learners: the generator's rule is the answer to Step 6, so read below the spoiler line only after it.
 Other maze families live in `harvest.core.families`.
 
 A maze is a (7, 7) int8 array of cell codes; a batch is (N, 7, 7). The row is
@@ -20,6 +20,8 @@ CELL_CODES = (WALL, EMPTY, CROP, HUMAN, EXIT)
 UP, DOWN, LEFT, RIGHT = 0, 1, 2, 3
 MOVE_NAMES = ("up", "down", "left", "right")
 MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col) per move
+
+# ---- spoiler line: below it, the generator's rule, which is the answer to Step 6 of the workshop ----
 
 _EVEN = np.arange(SIZE) % 2 == 0
 NODES = _EVEN[:, None] & _EVEN[None, :]      # the (even, even) cells (`in_support` says what the generator does there)

@@ -151,8 +151,8 @@ def grid_of(plot_fn, items, ncols=4, size=2.6, **kw):
 
 
 def plot_support(maze, ax=None, title=None, path=None, items=False):
-    """A maze with a thick orange frame around every cell the generator could never produce: its walls,
-    and with `items` also its crops and humans where the generator never places them."""
+    """A maze with a thick orange frame around every cell that fails the support test (`maze.wall_breaks`, and with
+    `items` also `maze.item_breaks`)."""
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title, path=path)
     breaks = wall_breaks(maze) | (item_breaks(maze) if items else False)

@@ -17,8 +17,8 @@ class Stream(IntEnum):
     SPOT = 2           # spot-check mazes (the stopping rule)
     TEST_ID = 3        # in-distribution test mazes
     TEST_OOD = 4       # out-of-distribution test mazes
-    PLANTED_ID = 5     # generator mazes of the planted initialisation (spoilers)
-    PLANTED_OOD = 6    # its out-of-distribution mazes with flipped item rewards
+    START_ID = 5       # generator mazes of the recipe that made the shipped starting weights
+    START_OOD = 6      # its other mazes
     FIX_OOD = 7        # out-of-distribution mazes added to training by the fix
     SPOT_OOD = 8       # out-of-distribution spot-check mazes of the fix
     DREAM = 11         # the mazes dreams start from

@@ -106,7 +106,8 @@ def load_shipped(name="shipped_init.pt"):
     """A network shipped in harvest/weights/, verified against SHA256SUMS."""
     digest = checksums().get(name)
     if digest is None or not (WEIGHTS_DIR / name).is_file():
-        raise HarvestError(f"shipped weights {name!r} do not exist yet: build them with `python spoilers.py`")
+        raise HarvestError(f"shipped weights {name!r} are missing from {WEIGHTS_DIR} or from its SHA256SUMS: "
+                          "restore them with `git checkout harvest/weights/`")
     return load(WEIGHTS_DIR / name, expect_sha256=digest)
 
 

@@ -54,8 +54,8 @@ def make(r, progress=False):
 
 def buffers(r):
     """(generator buffer with true rewards, that plus OOD mazes with flipped item rewards)."""
-    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, Stream.PLANTED_ID)))
-    flipped = build_buffer(generate_short(r.n_mazes, rng_for(r.seed, Stream.PLANTED_OOD)), rewards=r.flipped)
+    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, Stream.START_ID)))
+    flipped = build_buffer(generate_short(r.n_mazes, rng_for(r.seed, Stream.START_OOD)), rewards=r.flipped)
     return good, merge(good, flipped)
 
 

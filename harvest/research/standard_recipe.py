@@ -171,9 +171,9 @@ def initial_net(init, seed=0, exit_visible=False, hidden=256, layers=3):
     if init == "random":
         return make_net(hidden, layers, seed=seed, exit_visible=exit_visible)
     if init == "shipped" and exit_visible:
-        raise HarvestError("the shipped initialisation reads 161 inputs: --exit-visible needs --init random")
+        raise HarvestError("the shipped starting weights read 161 inputs: --exit-visible needs --init random")
     if init == "shipped" and (hidden, layers) != (256, 3):
-        raise HarvestError(f"the shipped initialisation has 3 hidden layers of 256: --hidden {hidden} --layers {layers} "
+        raise HarvestError(f"the shipped starting weights have 3 hidden layers of 256: --hidden {hidden} --layers {layers} "
                            "needs --init random")
     if init == "shipped":
         return load_shipped()

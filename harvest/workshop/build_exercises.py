@@ -13,6 +13,7 @@ the committed files with a fresh build. `--check` reports stale files
 without writing.
 """
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -127,21 +128,52 @@ def outputs(root=ROOT):
             root / "solutions.ipynb": to_notebook(solutions)}
 
 
+_STUB = re.compile(r'raise NotImplementedError\("exercise (\d+\.\d+): \w+"\)')
+
+
+def _code(text, suffix):
+    """The code of a script, or of a notebook's cells (the JSON escapes quotes)."""
+    if suffix != ".ipynb":
+        return text
+    try:
+        return "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
+    except (ValueError, AttributeError):
+        return text
+
+
+def filled_in(path, text):
+    """The exercises whose blank the file at `path` no longer has, though `text` (what the build writes) has it:
+    a learner's filled-in blanks, in exercises.py or exercises.ipynb. Empty when the file is missing."""
+    if not path.is_file():
+        return []
+    ours, theirs = (set(_STUB.findall(_code(x, path.suffix))) for x in (text, path.read_text()))
+    return sorted(ours - theirs, key=lambda s: tuple(map(int, s.split("."))))
+
+
 def stale(root=ROOT):
-    """Generated files that differ from what a build would write now."""
-    return [p for p, text in outputs(root).items() if not p.is_file() or p.read_text() != text]
+    """Generated files that differ from what a build would write now (a learner's filled-in exercises.py is theirs,
+    not a stale build: see `filled_in`)."""
+    return [p for p, text in outputs(root).items()
+            if not p.is_file() or (p.read_text() != text and not filled_in(p, text))]
 
 
 def main(argv=None):
     args = argparse.ArgumentParser(prog="harvest build", description=__doc__.splitlines()[0])
     args.add_argument("--check", action="store_true", help="only report files that are out of date")
+    args.add_argument("--force", action="store_true", help="overwrite an exercises.py whose blanks were filled in")
     opts = args.parse_args(argv)
     if opts.check:
-        old = stale()
+        old = stale(ROOT)
         for p in old:
             print(f"out of date: {p.relative_to(ROOT)} (run harvest build)")
         return 1 if old else 0
-    for path, text in outputs().items():
+    built = outputs(ROOT)
+    for path, text in built.items():
+        done = filled_in(path, text)
+        if done and not opts.force:
+            raise HarvestError(f"{path.relative_to(ROOT)} holds your answers to exercise(s) {', '.join(done)}: "
+                               "copy it elsewhere first, then `harvest build --force` overwrites it")
+    for path, text in built.items():
         write_text(path, text)
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
