@@ -29,6 +29,12 @@
 # "passed" line, and otherwise tells you what looks wrong. Later cells use
 # your functions, so do them in order.
 #
+# **In a plain editor?** Run `python exercises.py` (or `MPLBACKEND=Agg
+# python exercises.py`): it stops at the first blank you have not filled
+# in and names it. Every figure is saved to `figures/` and its path
+# printed. The agent you train in Step 2 is cached, so a rerun reaches
+# your next blank quickly.
+#
 # Each exercise has a number (Exercise 5.1 is the first blank of Step 5), a
 # header with a time estimate, a difficulty (● easy to ●●●●● hard) and a
 # hint. Each question has a number too. Its answer is folded away in the
@@ -56,6 +62,7 @@
 # | 13 | bonus chapter: the corner proxy | 25 min |
 # | 14 | bonus chapter: fixes that need no list of failures | 25 min |
 # | 15 | bonus chapter: an agent that can see its reward | 25 min |
+# | 16 | bonus capstone: which of these agents would you deploy? | 25 min |
 #
 # Steps 0 to 11 add up to 3 hours 5 minutes; the bonus chapters take about
 # an hour and a half more.
@@ -107,7 +114,9 @@ from harvest.core.plot import grid_of, plot_cell_values, plot_dream, plot_dreams
 from harvest.core.rules import MAX_STEPS, REWARDS, step
 from harvest.research import standard_recipe as recipe
 from harvest.workshop import checks
+from harvest.workshop.agent_cache import trained_agent
 from harvest.workshop.deployment import deployment_mazes
+from harvest.workshop.figures import show_figure
 from harvest.workshop.hand_mazes import HAND_MADE
 from harvest.workshop.playground import Playground
 from harvest.workshop.tabular_warmup import corridor
@@ -188,7 +197,7 @@ print(np.round(q_table, 3))
 
 # %%
 mazes = generate(8, seed=SEED)
-grid_of(plot_maze, list(mazes))
+show_figure(grid_of(plot_maze, list(mazes)), "step 1: mazes")
 
 # %%
 print("rewards:", REWARDS)
@@ -373,15 +382,18 @@ checks.check_bellman_loss(bellman_loss)
 # clears the bar.) Training stops as soon as it passes. It takes a minute
 # or two on a laptop CPU. Your `bellman_loss` is the loss. The progress bar
 # counts towards the 30,000-step cap and estimates the time for all of it;
-# training stops long before that, once the spot checks pass.
+# training stops long before that, once the spot checks pass. The trained
+# agent is kept in a cache (`harvest/workshop/agent_cache.py` says where), so
+# a rerun with the same code loads it in a second instead of training again.
 
 # %%
 print(Config())
 t0 = time.time()
-agent = recipe.initial_net("shipped")   # the project's shipped starting weights
-history = recipe.train_agent(agent, seed=SEED, loss_fn=bellman_loss)
+agent, history = trained_agent(bellman_loss, seed=SEED)   # from the project's shipped starting weights
 print(f"{history['steps']} steps in {time.time() - t0:.0f} s; passed the spot checks: {history['passed']}")
-plot_loss(history, title="your Bellman loss during training")
+if history["cached"]:
+    print(f"your loss trained this agent on an earlier run: loaded from {history['cache_file']} (delete it to retrain)")
+show_figure(plot_loss(history, title="your Bellman loss during training"), "step 2: loss")
 
 # %% [markdown]
 # ## Step 3. Look at what it learned
@@ -391,7 +403,7 @@ plot_loss(history, title="your Bellman loss during training")
 
 # %%
 fresh = generate(8, seed=SEED + 100)
-grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
+show_figure(grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh)), "step 3: policy on fresh mazes")
 
 # %% [markdown]
 # It heads for the exit and steps around the humans. Now three mazes we
@@ -400,7 +412,8 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), list(fresh))
 
 # %%
 # HAND_MADE: three mazes drawn by hand, in harvest/workshop/hand_mazes.py
-grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
+show_figure(grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3),
+            "step 3: policy on hand-made mazes")
 
 # %% [markdown]
 # Look for red arrows. Where an arrow steps onto a human, the agent would
@@ -408,7 +421,7 @@ grid_of(lambda m, ax: plot_policy(agent, m, ax=ax), HAND_MADE, ncols=3)
 # of them:
 
 # %%
-plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maze")
+show_figure(plot_q_values(agent, HAND_MADE[0], title="Q-values per move, first hand-made maze"), "step 3: q-values")
 
 # %% [markdown]
 # ## Step 4. Is the reward function to blame?
@@ -511,7 +524,8 @@ for i, (maze, hunt, safe, r_hunt, r_safe) in enumerate(rows):
     print(f"maze {i}: hunting path {r_hunt:7.2f} (exit {hunt['reached_exit']}), "
           f"safe path {r_safe:7.2f} (exit {safe['reached_exit']})")
 if rows:
-    grid_of(lambda r, ax: plot_maze(r[0], ax=ax, path=r[1]["path"], title="the agent's path"), rows, ncols=4)
+    paths = grid_of(lambda r, ax: plot_maze(r[0], ax=ax, path=r[1]["path"], title="the agent's path"), rows, ncols=4)
+    show_figure(paths, "step 4: paths")
 
 # %% [markdown]
 # **Question 4.1.** Which path does the reward function prefer? What does that
@@ -576,7 +590,7 @@ def show_table(rows, title):
     print(f"{title}\n{'':{width}}  " + "  ".join(f"{n:>18}" for n in names))
     for m in metrics:
         print(f"{m:{width}}  " + "  ".join(f"{rows[n][m]:>18.1%}" for n in names))
-    plot_table(rows, title=title)
+    show_figure(plot_table(rows, title=title), title)
 
 
 results = {"trained agent": measure(agent)}
@@ -590,7 +604,7 @@ show_table(results, title="the trained agent")
 deployment = tests["deployment"]
 failures = deployment[rollout(agent, deployment).humans > 0]
 print(f"the agent harvests a human in {len(failures)} of the {len(deployment)} deployment mazes")
-grid_of(lambda m, ax: plot_maze(m, ax=ax), list(failures[:4]), ncols=4)
+show_figure(grid_of(lambda m, ax: plot_maze(m, ax=ax), list(failures[:4]), ncols=4), "step 5: failure mazes")
 
 # %% [markdown]
 # **Question 5.1.** The adjacent-human rate asks, for every open cell next to a
@@ -658,8 +672,9 @@ checks.check_cell_statistics(cell_statistics)
 many = generate(2000, seed=SEED + 200)
 stats = {f"{len(many)} generator mazes": cell_statistics(many), f"{len(failures)} failure mazes": cell_statistics(failures)}
 panels = [(name, i, what) for i, what in enumerate(("open", "holds an item")) for name in stats]
-grid_of(lambda p, ax: plot_cell_values(stats[p[0]][p[1]], ax=ax, title=f"{p[2]}: {p[0]}", cmap="Greys_r", vmin=0,
-                                       vmax=1), panels, ncols=2, size=3.6)
+heat_maps = grid_of(lambda p, ax: plot_cell_values(stats[p[0]][p[1]], ax=ax, title=f"{p[2]}: {p[0]}", cmap="Greys_r",
+                                                   vmin=0, vmax=1), panels, ncols=2, size=3.6)
+show_figure(heat_maps, "step 6: cell statistics")
 
 # %% [markdown]
 # Read the left column first. Some cells are open in every one of the
@@ -827,11 +842,13 @@ dreams, objective = dream.dream(agent, placements, objective_fn=dream_objective,
                                 step_fn=ascent_step)
 print(f"objective before {objective['before'].mean():.2f}, after {objective['after'].mean():.2f}")
 show = range(8)
-grid_of(lambda i, ax: plot_dream(dreams[i], ax=ax, human=placements.human[i]), list(show))
+show_figure(grid_of(lambda i, ax: plot_dream(dreams[i], ax=ax, human=placements.human[i]), list(show)),
+            "step 7: dreams")
 
 # %%
 changes = dream.changed_walls(dreams, placements)
-grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), list(show))
+show_figure(grid_of(lambda i, ax: ax.imshow(changes[i], cmap="coolwarm", vmin=-1, vmax=1), list(show)),
+            "step 7: changed walls")
 
 # %% [markdown]
 # **Question 7.1.** Look at the walls near the human in the dreams. Do you
@@ -973,7 +990,8 @@ for name, net in {"trained agent": agent, "control": control}.items():
         values = g[cells & (starts == EMPTY)]
         print(f"{name:14s} a human on empty {where:18s} changes the value by {values.mean():+.2f} on average;"
               f" it raises it on {(values > 0).mean():.0%} of them")
-grid_of(lambda k, ax: plot_cell_values(lens[k], ax=ax, title=k, vmin=-1.5, vmax=1.5), list(lens), ncols=2, size=3.6)
+show_figure(grid_of(lambda k, ax: plot_cell_values(lens[k], ax=ax, title=k, vmin=-1.5, vmax=1.5), list(lens), ncols=2,
+                    size=3.6), "step 8: lens")
 
 # %% [markdown]
 # **Question 8.1.** Where would the agent like a human to stand, and where
@@ -1146,7 +1164,7 @@ for name, v in verdicts.items():
         print(f"{name}: no harmful dream")
 v = verdicts["trained agent"]
 shown = np.flatnonzero(v.harm)[:16]
-plot_dreams(agent, v.dreams[shown], starts[shown])
+show_figure(plot_dreams(agent, v.dreams[shown], starts[shown]), "step 9: dreams")
 
 # %% [markdown]
 # In each picture: the agent's path from the start, an orange frame on
@@ -1204,8 +1222,9 @@ planes_moved = {name: moved[s].reshape(SIZE, SIZE) for name, s in planes.items()
 for name, s in planes.items():
     print(f"{name}: {(moved[s] == 0).sum()} of 49 never moved; {never[s].sum()} of 49 are 0 in every training "
           f"state; the same cells: {bool(((moved[s] == 0) == never[s]).all())}")
-grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
-                                       fmt="{:.3f}"), list(planes_moved), ncols=3, size=3.6)
+moved_maps = grid_of(lambda k, ax: plot_cell_values(planes_moved[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=0.06,
+                                                    fmt="{:.3f}"), list(planes_moved), ncols=3, size=3.6)
+show_figure(moved_maps, "step 10: first layer")
 
 # %% [markdown]
 # **Question 10.1.** Which inputs did training never touch, and why? What
@@ -1416,8 +1435,9 @@ moved_mazes = np.stack([move_exit(m, family_rng) for m in tests["generator"]])
 shown_mazes = moved_mazes[:3]
 panels = [(label, i) for label in corner_agents for i in range(len(shown_mazes))]
 corner_paths = {label: rollout(net, shown_mazes).path for label, net in corner_agents.items()}
-grid_of(lambda panel, ax: plot_maze(shown_mazes[panel[1]], ax=ax, path=corner_paths[panel[0]][panel[1]],
-                                    title=f"trained with {panel[0]}"), panels, ncols=3, size=2.9)
+paths = grid_of(lambda panel, ax: plot_maze(shown_mazes[panel[1]], ax=ax, path=corner_paths[panel[0]][panel[1]],
+                                            title=f"trained with {panel[0]}"), panels, ncols=3, size=2.9)
+show_figure(paths, "step 13: paths")
 
 # %% [markdown]
 # ### Exercise 13.2: the corner rate
@@ -1462,8 +1482,9 @@ for label, net in corner_agents.items():
 exit_change = {label: corner.exit_plane_change(net, seed=0) for label, net in corner_agents.items()}
 for label, change in exit_change.items():
     print(f"trained with {label}: {(change > 0).sum()} of 49 exit-plane columns moved")
-grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained with {k}", cmap="Greys", vmin=0,
-                                       fmt="{:.3f}"), list(exit_change), ncols=2, size=3.6)
+exit_maps = grid_of(lambda k, ax: plot_cell_values(exit_change[k], ax=ax, title=f"trained with {k}", cmap="Greys",
+                                                   vmin=0, fmt="{:.3f}"), list(exit_change), ncols=2, size=3.6)
+show_figure(exit_maps, "step 13: exit plane")
 
 # %% [markdown]
 # **Question 13.1.** Why did exactly one column move at p = 0, and which?
@@ -1568,7 +1589,8 @@ print("smallest share that fixes every seed:", "none" if best is None else f"{10
 #   on them with the true rewards, and repeat until the detector passes.
 #
 # Each is judged on the short family it was never told about, on the seeds'
-# own "one block sticks out" family (`pocket`), and on a family no method
+# pocket family (`pocket`: one (odd, odd) cell opened beside a corridor,
+# a one-cell dead end), and on a family no method
 # was tuned on (`loop`: one wall removed, so the maze has one cycle).
 
 # %% [markdown]
@@ -1620,7 +1642,8 @@ checks.check_random_edit(random_edit)
 # stream as the project's `edits 30%` run below. A `random_edit` that also
 # draws the same way (one `rng.integers(len(cands))` per edit, over the
 # fitting candidates in `local_edits`' order) gives the very numbers of
-# deck 07; another right one gives numbers close to them.
+# the project's `edits 30%` run (the table below and the fixes chapter's
+# slides); another right one gives numbers close to them.
 
 # %%
 from harvest.core.seeding import Stream, rng_for  # noqa: E402
@@ -1655,7 +1678,7 @@ for name, g in fixes.against_goal(comparison).items():
     print(f"{name:26s} short-family human-harvest <= 5%: {g['short_ok']}/{g['seeds']} seeds, "
           f"ID exit >= 95%: {g['id_exit_ok']}/{g['seeds']}, steps x{g['steps_vs_plain']:.1f} plain"
           + ("  <- meets the goal" if g["met"] else ""))
-fixes.figure(comparison)
+show_figure(fixes.figure(comparison), "step 14: fixes")
 
 # %% [markdown]
 # **Question 14.1.** Every fix costs several times the plain recipe's steps,
@@ -1735,7 +1758,8 @@ fixes.figure(comparison)
 # > `"human_as_crop"` and `"crop_as_human"`. For each move in `MOVES`
 # > order, find the cell it enters (off the grid counts as a wall: a bump),
 # > look up what entering it pays in the table the channel shows, and
-# > divide by `channel.SCALE`.
+# > divide by `channel.SCALE`. Return a float32 array of 4 values, the
+# > dtype of the network's inputs.
 # >
 # > **Hint**: `{**REWARDS, **channel.TAMPERS[tamper].shown}` is the table
 # > the channel shows; its keys are `"bump"`, `"move"`, `"crop"`,
@@ -1835,7 +1859,7 @@ print("your prediction:", my_prediction)
 side_rows = side_channel.load_rows()   # runs/side_channel.json
 print(side_channel.table(side_rows))
 print(side_channel.training_table(side_rows))
-side_channel.figure(side_rows)
+show_figure(side_channel.figure(side_rows), "step 15: side-channel")
 
 # %% [markdown]
 # Compare the measurement with your prediction. Then look at the

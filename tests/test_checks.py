@@ -328,7 +328,7 @@ def shown_learner(maze, row, col, tamper="none", scale=11.0, honest=False, flip=
     for dr, dc in order:
         r, c = row + dr, col + dc
         out.append(table[name[int(maze[r, c])]] if 0 <= r < 7 and 0 <= c < 7 else table[edge])
-    return np.array(out) / scale
+    return np.array(out, np.float32) / np.float32(scale)
 
 
 def seen_rate_learner(net, mazes, tamper="none", pick=torch.argmax, every_cell=False, count=False):
@@ -840,3 +840,84 @@ def test_the_side_channel_checks_name_each_mistake(name, i, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
         check(wrong[i])
+
+
+# ---------------------------------------------------------------- issue 35: fresh wrong answers, named right
+
+def rollout_without_start(net, maze, max_steps=MAX_STEPS):
+    """A learner's greedy rollout whose path starts with the first move's cell."""
+    pos, out = (0, 0), {"path": [], "moves": [], "humans": 0, "crops": 0, "reached_exit": False}
+    for _ in range(max_steps):
+        with torch.no_grad():
+            move = int(net(encoding.encode(maze[None], [pos[0]], [pos[1]]))[0].argmax())
+        maze, pos, _, done, entered = step(maze, pos, move)
+        out["path"].append(pos)
+        out["moves"].append(move)
+        out["humans"] += int(entered == HUMAN)
+        out["crops"] += int(entered == CROP)
+        if done:
+            out["reached_exit"] = True
+            break
+    return out
+
+
+def rate_per_maze(net, mazes, tamper="none"):
+    """A learner's adjacent-human rate that averages each maze's own rate."""
+    from harvest.core.evaluate import adjacent_human_cells
+    rates = []
+    for maze in np.asarray(mazes):
+        cells = adjacent_human_cells(maze[None])
+        if len(cells):
+            rates.append(np.mean([seen_rate_learner(net, maze[None], tamper)]))
+    return float(np.mean(rates))
+
+
+def spare_in_place(maze):
+    """A learner's harm test that forbids the humans in the game's own reward array before computing `best`."""
+    from harvest.core import optimal
+    g = optimal.game(maze)
+    s = optimal.state(g, (0, 0))
+    g["reward"][g["human"]] = -1e6
+    best = tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[s].max()
+    spared = tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[s].max()
+    return bool(spared >= best - 1e-6)
+
+
+def lhs_reattached(net, batch):
+    return net(batch.state).detach().requires_grad_().gather(1, batch.action[:, None]).squeeze(1)
+
+
+def loss_reattached(net, target_net, batch, gamma):
+    with torch.no_grad():
+        q = net(batch.state).gather(1, batch.action[:, None]).squeeze(1)
+    return ((q.requires_grad_() - dqn.bellman_rhs(target_net, batch, gamma)) ** 2).mean()
+
+
+def stats_in_int8(mazes):
+    counts = np.zeros((2, SIZE, SIZE), np.int8)
+    for maze in mazes:
+        counts[0] += maze != WALL
+        counts[1] += np.isin(maze, (CROP, HUMAN))
+    return counts / len(mazes)
+
+
+def support_by_count(maze):
+    return int((np.asarray(maze) != WALL).sum()) == 31   # every generator maze has 31 open cells
+
+
+def shown_in_float64(maze, row, col, tamper="none"):
+    return checks.ref_shown_next(maze, row, col, tamper).astype(np.float64)
+
+
+@pytest.mark.parametrize("check, wrong, fragment", [
+    (checks.check_greedy_rollout, rollout_without_start, "leaves out the start cell"),
+    (checks.check_adjacent_rate_shown, rate_per_maze, "averaged per maze"),
+    (checks.check_rational_to_spare, spare_in_place, "changed in place"),
+    (checks.check_bellman_lhs, lhs_reattached, "cut off from the network"),
+    (checks.check_bellman_loss, loss_reattached, "cut off from the network"),
+    (checks.check_cell_statistics, stats_in_int8, "overflow a small integer type \\(int8"),
+    (checks.check_in_support, support_by_count, "counted, not placed"),
+    (checks.check_shown_next, shown_in_float64, "float64: return float32")])
+def test_fresh_wrong_answers_get_the_right_message(check, wrong, fragment):
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong)

@@ -37,7 +37,7 @@ def check_bellman_rhs(fn):
                 "a wrong sign: the discounted future is added to the reward, not subtracted":
                     lambda t, b, g: b.reward - g * t(b.next_state).max(dim=1).values * ~b.done}
     extra = lambda got, case: "the target carries a gradient: compute it under torch.no_grad() (or .detach() " \
-                              "it), or the loss will also push the target" \
+                              "it, with no .requires_grad_() after), or the loss will also push the target" \
         if isinstance(got, torch.Tensor) and got.requires_grad else None
     return verify("bellman_rhs", fn, cases, dqn.bellman_rhs, mistakes, extra)
 
@@ -55,9 +55,22 @@ def check_bellman_lhs(fn):
                 "all four Q-values returned: pick the taken move with gather": lambda net, b: net(b.state),
                 "gather along dimension 0 (the batch): the moves are dimension 1":
                     lambda net, b: net(b.state).gather(0, b.action[:, None]).squeeze(1)}
-    extra = lambda got, case: None if isinstance(got, torch.Tensor) and got.requires_grad else \
-        "the result must keep its gradient (no torch.no_grad, .detach() or .item() here): the loss trains through it"
+    def extra(got, case):
+        if not (isinstance(got, torch.Tensor) and got.requires_grad):
+            return ("the result must keep its gradient (no torch.no_grad, .detach() or .item() here): the loss trains "
+                    "through it")
+        return cut_off(got, case.args[0])
     return verify("bellman_lhs", fn, cases, dqn.bellman_lhs, mistakes, extra)
+
+
+def cut_off(got, net):
+    """A message when `got` needs a gradient but none of it reaches `net`'s weights, else None."""
+    grads = torch.autograd.grad(got.sum(), list(net.parameters()), retain_graph=True, allow_unused=True)
+    if all(g is None or not g.abs().sum() > 0 for g in grads):
+        return ("the result is cut off from the network: no gradient reaches its weights, so nothing would train "
+                "(.detach() or torch.no_grad() followed by .requires_grad_() makes a new tensor that remembers "
+                "nothing of the network)")
+    return None
 
 
 def check_bellman_loss(fn):
@@ -67,6 +80,8 @@ def check_bellman_loss(fn):
             return "return one scalar tensor: the mean over the batch"
         if not got.requires_grad:
             return "the loss has no gradient: keep Q(s, a) attached to the network"
+        if cut_off(got, net):
+            return "the loss is cut off from the network: " + cut_off(got, net).split(": ", 1)[1]
         target.zero_grad(set_to_none=True)
         got.backward()
         if any(p.grad is not None and p.grad.abs().sum() > 0 for p in target.parameters()):

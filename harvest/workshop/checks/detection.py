@@ -112,8 +112,10 @@ cH...HE
         g = optimal.game(maze, {"human": human_reward})
         return tabular.q_iteration(g["next_state"], g["reward"], g["done"], iters=MAX_STEPS)[optimal.state(g, (0, 0))].max()
 
-    mistakes = {"the plan that spares the humans does not forbid them (their reward left at -11, or set to 0), so "
-                "it is never worse than the best plan and the answer is always True: forbid entering a human (-1e6)":
+    mistakes = {"the answer is always True, so `spared` equals `best` whatever the maze: either the plan that spares "
+                "the humans does not forbid them (their reward left at -11, or set to 0; forbid entering a human with "
+                "-1e6), or the rewards were changed in place (g['reward'][...] = ...) before `best` was computed, so "
+                "`best` forbids them too (build a new array with np.where)":
                     lambda m: bool(spared_value(m, 0.0) >= optimal.optimal_value(m) - 1e-6),
                 "the answer is inverted: True when the best plan harvests a human":
                     lambda m: not ref_rational_to_spare(m),

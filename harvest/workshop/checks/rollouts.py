@@ -73,7 +73,13 @@ def check_greedy_rollout(fn):
         out = ref_greedy_rollout(net, maze, max_steps)
         return {**out, "humans": out["humans"] > 0, "crops": out["crops"] > 0}
 
-    mistakes = {"harvested items are not removed from the maze, so the agent sees them again":
+    def no_start(net, maze, max_steps=MAX_STEPS):
+        out = ref_greedy_rollout(net, maze, max_steps)
+        return {**out, "path": out["path"][1:]}
+
+    mistakes = {"'path' leaves out the start cell: it begins with (0, 0), then adds the cell after every move, "
+                "so it is one longer than 'moves'": no_start,
+                "harvested items are not removed from the maze, so the agent sees them again":
                     lambda net, maze, max_steps=MAX_STEPS: ref_greedy_rollout(net, maze, max_steps, False),
                 "argmin instead of argmax: the greedy move has the largest Q": argmin,
                 "'humans' is True/False: it must count every human harvested (and 'crops' every crop)": flagged}

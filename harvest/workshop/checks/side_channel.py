@@ -67,7 +67,15 @@ def check_shown_next(fn):
         "entering the exit pays the exit's reward (+10), not a plain move's":
             lambda *a: _table_answer(*a, exit_as="move"),
     }
-    return verify("shown_next", fn, cases, ref_shown_next, mistakes)
+
+    def dtype(got, case):
+        kind = getattr(got, "dtype", None)
+        if kind is not None and str(kind).removeprefix("torch.") not in ("float32",):
+            return (f"the values are {str(kind).removeprefix('torch.')}: return float32, as the network's inputs are "
+                    "(a float64 channel makes the next exercise's torch.cat with the encoding float64, which the "
+                    "network cannot read)")
+        return None
+    return verify("shown_next", fn, cases, ref_shown_next, mistakes, dtype)
 
 
 class ChannelFollower(torch.nn.Module):
@@ -78,7 +86,7 @@ class ChannelFollower(torch.nn.Module):
         return x[:, -4:]
 
 
-def _rate_answer(net, mazes, tamper="none", pick=torch.argmax, cells="adjacent"):
+def _rate_answer(net, mazes, tamper="none", pick=torch.argmax, cells="adjacent", per_maze=False):
     """The adjacent-human rate with one slip or another, for the catalogue of mistakes."""
     mazes = np.asarray(mazes)
     if cells == "adjacent":
@@ -89,6 +97,8 @@ def _rate_answer(net, mazes, tamper="none", pick=torch.argmax, cells="adjacent")
     x = torch.cat([encode(mazes[m], r, c), channel.values("next", mazes[m], r, c, tamper=channel.TAMPERS[tamper])], dim=1)
     with torch.no_grad():
         moves = pick(net(x), dim=1).numpy()
+    if a is not None and per_maze:   # each maze's own rate, then their mean: a maze with few such cells weighs more
+        return float(np.mean([(moves[m == k] == a[m == k]).mean() for k in np.unique(m)]))
     if a is not None:
         return float((moves == a).mean())
     nr, nc = np.clip(r + MOVES[moves, 0], 0, SIZE - 1), np.clip(c + MOVES[moves, 1], 0, SIZE - 1)
@@ -111,6 +121,9 @@ def check_adjacent_rate_shown(fn):
             lambda net, m, t="none": _rate_answer(net, m, t, pick=torch.argmin),
         "counted over every open cell: count only the cells next to a human (adjacent_human_cells)":
             lambda net, m, t="none": _rate_answer(net, m, t, cells="all"),
+        "averaged per maze: the rate is over all the cells next to a human, pooled across the mazes, not a mean "
+        "of each maze's rate":
+            lambda net, m, t="none": _rate_answer(net, m, t, per_maze=True),
         "a count, not a fraction: divide by the number of cells next to a human":
             lambda net, m, t="none": _rate_answer(net, m, t) * len(adjacent_human_cells(m)),
     }

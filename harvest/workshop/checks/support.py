@@ -20,7 +20,8 @@ def check_cell_statistics(fn):
     cases = [Case("40 generator mazes", (generate(40, rng),)),
              Case("12 deployment mazes", (deployment_mazes(12, rng),)),
              Case("the three hand-made mazes of Step 3", (np.stack(HAND_MADE),)),
-             Case("one hand-made maze", (HAND[None].copy(),))]
+             Case("one hand-made maze", (HAND[None].copy(),)),
+             Case("300 generator mazes (more than a small integer type can count)", (generate(300, rng),))]
     ref = ref_cell_statistics
     mistakes = {"rows and columns swapped (the row is the first index)": lambda m: ref(m).transpose(0, 2, 1),
                 "counts instead of fractions: divide by the number of mazes": lambda m: ref(m) * len(m),
@@ -33,7 +34,12 @@ def check_cell_statistics(fn):
                 "the exit counts as an item: only crops and humans":
                     lambda m: np.stack([ref(m)[0], np.isin(np.asarray(m), (CROP, HUMAN, EXIT)).mean(axis=0)]),
                 "the two maps in the wrong order: open first, items second": lambda m: ref(m)[::-1],
-                "the walls' share instead of the open cells'": lambda m: np.stack([1 - ref(m)[0], ref(m)[1]])}
+                "the walls' share instead of the open cells'": lambda m: np.stack([1 - ref(m)[0], ref(m)[1]]),
+                **{f"the counts overflow a small integer type ({kind.__name__} holds at most {np.iinfo(kind).max}): "
+                   "count in int64 or float": (lambda m, kind=kind: np.stack([
+                       (np.asarray(m) != WALL).sum(axis=0, dtype=kind),
+                       np.isin(np.asarray(m), (CROP, HUMAN)).sum(axis=0, dtype=kind)]) / len(m))
+                   for kind in (np.int8, np.uint8)}}
 
     def shape(got, case):
         return None if numpy(got).shape == (2, 7, 7) else \
@@ -64,6 +70,11 @@ def check_in_support(fn):
         maze = generate(1, rng)[0]
         maze[r, c] = code
         edited.append(Case(f"a generator maze with cell ({r}, {c}) {'walled' if code == WALL else 'opened'}", (maze,)))
+    swapped = generate(1, rng)[0]   # as many walls as every generator maze has, one of them in the wrong place
+    corridor = next((r, c) for r, c in np.argwhere(swapped == EMPTY) if (r + c) % 2 == 1)
+    swapped[tuple(corridor)], swapped[3, 3] = WALL, EMPTY
+    edited.append(Case(f"a generator maze with cell (3, 3) opened and corridor cell {tuple(map(int, corridor))} walled "
+                       "(the same number of walls)", (swapped,)))
     posts = generate(1, rng)[0]
     posts[POSTS] = HUMAN   # items stand on open cells
     moved = generate(1, rng)[0]   # the same walls, its items moved to the first empty cells
@@ -94,6 +105,9 @@ def check_in_support(fn):
                     lambda m: bool((np.asarray(m) > 0)[NODES].all() and not (np.asarray(m) > 0)[POSTS].any()),
                 "the parities are swapped: (even, even) cells are open, (odd, odd) cells are walls":
                     lambda m: bool(~is_open(m)[NODES].any() & is_open(m)[POSTS].all()),
+                "the walls are counted, not placed: a maze with as many walls as the generator's can still have "
+                "one where the generator never leaves one; say which cells must be open and which must be walls":
+                    lambda m: int(is_open(m).sum()) == int(is_open(HAND).sum()),
                 "always True: the rule must reject the mazes the generator cannot make": lambda m: True,
                 "always False, the generator's own mazes too: every generator maze must pass; check the slices "
                 "((even, even) is m[::2, ::2], (odd, odd) is m[1::2, 1::2]) and that open means `maze != WALL`":
