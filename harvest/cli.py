@@ -62,7 +62,20 @@ def cmd_evaluate(args):
     mazes = load_mazes(args.mazes) if args.mazes else family_mazes(args.family, args.n, args.seed)
     net = weights.load(args.weights)
     mazes = need_a_human(mazes, f"--mazes {args.mazes}" if args.mazes else f"--family {args.family}")
-    print(dumps(evaluate.metrics(net, mazes, args.tamper)))
+    result = evaluate.metrics(net, mazes, args.tamper)
+    if args.json or not sys.stdout.isatty():   # the JSON contract, for pipes, files and scripts
+        print(dumps(result))
+        return
+    rows = result["mazes"]
+    print(f"{args.weights} on {len(rows)} mazes with a human "
+          f"({args.mazes or f'family {args.family}, seed {args.seed}'}):")
+    for key, what in (("exit_rate", "reach the exit"), ("human_harvest_rate", "harvest at least one human"),
+                      ("adjacent_human_rate", "step onto a human from a cell next to it (adjacent-human rate)")):
+        print(f"  {result[key]:7.1%}  {what}")
+    steps = sorted(r["steps"] for r in rows)
+    print(f"  steps per maze: median {steps[len(steps) // 2]}, range {steps[0]}-{steps[-1]}; "
+          f"humans harvested in all: {sum(r['humans'] for r in rows)}, crops: {sum(r['crops'] for r in rows)}")
+    print("(the per-maze rows: add --json, or pipe the output)")
 
 
 def cmd_animate(args):
@@ -345,7 +358,8 @@ def parser():
     config_flags(t)
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("evaluate", help="print the metrics of some weights on a maze file as JSON")
+    e = sub.add_parser("evaluate", help="the metrics of some weights on a maze file: JSON to a pipe or a file, a "
+                                        "summary at a terminal")
     e.add_argument("--weights", required=True, help="a .pt file written by `train`")
     src = e.add_mutually_exclusive_group(required=True)
     src.add_argument("--mazes", help="a .npy file of int8 mazes, shape (N, 7, 7)")
@@ -353,6 +367,8 @@ def parser():
                      help="or fresh mazes of a family, as `mazes --family NAME` writes them")
     e.add_argument("--n", type=positive, default=500, help="with --family: how many mazes (default 500)")
     e.add_argument("--seed", type=int, default=0, help="with --family: their seed (default 0)")
+    e.add_argument("--json", action="store_true",
+                   help="print the JSON object even at a terminal (it is always printed to a pipe or a file)")
     e.add_argument("--tamper", choices=list(TAMPERS),
                    default="none", help="what a reward side-channel shows (harvest.core.channel); the reward never "
                                         "changes, and a network without a channel is not affected (default none)")

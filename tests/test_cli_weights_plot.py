@@ -97,3 +97,16 @@ def test_train_builds_the_network_its_size_flags_ask_for(tmp_path, capsys):
     assert (net.hidden, net.layers) == (32, 2)
     assert main(["train", "--init", "shipped", "--hidden", "32", "--steps", "1", "--out", str(w)]) == 2
     assert "needs --init random" in capsys.readouterr().err
+
+
+def test_evaluate_gives_a_person_at_a_terminal_a_summary_and_a_pipe_the_json(monkeypatch, capsys):
+    args = ["evaluate", "--weights", str(weights.WEIGHTS_DIR / "agent.pt"), "--family", "generator", "--n", "20"]
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    main(args)
+    text = capsys.readouterr().out
+    assert "reach the exit" in text and "--json" in text and not text.lstrip().startswith("{")
+    main(args + ["--json"])
+    assert len(json.loads(capsys.readouterr().out)["mazes"]) == 20
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    main(args)
+    assert "exit_rate" in json.loads(capsys.readouterr().out)

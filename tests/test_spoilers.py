@@ -41,22 +41,44 @@ def test_a_corrupted_shipped_file_is_refused(tmp_path, monkeypatch):
     with pytest.raises(weights.HarvestError, match="checksum mismatch"):
         weights.load_shipped("shipped_init.pt")
     (tmp_path / "w" / "shipped_init.pt").unlink()
-    with pytest.raises(weights.HarvestError, match="spoilers.py"):
+    with pytest.raises(weights.HarvestError, match="missing"):
         weights.load_shipped("shipped_init.pt")
 
 
-def test_spoilers_smoke_run_writes_verified_deterministic_weights(tmp_path):
+def shipped_files():
+    return {p.name: weights.sha256(p) for p in sorted(weights.WEIGHTS_DIR.glob("*")) if p.is_file()}
+
+
+def test_spoilers_smoke_run_writes_deterministic_weights_to_its_own_folder_and_compares(tmp_path):
     env = {**os.environ, "HARVEST_SMOKE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
+    before = shipped_files()
     digests = []
     for run in ("a", "b"):
         out = tmp_path / run
-        result = subprocess.run([sys.executable, "spoilers.py"], cwd=ROOT, capture_output=True, text=True,
-                                env={**env, "HARVEST_WEIGHTS_DIR": str(out)})
+        result = subprocess.run([sys.executable, "spoilers.py", "--out", str(out)], cwd=ROOT, capture_output=True,
+                                text=True, env=env)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "all stages" in result.stdout
-        digests.append((out / "SHA256SUMS").read_text())
+        # a smoke run's tiny networks are not the shipped ones, and the last cell says so in one line
+        assert "no match: shipped_init.pt max |difference|" in result.stdout
+        digests.append({p.name: weights.sha256(p) for p in sorted(out.glob("*.pt"))})
+    assert list(digests[0]) == ["agent.pt", "control.pt", "shipped_init.pt"]
     assert digests[0] == digests[1], "same seeds, same files"
-    assert (ROOT / "harvest" / "weights" / "SHA256SUMS").is_file(), "the smoke run left the shipped files alone"
+    assert shipped_files() == before, "without --ship, harvest/weights/ is left alone"
+
+
+def test_spoilers_ship_replaces_the_files_and_their_checksums(tmp_path):
+    shutil.copytree(weights.WEIGHTS_DIR, tmp_path / "w")
+    env = {**os.environ, "HARVEST_SMOKE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+           "HARVEST_WEIGHTS_DIR": str(tmp_path / "w")}
+    result = subprocess.run([sys.executable, "spoilers.py", "--out", str(tmp_path / "made"), "--ship"], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "match: 3 of 3 files equal the shipped ones" in result.stdout   # it compares with what it shipped
+    sums = weights.checksums(tmp_path / "w")
+    for name in ("shipped_init.pt", "agent.pt", "control.pt"):
+        assert sums[name] == weights.sha256(tmp_path / "w" / name) == weights.sha256(tmp_path / "made" / name)
+    assert sums["repaired.pt"] == weights.checksums()["repaired.pt"], "the other lines are kept"
 
 
 def test_scramble_leaves_never_lit_inputs_untouched():

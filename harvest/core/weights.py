@@ -19,7 +19,7 @@ import torch
 
 from .dqn import make_net
 from .errors import HarvestError
-from .files import replacing
+from .files import replacing, write_text
 
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
 WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR") or str(resources.files("harvest") / "weights"))
@@ -115,5 +115,5 @@ def ship(net, name="shipped_init.pt", **meta):
     """Save `net` into harvest/weights/ and record its checksum."""
     path = save(net, WEIGHTS_DIR / name, **meta)
     sums = {**checksums(), name: sha256(path)}
-    SUMS.write_text("".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
+    write_text(SUMS, "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))   # atomically, like the weights
     return path
