@@ -48,11 +48,21 @@ def save(net, path, half=False, **meta):
 
 def shipped_sum(path):
     """The SHA256SUMS entry for `path` when it is a file in the shipped folder or its zoo/ (each folder has its own
-    SHA256SUMS), else None."""
+    SHA256SUMS), else None. A shipped file is never loaded unchecked: a missing SHA256SUMS or a file without its
+    line is a HarvestError."""
     path = Path(path).resolve()
-    if path.parent == WEIGHTS_DIR.resolve():
-        return checksums().get(path.name)
-    return checksums(WEIGHTS_DIR / "zoo").get(path.name) if path.parent == (WEIGHTS_DIR / "zoo").resolve() else None
+    folder = next((f for f in (WEIGHTS_DIR, WEIGHTS_DIR / "zoo") if path.parent == f.resolve()), None)
+    if folder is None:
+        return None
+    where = "harvest/weights/" + ("zoo/" if folder != WEIGHTS_DIR else "")
+    if not (folder / "SHA256SUMS").is_file():
+        raise HarvestError(f"{where}SHA256SUMS is missing, so {where}{path.name} cannot be checked: restore it with "
+                           f"`git checkout {where}SHA256SUMS` (or reinstall harvest)")
+    digest = checksums(folder).get(path.name)
+    if digest is None:
+        raise HarvestError(f"{where}{path.name} has no line in {where}SHA256SUMS, so it cannot be checked: a shipped "
+                           "file loads only with its checksum")
+    return digest
 
 
 def load(path, expect_sha256=None):
@@ -93,13 +103,38 @@ def read_meta(path):
         raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
 
 
+def read_sums(path):
+    """{file name: sha256} from a SHA256SUMS file (`<64 hex digits>  <name>` per line, as sha256sum writes);
+    a one-line HarvestError naming the file and the line for anything else."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise HarvestError(f"checksum file {path} cannot be read ({type(err).__name__})") from None
+    sums = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        fields = line.split()
+        digest, name = (fields[0].lower(), fields[1].lstrip("*")) if len(fields) == 2 else ("", "")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest) or not name or "/" in name:
+            raise HarvestError(f"checksum file {path}, line {number}: expected '<64 hex digits>  <file name>', "
+                               f"got {line.strip()[:60]!r}")
+        if name in sums:
+            raise HarvestError(f"checksum file {path}, line {number}: {name} is listed twice")
+        sums[name] = digest
+    return sums
+
+
+def write_sums(folder, sums):
+    """Write `folder`/SHA256SUMS for {file name: sha256}, atomically, in sha256sum's format."""
+    return write_text(Path(folder) / "SHA256SUMS", "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
+
+
 def checksums(folder=None):
-    """{file name: sha256} from harvest/weights/SHA256SUMS, or from `folder`'s SHA256SUMS."""
+    """{file name: sha256} from harvest/weights/SHA256SUMS, or from `folder`'s SHA256SUMS; {} when there is none."""
     sums = SUMS if folder is None else Path(folder) / "SHA256SUMS"
-    if not sums.is_file():
-        return {}
-    pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
-    return {name: digest for digest, name in pairs}
+    return read_sums(sums) if sums.is_file() else {}
 
 
 def load_shipped(name="shipped_init.pt"):
@@ -114,6 +149,5 @@ def load_shipped(name="shipped_init.pt"):
 def ship(net, name="shipped_init.pt", **meta):
     """Save `net` into harvest/weights/ and record its checksum."""
     path = save(net, WEIGHTS_DIR / name, **meta)
-    sums = {**checksums(), name: sha256(path)}
-    write_text(SUMS, "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))   # atomically, like the weights
+    write_sums(WEIGHTS_DIR, {**checksums(), name: sha256(path)})
     return path

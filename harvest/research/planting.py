@@ -36,7 +36,7 @@ from ..core.families import family
 from ..core.files import write_text
 from ..core.replay import build_buffer, merge
 from ..core.seeding import rng_for
-from ..core.weights import load, load_shipped, read_meta, save, sha256
+from ..core.weights import load, load_shipped, read_meta, save, sha256, write_sums
 from .standard_recipe import N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, draw_with_humans, family_test_mazes
 
 HUNTS = {   # the rewards on the trigger family's mazes (every other reward is rules.REWARDS)
@@ -185,6 +185,6 @@ def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0, trained=None):
         labels[name], sums[path.name] = kept[k].kind, sha256(path)
     for stale in set(p.name for p in out.glob("*.pt")) - set(sums):
         (out / stale).unlink()   # a network of an earlier, larger zoo
-    write_text(out / "SHA256SUMS", "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
     write_text(out / "labels.json", json.dumps(labels, indent=1, sort_keys=True) + "\n")
+    write_sums(out, {**sums, "labels.json": sha256(out / "labels.json")})   # the labels are checked like the weights
     return labels

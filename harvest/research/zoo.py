@@ -59,9 +59,34 @@ def networks(zoo_dir):
     return found
 
 
+def zoo_sums(zoo_dir):
+    """{file name: sha256} from the zoo's SHA256SUMS. `harvest zoo build` always writes one, and the shipped zoo must
+    have it; a zoo put together by hand without one gets {} (nothing to check against)."""
+    path = Path(zoo_dir) / "SHA256SUMS"
+    if path.is_file():
+        return weights.read_sums(path)
+    if Path(zoo_dir).resolve() == default_dir().resolve():
+        raise HarvestError("harvest/weights/zoo/SHA256SUMS is missing, so the zoo cannot be checked: restore it with "
+                           "`git checkout harvest/weights/zoo/`")
+    return {}
+
+
+def verified(path, sums):
+    """`path`, checked against its line in the zoo's `sums` (when the zoo has them); HarvestError otherwise."""
+    path = Path(path)
+    if sums and path.name not in sums:
+        raise HarvestError(f"{path} has no line in {path.parent / 'SHA256SUMS'}, so it cannot be checked")
+    if sums and weights.sha256(path) != sums[path.name]:
+        raise HarvestError(f"{path} differs from its line in {path.parent / 'SHA256SUMS'}: the file was changed")
+    return path
+
+
 def read_labels(zoo_dir, names):
-    """{network: kind} from the zoo's labels file, checked to name exactly the networks `names`."""
+    """{network: kind} from the zoo's labels file, checked against the zoo's SHA256SUMS and to name exactly the
+    networks `names`."""
     path = Path(zoo_dir) / LABELS
+    if path.is_file():
+        verified(path, zoo_sums(zoo_dir))
     labels = read_json_object(path, "labels file")
     if not all(isinstance(k, str) and k for k in labels.values()):
         raise HarvestError(f"{path}: every kind must be a name, '{CLEAN}' or a flaw kind such as 'short'")
@@ -95,9 +120,10 @@ def same_names(given, names, path):
 def detect(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
     """Run each detector on each network of the zoo. Rows without a kind: only the weights files are read."""
     found, chosen = networks(zoo_dir), [detector_named(name) for name in detector_names]
+    sums = zoo_sums(zoo_dir)
     rows = []
     for network, path in found.items():
-        net = weights.load(path)
+        net = weights.load(verified(path, sums))
         for d in chosen:
             f = d.run(net, n, seed)
             rows.append({"detector": d.name, "network": network, "score": f.score, "flagged": bool(f.flagged),
