@@ -15,7 +15,7 @@ from .cli_args import checked, need_a_human
 from .core.channel import CHANNELS, TAMPERS
 from .core.errors import HarvestError
 from .core.families import FAMILIES
-from .core.files import dumps, save_npy
+from .core.files import dumps, locked, save_npy
 from .core.threads import configure
 
 CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
@@ -152,6 +152,13 @@ def cmd_experiment(args):
     print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / 'results.png'} and {out / 'results_2d.png'}")
 
 
+def smoke_apart(quick, out, results):
+    """A smoke run (--quick) never merges its rows into a results file: refuse an --out that already holds one."""
+    if quick and out is not None and (Path(out) / results).exists():
+        raise HarvestError(f"--quick is a smoke run and would mix its rows into {Path(out) / results}: give --out an "
+                           "empty folder")
+
+
 def cmd_corner(args):
     import time
     from .research import corner
@@ -159,8 +166,9 @@ def cmd_corner(args):
     rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
     if args.first_seed:
         rows = corner.extend(rows, args.out / "corner.json", args.p, args.first_seed)
-    rows = corner.merged(rows, args.out / "corner.json")   # rows of other shares and seeds stay
-    out = corner.save(rows, args.out)
+    with locked(args.out / "corner.json"):   # two runs merging into one folder take turns
+        rows = corner.merged(rows, args.out / "corner.json")   # rows of other shares and seeds stay
+        out = corner.save(rows, args.out)
     print(corner.table(rows))
     print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
           f"in {time.perf_counter() - t:.0f} s")
@@ -172,6 +180,7 @@ def cmd_fixes(args):
     t = time.perf_counter()
     # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
     out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
+    smoke_apart(args.quick, out, "fixes.json")
     checkpoint = None if args.quick else out / "fixes_rows.json"
     rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
                      checkpoint=checkpoint)
@@ -179,8 +188,9 @@ def cmd_fixes(args):
         print(fixes.table(rows))
         print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
         return
-    rows = fixes.merged(rows, out / "fixes.json")   # rows of other methods and seeds stay
-    out = fixes.save(rows, out)
+    with locked(out / "fixes.json"):   # two runs merging into one folder take turns
+        rows = fixes.merged(rows, out / "fixes.json")   # rows of other methods and seeds stay
+        out = fixes.save(rows, out)
     print(fixes.table(rows))
     print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
 
@@ -194,6 +204,7 @@ def cmd_sidechannel(args):
     # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
     # OUT/side_channel_nets/
     out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
+    smoke_apart(args.quick, out, "side_channel.json")
     rows = side_channel.run(args.seeds, args.channel or side_channel.CHANNELS,
                             side_channel.QUICK if args.quick else side_channel.FULL,
                             checkpoint=None if args.quick else out / "side_channel_rows.json",
@@ -202,11 +213,12 @@ def cmd_sidechannel(args):
         print(side_channel.table(rows))
         print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
         return
-    rows = side_channel.merged(rows, out / "side_channel.json")   # rows of other channels and seeds stay
+    with locked(out / "side_channel.json"):   # two runs merging into one folder take turns
+        rows = side_channel.merged(rows, out / "side_channel.json")   # rows of other channels and seeds stay
+        out = side_channel.save(rows, out)
     if args.ship:
         for path in side_channel.ship(out / "side_channel_nets"):
             print(f"shipped {path}")
-    out = side_channel.save(rows, out)
     print(side_channel.table(rows))
     print(side_channel.training_table(rows))
     print(f"wrote {out / 'side_channel.md'}, {out / 'side_channel.json'} and {out / 'side_channel.png'} "
@@ -505,6 +517,9 @@ def main(argv=None):
     except (HarvestError, OSError) as err:   # OSError: a file could not be read or written (disk full, no permission)
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C: one line, and the shell's status for it; files are written atomically
+        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 from .core.dqn import Config, pick_device
 from .core.errors import HarvestError
 from .core.maze import HUMAN, load_mazes
-from .core.weights import load
+from .core.weights import MAX_HIDDEN, MAX_LAYERS, WEIGHTS_DIR, load
 from .research.detectors import DETECTORS
 
 
@@ -63,6 +63,18 @@ def span(low, high, low_open=False, high_open=False):
     return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
 
 
+def not_shipped(path, text):
+    """A check that `path` is not in the shipped weights folder, which only `spoilers.py --ship`, the
+    lab's ship scripts and `harvest zoo build` (without --out) rewrite, each with the checksums."""
+    try:
+        inside = path.resolve().is_relative_to(WEIGHTS_DIR.resolve())
+    except OSError:
+        inside = False
+    if inside:
+        raise argparse.ArgumentTypeError(f"{text!r} is in the shipped weights folder {WEIGHTS_DIR}: commands never "
+                                         "write there (its files are checked against SHA256SUMS); choose another path")
+
+
 def out_file(*suffixes):
     """A path to write one file to: not a folder, in a folder that exists, ending in one of `suffixes` if given
     (so the file written has exactly the name given)."""
@@ -74,6 +86,7 @@ def out_file(*suffixes):
             raise argparse.ArgumentTypeError(f"{text!r} is a folder; expected a file name")
         if not path.parent.is_dir():
             raise argparse.ArgumentTypeError(f"the folder {str(path.parent)!r} does not exist")
+        not_shipped(path, text)
         return path
     parse.__name__ = "path"
     return parse
@@ -84,6 +97,7 @@ def out_dir(text):
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a file; expected a folder")
+    not_shipped(path, text)
     return path
 
 
@@ -137,15 +151,16 @@ def weights_file(text):
     return text
 
 
+MOST = 1_000_000   # mazes or dreams one command may ask for: more would fill the memory of a laptop
 CONFIG = {  # harvest.core.dqn.Config field: its range
-    "hidden": integer(1), "layers": integer(1), "steps": integer(1), "batch_size": integer(1),
+    "hidden": integer(1, MAX_HIDDEN), "layers": integer(1, MAX_LAYERS), "steps": integer(1, 10_000_000), "batch_size": integer(1, 100_000),
     "lr": number(0, low_open=True), "lr_end": number(0), "warmup": number(0, 1), "weight_decay": number(0),
     "gamma": number(0, 1, high_open=True), "target_every": integer(1), "check_every": integer(1),
     "seed": integer(0),
 }
 CHECKS = {  # flag's dest: its check, in every verb that has the flag
-    "seed": integer(0), "first_seed": integer(0), "n": integer(1), "seeds": integer(1), "n_test": integer(1),
-    "repeats": integer(1), "jobs": integer(1), "index": integer(), "results": in_file,
+    "seed": integer(0), "first_seed": integer(0), "n": integer(1, MOST), "seeds": integer(1, 1000),
+    "n_test": integer(1, MOST), "repeats": integer(1, 1000), "jobs": integer(1, 64), "index": integer(), "results": in_file,
     "device": device, "mazes": maze_file, "weights": weights_file,
     "detector": detector_name, "verdicts": in_file, "zoo": in_dir,
     **{f"cfg_{name}": check for name, check in CONFIG.items()},

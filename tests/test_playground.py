@@ -50,9 +50,28 @@ def test_the_start_and_the_exit_are_kept(nets):
         pg.set_cell(0, 0, WALL)
     with pytest.raises(ValueError):
         pg.set_cell(1, 1, 7)
-    pg.set_cell(0, 0, HUMAN)
-    pg.cycle(0, 0)   # human -> (wall skipped) -> empty
+    with pytest.raises(ValueError, match="stays empty"):   # the network never sees an item under the agent
+        pg.set_cell(0, 0, HUMAN)
+    pg.cycle(0, 0)   # a click on the start does nothing
     assert pg.maze[0, 0] == EMPTY
+
+
+@pytest.mark.parametrize("bad, says", [(np.ones((5, 5), np.int8), "shape"), (np.full((7, 7), 7), "unknown cell code"),
+                                        (np.full((7, 7), np.nan), "integer cell codes")])
+def test_the_playground_checks_a_maze_like_the_command_line(nets, bad, says):
+    with pytest.raises(ValueError, match=says):
+        Playground(nets, maze=bad)
+
+
+@pytest.mark.parametrize("cell", [(7, 0), (-1, 2), (0, 1.5), ("a", 0)])
+def test_a_cell_off_the_grid_is_one_clear_error_everywhere(nets, cell):
+    pg = Playground(nets, maze=detector.starting_mazes(1, 0)[0])
+    before = pg.maze.copy()
+    for action in (lambda: pg.set_cell(*cell, EMPTY), lambda: pg.cycle(*cell), lambda: pg.select(*cell),
+                   lambda: pg.q_values(cell), lambda: Playground(nets, maze=before, cell=cell)):
+        with pytest.raises(ValueError, match="off the grid"):
+            action()
+    assert (pg.maze == before).all(), "a negative index must not edit the other side"
 
 
 def test_path_policy_and_q_values_agree_with_the_library(nets):

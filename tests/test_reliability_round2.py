@@ -80,3 +80,112 @@ def test_a_broken_checksum_file_is_one_line_on_the_command_line(tmp_path):
                           "--family", "generator", "--n", "5"], capture_output=True, text=True, env=env)
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and "SHA256SUMS, line" in run.stderr, run.stderr
+
+
+# ---------------------------------------------------------------- commands never overwrite what they did not make
+
+def harvest(*args, env=None, **kw):
+    return subprocess.run([sys.executable, "-m", "harvest", *map(str, args)], capture_output=True, text=True,
+                          env=env, **kw)
+
+
+def one_error_line(run):
+    return run.returncode == 2 and run.stdout == "" and run.stderr.count("\n") == 1 and run.stderr.startswith("error:")
+
+
+@pytest.mark.parametrize("args", [["train", "--init", "random", "--out", "{w}/agent.pt"],
+                                  ["mazes", "--n", "3", "--out", "{w}/m.npy"],
+                                  ["zoo", "score", "--detector", "dream", "--out", "{w}/zoo"]])
+def test_no_command_writes_into_the_shipped_weights_folder(args):
+    before = {p.name: weights.sha256(p) for p in weights.WEIGHTS_DIR.glob("*") if p.is_file()}
+    run = harvest(*[a.format(w=weights.WEIGHTS_DIR) for a in args])
+    assert one_error_line(run) and "shipped weights folder" in run.stderr, run.stderr
+    assert {p.name: weights.sha256(p) for p in weights.WEIGHTS_DIR.glob("*") if p.is_file()} == before
+
+
+def test_zoo_build_refuses_a_folder_with_files_it_did_not_make(tmp_path):
+    from harvest.research import planting
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(HarvestError, match="did not make \\(notes.txt\\)"):
+        planting.build(tmp_path, specs=())
+    (tmp_path / "notes.txt").unlink()
+    (tmp_path / "labels.json").write_text("{}")
+    with pytest.raises(HarvestError, match="was not written by `harvest zoo build`"):
+        planting.build(tmp_path, specs=())
+    assert (tmp_path / "labels.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("verb, results", [("sidechannel", "side_channel.json"), ("fixes", "fixes.json")])
+def test_a_smoke_run_never_merges_into_a_results_file(tmp_path, verb, results):
+    (tmp_path / results).write_text("[]")
+    run = harvest(verb, "--quick", "--out", tmp_path)
+    assert one_error_line(run) and "smoke run" in run.stderr, run.stderr
+    assert (tmp_path / results).read_text() == "[]"
+
+
+# ---------------------------------------------------------------- limits, odd weights, Ctrl-C
+
+@pytest.mark.parametrize("args", [["mazes", "--n", 10 ** 12, "--out", "m.npy"],
+                                  ["dream", "--weights", weights.WEIGHTS_DIR / "agent.pt", "--n", 10 ** 12],
+                                  ["train", "--init", "random", "--hidden", 10 ** 9, "--out", "w.pt"]])
+def test_sizes_beyond_the_limits_are_one_line(tmp_path, args):
+    run = harvest(*args, cwd=tmp_path)
+    assert one_error_line(run) and "expected a whole number in [1," in run.stderr, run.stderr
+
+
+def test_odd_weights_files_are_one_line_each(tmp_path):
+    import torch
+    from harvest.core.dqn import make_net
+    torch.save({"state_dict": {}, "hidden": 10 ** 9, "layers": 10 ** 6}, tmp_path / "huge.pt")
+    nan = make_net(16, 1)
+    with torch.no_grad():
+        nan.body[0].weight[0, 0] = float("nan")
+    weights.save(nan, tmp_path / "nan.pt")
+    torch.save(torch.zeros(3), tmp_path / "bare.pt")
+    for name, says in (("huge", "claims a network"), ("nan", "not finite"), ("bare", "not a weights file")):
+        run = harvest("evaluate", "--weights", tmp_path / f"{name}.pt", "--family", "generator", "--n", 3)
+        assert one_error_line(run) and says in run.stderr, run.stderr
+
+
+def test_ctrl_c_is_one_line_and_status_130(tmp_path):
+    import signal
+    import time
+    proc = subprocess.Popen([sys.executable, "-m", "harvest", "train", "--init", "random", "--steps", "100000",
+                             "--quiet", "--out", str(tmp_path / "w.pt")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.count("\n") == 1 and err.startswith("interrupted"), err
+    assert not (tmp_path / "w.pt").exists()
+
+
+# ---------------------------------------------------------------- two runs, one results file
+
+MERGE = """
+import json, sys, time
+from pathlib import Path
+from harvest.core.files import locked, write_text
+path = Path(sys.argv[1])
+with locked(path):
+    rows = json.loads(path.read_text()) if path.exists() else []
+    time.sleep(1.0)   # a slow merge: without the lock the other run reads the same old rows
+    write_text(path, json.dumps(rows + [sys.argv[2]]))
+"""
+
+
+def test_two_runs_merging_into_one_file_lose_nothing(tmp_path):
+    path = tmp_path / "rows.json"
+    runs = [subprocess.Popen([sys.executable, "-c", MERGE, str(path), name]) for name in ("a", "b")]
+    assert all(r.wait(timeout=60) == 0 for r in runs)
+    import json
+    assert sorted(json.loads(path.read_text())) == ["a", "b"]
+
+
+def test_every_read_merge_write_of_results_holds_the_lock(tmp_path, monkeypatch):
+    import inspect
+    from harvest import cli
+    from harvest.research import zoo as zoo_module
+    for source in (inspect.getsource(zoo_module.save), inspect.getsource(cli.cmd_corner),
+                   inspect.getsource(cli.cmd_fixes), inspect.getsource(cli.cmd_sidechannel)):
+        assert "with locked(" in source and source.index("with locked(") < source.index("merged(")

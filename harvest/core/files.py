@@ -62,3 +62,23 @@ def strict(value):
 def dumps(value, **kwargs):
     """Strict JSON text: null where Python's json would write NaN or Infinity."""
     return json.dumps(strict(value), allow_nan=False, **kwargs)
+
+
+@contextlib.contextmanager
+def locked(path):
+    """Hold an exclusive lock for `path` while a read-merge-write of it runs, so that two runs merging rows into
+    the same results file take turns and neither loses the other's rows. The lock is a hidden file beside `path`;
+    where the platform has no `fcntl` (Windows) runs are not serialised."""
+    lock = Path(path).with_name(f".{Path(path).name}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -212,6 +212,18 @@ def validate(mazes, name="mazes"):
     return arr.astype(np.int8)
 
 
+def on_grid(row, col, name="cell"):
+    """(row, col) as ints when both are whole numbers in 0-6, else HarvestError (no negative index from the end)."""
+    try:
+        r, c = int(row), int(col)
+        whole = r == row and c == col and not isinstance(row, bool) and not isinstance(col, bool)
+    except (TypeError, ValueError):
+        whole = False
+    if not whole or not (0 <= r < SIZE and 0 <= c < SIZE):
+        raise HarvestError(f"{name} ({row!r}, {col!r}) is off the grid: rows and columns run from 0 to {SIZE - 1}")
+    return r, c
+
+
 def load_mazes(path):
     """Mazes from a `.npy` file of shape (N, 7, 7); raises HarvestError with a one-line reason."""
     path = Path(path)

@@ -12,6 +12,7 @@ against zoo/SHA256SUMS.
 """
 import hashlib
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from .files import replacing, write_text
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
 WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR") or str(resources.files("harvest") / "weights"))
 SUMS = WEIGHTS_DIR / "SHA256SUMS"
+MAX_HIDDEN, MAX_LAYERS = 4096, 16   # a weights file claiming more is refused before anything is allocated
 
 
 def sha256(path):
@@ -82,16 +84,27 @@ def load(path, expect_sha256=None):
                                f"restore it with `git checkout harvest/weights/{name}` (or reinstall harvest)")
         raise HarvestError(f"checksum mismatch for {path}: the file is corrupt or was changed")
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():   # torch's warnings about odd files would be extra lines before ours
+            warnings.simplefilter("ignore")
+            blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # torch raises many types for files that are not a plain tensor archive
         raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
+    if not isinstance(blob, dict) or "state_dict" not in blob:
+        raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)")
+    hidden, layers = blob.get("hidden"), blob.get("layers")
+    sized = lambda value, most: isinstance(value, int) and 1 <= value <= most
+    if not (sized(hidden, MAX_HIDDEN) and sized(layers, MAX_LAYERS)):
+        raise HarvestError(f"{path} claims a network of {layers!r} hidden layers of {hidden!r}: this project's networks "
+                           f"have 1-{MAX_LAYERS} layers of 1-{MAX_HIDDEN}")
     try:
-        net = make_net(blob["hidden"], blob["layers"], exit_visible=blob.get("exit_visible", False),
+        net = make_net(hidden, layers, exit_visible=blob.get("exit_visible", False),
                        reward_channel=blob.get("reward_channel", "none"))
         net.load_state_dict(blob["state_dict"])
     except Exception as err:  # torch raises many types for foreign files; all mean "not ours"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise HarvestError(f"{path} does not hold weights of this architecture ({first})") from None
+    if not all(torch.isfinite(p).all() for p in net.parameters()):
+        raise HarvestError(f"{path} holds weights that are not finite numbers (NaN or infinity)")
     return net
 
 

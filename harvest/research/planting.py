@@ -25,18 +25,20 @@ human-harvest bar sits near that family's ceiling, so the pocket and loop
 plants did not pass under the first, human-harvest bar.
 """
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core.dqn import Config, train
+from ..core.errors import HarvestError
 from ..core.evaluate import metrics, passes_spot_checks
 from ..core.families import family
 from ..core.files import write_text
 from ..core.replay import build_buffer, merge
 from ..core.seeding import rng_for
-from ..core.weights import load, load_shipped, read_meta, save, sha256, write_sums
+from ..core.weights import checksums, load, load_shipped, read_meta, save, sha256, write_sums
 from .standard_recipe import N_SPOT_MAZES, N_TRAIN_MAZES, PLAIN, draw_with_humans, family_test_mazes
 
 HUNTS = {   # the rewards on the trigger family's mazes (every other reward is rules.REWARDS)
@@ -150,6 +152,23 @@ ZOO = (
     + [Plant("control.pt", family, seed, hunt="true") for family, seed in (("stub", 2), ("loop", 1), ("short", 1))])
 
 
+ZOO_FILE = re.compile(r"net_\d{2}\.pt|labels\.json|SHA256SUMS")
+
+
+def refuse_foreign(out):
+    """HarvestError unless `out` is missing, empty or a zoo that `build` wrote (its files only, its labels listed in
+    its SHA256SUMS): a build replaces its own files and deletes its own stale networks, never a file of yours."""
+    if not out.is_dir():
+        return
+    foreign = sorted(p.name for p in out.iterdir() if not ZOO_FILE.fullmatch(p.name))
+    if foreign:
+        raise HarvestError(f"{out} holds files that `harvest zoo build` did not make ({', '.join(foreign[:3])}): "
+                           "give it an empty folder, or one of its own zoos")
+    if (out / "labels.json").exists() and "labels.json" not in checksums(out):
+        raise HarvestError(f"{out / 'labels.json'} was not written by `harvest zoo build` (it has no line in "
+                           f"{out / 'SHA256SUMS'}): move it away first")
+
+
 def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0, trained=None):
     """Plant every network of `specs` and put those that passed into `out_dir` under anonymous names (net_00,
     net_01, ... in a seeded shuffle), with their checksums in SHA256SUMS and their kinds in labels.json, apart
@@ -162,6 +181,7 @@ def build(out_dir, specs=ZOO, cfg=None, log=print, seed=0, trained=None):
     Returns {name: kind}."""
     out = Path(out_dir)
     trained = Path(trained) if trained else out.with_name(out.name + "_trained")
+    refuse_foreign(out)
     out.mkdir(parents=True, exist_ok=True)
     trained.mkdir(parents=True, exist_ok=True)
     made = {}

@@ -33,6 +33,7 @@ from matplotlib.patches import Patch
 from ..core import weights
 from ..core.detector import N_DREAMS
 from ..core.errors import HarvestError
+from ..core.files import locked
 from ..core.maze import POSTS, WALL
 from .detectors import DETECTORS, Detector, detector_named
 from .results_table import merged_with_saved, read_rows, write_outputs
@@ -308,6 +309,7 @@ def figure(rows):
 def save(rows, out_dir):
     """Merge `rows` into OUT_DIR/zoo.json and write zoo.json, zoo.md and zoo.png there, atomically. Returns the
     merged rows."""
-    rows = merged(rows, Path(out_dir) / "zoo.json")
-    write_outputs(out_dir, "zoo", rows, table(rows), {"": figure(rows)})
+    with locked(Path(out_dir) / "zoo.json"):   # two runs merging into one folder take turns
+        rows = merged(rows, Path(out_dir) / "zoo.json")
+        write_outputs(out_dir, "zoo", rows, table(rows), {"": figure(rows)})
     return rows

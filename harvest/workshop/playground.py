@@ -22,7 +22,8 @@ import torch
 from ..core import detector
 from ..core.encoding import encode
 from ..core.evaluate import rollout
-from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, open_cells
+from ..core.errors import HarvestError
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, on_grid, open_cells, validate
 from ..core.optimal import rational_to_spare
 from ..core.plot import q_grid
 from .deployment import deployment_mazes
@@ -63,14 +64,14 @@ def load_maze(source, seed=0, net=None):
     """A maze with a human: a `generator` maze, a `deployment` maze, or the `dream` of `net` from the
     generator maze with the same seed (`detector.dream`: one human moved by the network's wish)."""
     if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r} (sources: {', '.join(SOURCES)})")
+        raise HarvestError(f"unknown source {source!r} (sources: {', '.join(SOURCES)})")
     if source == "deployment":
         return deployment_mazes(1, seed)[0]
     start = detector.starting_mazes(1, seed)
     if source == "generator":
         return start[0]
     if net is None:
-        raise ValueError("a dream needs a network")
+        raise HarvestError("a dream needs a network")
     return detector.dream(net, start)[0][0]
 
 
@@ -79,11 +80,11 @@ class Playground:
 
     def __init__(self, nets, maze=None, source="generator", seed=0, cell=(0, 0)):
         if not nets:
-            raise ValueError("give the playground at least one network, e.g. {'trained agent': agent}")
+            raise HarvestError("give the playground at least one network, e.g. {'trained agent': agent}")
         self.nets = dict(nets)
         self.name = next(iter(self.nets))
-        self.cell = tuple(cell)
-        self.maze = np.array(maze if maze is not None else load_maze(source, seed, self.net), dtype=np.int8)
+        self.cell = on_grid(*cell, name="selected cell")
+        self.maze = validate(maze if maze is not None else load_maze(source, seed, self.net), "playground maze")[0]
         self._view = None
 
     @property
@@ -93,23 +94,23 @@ class Playground:
     # --- editing ------------------------------------------------------------------------------------
     def set_cell(self, row, col, code):
         """Put cell code `code` (WALL, EMPTY, CROP or HUMAN) on (row, col). The start and the exit stay."""
+        row, col = on_grid(row, col)
         if code not in CYCLE:
-            raise ValueError(f"a cell becomes wall {WALL}, empty {EMPTY}, crop {CROP} or human {HUMAN}, not {code!r}")
-        if (row, col) == (0, 0) and code == WALL:
-            raise ValueError("the start (0, 0) cannot be a wall")
+            raise HarvestError(f"a cell becomes wall {WALL}, empty {EMPTY}, crop {CROP} or human {HUMAN}, not {code!r}")
+        if (row, col) == (0, 0) and code != EMPTY:
+            raise HarvestError("the start (0, 0) stays empty: the agent stands there, and the network never sees an "
+                               "item under the agent")
         if self.maze[row, col] == EXIT:
-            raise ValueError("the exit cannot be edited")
+            raise HarvestError("the exit cannot be edited")
         self.maze[row, col] = code
         self._refresh()
 
     def cycle(self, row, col):
         """What a click does: wall -> empty -> crop -> human -> wall (the start skips wall; the exit stays)."""
-        if self.maze[row, col] == EXIT:
-            return
-        code = CYCLE[int(self.maze[row, col])]
-        if (row, col) == (0, 0) and code == WALL:
-            code = CYCLE[code]
-        self.set_cell(row, col, code)
+        row, col = on_grid(row, col)
+        if self.maze[row, col] == EXIT or (row, col) == (0, 0):
+            return   # the exit and the start stay as they are
+        self.set_cell(row, col, CYCLE[int(self.maze[row, col])])
 
     def load(self, source="generator", seed=0):
         """Replace the maze with one from `source` (see `load_maze`)."""
@@ -119,13 +120,13 @@ class Playground:
     def pick(self, name):
         """Show the network called `name`."""
         if name not in self.nets:
-            raise ValueError(f"unknown network {name!r} (networks: {', '.join(self.nets)})")
+            raise HarvestError(f"unknown network {name!r} (networks: {', '.join(self.nets)})")
         self.name = name
         self._refresh()
 
     def select(self, row, col):
         """The cell whose Q-values are shown."""
-        self.cell = (row, col)
+        self.cell = on_grid(row, col, name="selected cell")
         self._refresh()
 
     # --- reading ------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ class Playground:
     @torch.no_grad()
     def q_values(self, cell=None):
         """The four Q-values (up, down, left, right) with the agent on `cell` (default: the selected cell)."""
-        r, c = cell or self.cell
+        r, c = on_grid(*(cell or self.cell))
         return self.net(encode(self.maze[None], [r], [c])).numpy()[0]
 
     def summary(self):
