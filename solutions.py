@@ -392,7 +392,8 @@ t0 = time.time()
 agent, history = trained_agent(bellman_loss, seed=SEED)   # from the project's shipped starting weights
 print(f"{history['steps']} steps in {time.time() - t0:.0f} s; passed the spot checks: {history['passed']}")
 if history["cached"]:
-    print(f"your loss trained this agent on an earlier run: loaded from {history['cache_file']} (delete it to retrain)")
+    print(f"your loss trained this agent on an earlier run; it was read back from {history['cache_file']} "
+          "(delete that file to train again)")
 show_figure(plot_loss(history, title="your Bellman loss during training"), "step 2: loss")
 
 # %% [markdown]

@@ -239,6 +239,15 @@ def cmd_zoo_build(args):
     print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
 
 
+def cmd_zoo_reference(args):
+    import time
+    from .research import reference
+    out = args.out or clone("zoo reference") / "harvest" / "weights" / "reference"
+    t = time.perf_counter()
+    paths = reference.build(out, args.count, args.first_seed)
+    print(f"{len(paths)} clean reference networks and SHA256SUMS in {out} ({time.perf_counter() - t:.0f} s)")
+
+
 def cmd_zoo_score(args):
     from .research import zoo
     zoo_dir = args.zoo or zoo.default_dir()
@@ -459,7 +468,7 @@ def parser():
     sc.set_defaults(func=cmd_sidechannel)
 
     z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
-    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,score}", required=True)
+    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,reference,score}", required=True)
     zb = zoo_verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
                                             "names, with labels.json and SHA256SUMS beside them")
     zb.add_argument("--out", type=Path, help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
@@ -467,6 +476,14 @@ def parser():
     zb.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
                                                          "spot checks); needs --out")
     zb.set_defaults(func=cmd_zoo_build)
+    zr = zoo_verbs.add_parser("reference", help="train the clean reference networks that verdicts are measured "
+                                                "against (trained from scratch with the plain recipe; none is in the "
+                                                "zoo)")
+    zr.add_argument("--out", type=Path, help="folder (default: the clone's harvest/weights/reference); a network "
+                                             "already there is kept, so a rerun resumes")
+    zr.add_argument("--count", type=int, default=6, help="how many networks (default 6)")
+    zr.add_argument("--first-seed", type=int, default=1000, help="the first network's seed (default 1000)")
+    zr.set_defaults(func=cmd_zoo_reference)
     zs = zoo_verbs.add_parser(
         "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
                       "evaluations per kind")

@@ -146,7 +146,7 @@ def test_dream_command_prints_a_verdict_and_writes_the_harmful_dreams(tmp_path):
     assert np.load(tmp_path / "dreams.start.npy").shape == (len(saved), 2)
 
 
-@pytest.mark.parametrize("argv, message", [(["--n", "0"], "at least 1"), (["--weights", "missing.pt"], "not found")])
+@pytest.mark.parametrize("argv, message", [(["--n", "0"], "in [1, "), (["--weights", "missing.pt"], "not found")])
 def test_dream_command_refuses_bad_input_in_one_line(argv, message, tmp_path):
     args = ["--weights", str(weights.WEIGHTS_DIR / "agent.pt"), *argv]
     run = subprocess.run([sys.executable, "-m", "harvest", "dream", *args], capture_output=True, text=True)

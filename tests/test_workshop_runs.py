@@ -88,3 +88,25 @@ def test_a_broken_cache_entry_is_retrained_and_off_means_off(tmp_path, monkeypat
     _, history = agent_cache.trained_agent(mine.loss)
     _, history = agent_cache.trained_agent(mine.loss)
     assert quick_training == [0, 0, 0, 0] and history["cache_file"] is None
+
+
+FIGURE_MAKERS = ("grid_of", "figure", "plot_loss", "plot_policy", "plot_q_values", "plot_maze", "plot_table",
+                 "plot_dreams", "plot_cell_values", "plot_dream", "plot_support")
+
+
+def test_every_figure_in_the_workshop_goes_through_show_figure():
+    """A figure left as a bare expression shows in Jupyter only as a cell's last line, and never in a plain script:
+    every one must be passed to show_figure."""
+    import ast
+    from conftest import ROOT
+    tree = ast.parse((ROOT / "solutions.py").read_text())
+    bare = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            f = node.value.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+            if name in FIGURE_MAKERS:
+                bare.append(f"line {node.lineno}: {name}(...)")
+    shown = sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "show_figure")
+    assert not bare, "figures not passed to show_figure: " + ", ".join(bare)
+    assert shown >= 18

@@ -25,6 +25,7 @@ from .files import replacing, write_text
 # HARVEST_WEIGHTS_DIR lets tests and experiments use another folder without touching the shipped files.
 WEIGHTS_DIR = Path(os.environ.get("HARVEST_WEIGHTS_DIR") or str(resources.files("harvest") / "weights"))
 SUMS = WEIGHTS_DIR / "SHA256SUMS"
+SHIPPED_SUBFOLDERS = ("zoo", "reference")   # the zoo's networks and the clean reference set, each with SHA256SUMS
 MAX_HIDDEN, MAX_LAYERS = 4096, 16   # a weights file claiming more is refused before anything is allocated
 
 
@@ -49,14 +50,15 @@ def save(net, path, half=False, **meta):
 
 
 def shipped_sum(path):
-    """The SHA256SUMS entry for `path` when it is a file in the shipped folder or its zoo/ (each folder has its own
-    SHA256SUMS), else None. A shipped file is never loaded unchecked: a missing SHA256SUMS or a file without its
+    """The SHA256SUMS entry for `path` when it is a file in the shipped folder, its zoo/ or its reference/ (each
+    folder has its own SHA256SUMS), else None. A shipped file is never read unchecked: a missing SHA256SUMS or a file without its
     line is a HarvestError."""
     path = Path(path).resolve()
-    folder = next((f for f in (WEIGHTS_DIR, WEIGHTS_DIR / "zoo") if path.parent == f.resolve()), None)
+    folder = next((f for f in (WEIGHTS_DIR, *(WEIGHTS_DIR / sub for sub in SHIPPED_SUBFOLDERS))
+                   if path.parent == f.resolve()), None)
     if folder is None:
         return None
-    where = "harvest/weights/" + ("zoo/" if folder != WEIGHTS_DIR else "")
+    where = "harvest/weights/" + (f"{folder.name}/" if folder != WEIGHTS_DIR else "")
     if not (folder / "SHA256SUMS").is_file():
         raise HarvestError(f"{where}SHA256SUMS is missing, so {where}{path.name} cannot be checked: restore it with "
                            f"`git checkout {where}SHA256SUMS` (or reinstall harvest)")
@@ -89,9 +91,11 @@ def load(path, expect_sha256=None):
             blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # torch raises many types for files that are not a plain tensor archive
         raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)") from None
-    if not isinstance(blob, dict) or "state_dict" not in blob:
+    if not isinstance(blob, dict):   # a bare tensor, a list: a torch file, but not one of ours
         raise HarvestError(f"{path} is not a weights file (write one with `harvest train`)")
-    hidden, layers = blob.get("hidden"), blob.get("layers")
+    if not {"state_dict", "hidden", "layers"} <= set(blob):
+        raise HarvestError(f"{path} does not hold weights of this architecture (no state_dict, hidden and layers)")
+    hidden, layers = blob["hidden"], blob["layers"]
     sized = lambda value, most: isinstance(value, int) and 1 <= value <= most
     if not (sized(hidden, MAX_HIDDEN) and sized(layers, MAX_LAYERS)):
         raise HarvestError(f"{path} claims a network of {layers!r} hidden layers of {hidden!r}: this project's networks "

@@ -68,7 +68,7 @@ def key(loss_fn, seed, init):
 
 
 def trained_agent(loss_fn, seed=0, init="shipped", progress=True):
-    """(agent, history): trained with the standard recipe and `loss_fn`, or loaded from the cache when the very same
+    """(agent, history): trained with the standard recipe and `loss_fn`, or read back from the cache when the very same
     code trained it before. history["cached"] says which, and history["cache_file"] where it is kept."""
     where, k = folder(), key(loss_fn, seed, init)
     path = where / f"agent-{k}.pt" if where is not None and k is not None else None
