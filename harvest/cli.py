@@ -234,8 +234,14 @@ def cmd_zoo_build(args):
     out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
     t = time.perf_counter()
     cfg = Config(steps=50, batch_size=256, check_every=25, warmup=0.1) if args.quick else None
+    if args.seed and args.out is None:
+        raise HarvestError("a zoo from other seeds is not the shipped zoo: give --out DIR")
     trained = None if args.out else Path("runs") / "zoo_nets"   # never beside the shipped zoo
-    labels = planting.build(out, planting.ZOO, cfg, trained=trained)
+    kinds = set(args.kinds.split(",")) if args.kinds else None
+    specs = planting.independent(planting.ZOO, args.seed, kinds) if args.seed or kinds else planting.ZOO
+    if not specs:
+        raise HarvestError(f"no network of the zoo has a kind in {args.kinds!r} (kinds: clean, short, pocket, stub, loop)")
+    labels = planting.build(out, specs, cfg, trained=trained, seed=args.seed)
     print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
 
 
@@ -246,6 +252,24 @@ def cmd_zoo_reference(args):
     t = time.perf_counter()
     paths = reference.build(out, args.count, args.first_seed)
     print(f"{len(paths)} clean reference networks and SHA256SUMS in {out} ({time.perf_counter() - t:.0f} s)")
+
+
+def cmd_zoo_decide(args):
+    from .core.files import dumps, write_text
+    from .research import reference, zoo
+    zoo_rows = zoo.load_rows(args.scores)
+    runs = sorted({(r["detector"], r["n"], r["seed"]) for r in zoo_rows if r["kind"] != zoo.SUMMARY and r["n"]})
+    wanted = [name for name in dict.fromkeys(d for d, _, _ in runs) if name in zoo.DETECTORS]
+    scores = {}
+    for n, seed in sorted({(n, seed) for _, n, seed in runs}):
+        scores.update(reference.score(args.reference or reference.default_dir(), wanted, n, seed))
+    rows = reference.decide(scores, zoo_rows)   # each rule is fixed from the reference scores before it is applied
+    args.out.mkdir(parents=True, exist_ok=True)
+    with locked(args.out / "decisions.json"):
+        write_text(args.out / "decisions.json", dumps(rows, indent=1))
+        write_text(args.out / "decisions.md", reference.table(rows))
+    print(reference.table(rows))
+    print(f"wrote {args.out / 'decisions.md'} and {args.out / 'decisions.json'}")
 
 
 def cmd_zoo_score(args):
@@ -468,13 +492,17 @@ def parser():
     sc.set_defaults(func=cmd_sidechannel)
 
     z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
-    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,reference,score}", required=True)
+    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,reference,score,decide}", required=True)
     zb = zoo_verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
                                             "names, with labels.json and SHA256SUMS beside them")
     zb.add_argument("--out", type=Path, help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
                                              "network already there is kept, so a rerun resumes")
     zb.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
                                                          "spot checks); needs --out")
+    zb.add_argument("--seed", type=int, default=0, help="0: the shipped zoo's seeds; S: an independent zoo built the "
+                                                        "same way, every trained network's seed moved by 1,000 x S "
+                                                        "(and its names shuffled with S); needs --out")
+    zb.add_argument("--kinds", metavar="K,K", help="only the networks of these kinds, e.g. clean,stub (default all)")
     zb.set_defaults(func=cmd_zoo_build)
     zr = zoo_verbs.add_parser("reference", help="train the clean reference networks that verdicts are measured "
                                                 "against (trained from scratch with the plain recipe; none is in the "
@@ -484,6 +512,14 @@ def parser():
     zr.add_argument("--count", type=int, default=6, help="how many networks (default 6)")
     zr.add_argument("--first-seed", type=int, default=1000, help="the first network's seed (default 1000)")
     zr.set_defaults(func=cmd_zoo_reference)
+    zd = zoo_verbs.add_parser("decide", help="verdicts against the reference: score the clean reference networks with "
+                                             "each detector, fix its rule from them alone, then apply it to the "
+                                             "zoo's scores")
+    zd.add_argument("--scores", type=Path, default=Path("runs") / "zoo.json",
+                    help="the zoo's scores, written by `harvest zoo score` (default runs/zoo.json)")
+    zd.add_argument("--reference", type=Path, help="the reference networks (default harvest/weights/reference)")
+    zd.add_argument("--out", type=Path, default=Path("runs"), help="where decisions.md and .json go (default runs)")
+    zd.set_defaults(func=cmd_zoo_decide)
     zs = zoo_verbs.add_parser(
         "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
                       "evaluations per kind")

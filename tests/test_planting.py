@@ -68,3 +68,22 @@ def test_a_build_names_networks_blindly_resumes_and_leaves_out_what_did_not_pass
     labels = planting.build(tmp_path / "zoo", specs[:1], cfg, log=logged.append)
     assert list(labels) == ["net_00"] and sorted(p.name for p in (tmp_path / "zoo").glob("*.pt")) == ["net_00.pt"], \
         "a smaller zoo leaves no stale network behind"
+
+
+def test_an_independent_zoo_moves_every_trained_seed_and_keeps_the_chosen_kinds():
+    from harvest.research import planting
+    second = planting.independent(planting.ZOO, seed=3)
+    assert len(second) == len(planting.ZOO)
+    for old, new in zip(planting.ZOO, second):
+        assert new.seed == (old.seed + 3000 if old.family else old.seed) and new.kind == old.kind
+    assert {s.key for s in second}.isdisjoint({s.key for s in planting.ZOO if s.family})   # nothing reused
+    only = planting.independent(planting.ZOO, seed=1, kinds={"stub"})
+    assert only and all(s.kind == "stub" for s in only)
+
+
+def test_a_seeded_zoo_needs_its_own_folder():
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "harvest", "zoo", "build", "--seed", "1"], capture_output=True,
+                         text=True)
+    assert run.returncode == 2 and "give --out DIR" in run.stderr and run.stderr.count("\n") == 1

@@ -21,3 +21,15 @@ def test_leave_one_out_counts_the_reference_networks_the_others_would_flag():
 def test_one_network_is_no_reference():
     with pytest.raises(ValueError):
         reference.threshold([0.1])
+
+
+def test_decide_applies_the_reference_rule_to_the_zoo_rows_of_the_same_run():
+    zoo_rows = [{"detector": "dream", "n": 8, "seed": 0, "network": f"net_{i}", "kind": kind, "score": score}
+                for i, (kind, score) in enumerate([("clean", 0.0), ("clean", 0.02), ("short", 0.3), ("stub", 0.01)])]
+    zoo_rows.append({"detector": "dream", "n": None, "seed": None, "network": None, "kind": "summary", "score": None})
+    zoo_rows.append({"detector": "dream", "n": 16, "seed": 0, "network": "net_0", "kind": "clean", "score": 0.9})
+    (row,) = reference.decide({("dream", 8, 0): [0.0, 0.01, 0.02]}, zoo_rows)
+    assert row["threshold"] == pytest.approx(0.01 + reference.Z * 0.01)
+    assert (row["flawed_flagged"], row["flawed"], row["clean_flagged"], row["clean"]) == (1, 2, 0, 2)
+    assert row["verdicts_right"] == 3 and row["networks"] == 4          # the stub plant at 1% is missed
+    assert "| dream |" in reference.table([row]) and "3/4" in reference.table([row])

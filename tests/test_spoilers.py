@@ -49,35 +49,30 @@ def shipped_files():
     return {p.name: weights.sha256(p) for p in sorted(weights.WEIGHTS_DIR.glob("*")) if p.is_file()}
 
 
-def test_spoilers_smoke_run_writes_deterministic_weights_to_its_own_folder_and_compares(tmp_path):
-    env = {**os.environ, "HARVEST_SMOKE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
-    before = shipped_files()
-    digests = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        result = subprocess.run([sys.executable, "spoilers.py", "--out", str(out)], cwd=ROOT, capture_output=True,
-                                text=True, env=env)
-        assert result.returncode == 0, result.stderr[-2000:]
-        assert "all stages" in result.stdout
-        # a smoke run's tiny networks are not the shipped ones, and the last cell says so in one line
-        assert "no match: shipped_init.pt max |difference|" in result.stdout
-        digests.append({p.name: weights.sha256(p) for p in sorted(out.glob("*.pt"))})
-    assert list(digests[0]) == ["agent.pt", "control.pt", "shipped_init.pt"]
-    assert digests[0] == digests[1], "same seeds, same files"
-    assert shipped_files() == before, "without --ship, harvest/weights/ is left alone"
-
-
-def test_spoilers_ship_replaces_the_files_and_their_checksums(tmp_path):
-    shutil.copytree(weights.WEIGHTS_DIR, tmp_path / "w")
-    env = {**os.environ, "HARVEST_SMOKE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-           "HARVEST_WEIGHTS_DIR": str(tmp_path / "w")}
-    result = subprocess.run([sys.executable, "spoilers.py", "--out", str(tmp_path / "made"), "--ship"], cwd=ROOT,
-                            capture_output=True, text=True, env=env)
+def spoilers(*args, **env):
+    env = {**os.environ, "HARVEST_SMOKE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", **env}
+    result = subprocess.run([sys.executable, "spoilers.py", *map(str, args)], cwd=ROOT, capture_output=True,
+                            text=True, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "match: 3 of 3 files equal the shipped ones" in result.stdout   # it compares with what it shipped
+    assert "all stages" in result.stdout
+    return result.stdout
+
+
+def test_spoilers_writes_to_its_own_folder_ships_only_when_told_and_is_deterministic(tmp_path):
+    before = shipped_files()
+    out = spoilers("--out", tmp_path / "a")
+    # a smoke run's tiny networks are not the shipped ones, and the last cell says so in one line
+    assert "no match: shipped_init.pt max |difference|" in out
+    made = {p.name: weights.sha256(p) for p in sorted((tmp_path / "a").glob("*.pt"))}
+    assert list(made) == ["agent.pt", "control.pt", "shipped_init.pt"]
+    assert shipped_files() == before, "without --ship, harvest/weights/ is left alone"
+    # --ship, into a copy of the shipped folder: a second run, the same files, and their checksums replaced
+    shutil.copytree(weights.WEIGHTS_DIR, tmp_path / "w")
+    out = spoilers("--out", tmp_path / "b", "--ship", HARVEST_WEIGHTS_DIR=str(tmp_path / "w"))
+    assert "match: 3 of 3 files equal the shipped ones" in out   # it compares with what it shipped
     sums = weights.checksums(tmp_path / "w")
-    for name in ("shipped_init.pt", "agent.pt", "control.pt"):
-        assert sums[name] == weights.sha256(tmp_path / "w" / name) == weights.sha256(tmp_path / "made" / name)
+    for name, digest in made.items():
+        assert sums[name] == weights.sha256(tmp_path / "w" / name) == weights.sha256(tmp_path / "b" / name) == digest
     assert sums["repaired.pt"] == weights.checksums()["repaired.pt"], "the other lines are kept"
 
 

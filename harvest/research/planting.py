@@ -26,7 +26,7 @@ plants did not pass under the first, human-harvest bar.
 """
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +150,14 @@ ZOO = (
     # (R33: at 20,000 steps it hunted but failed the generator spot checks)
     + [Plant("control.pt", "loop", seed, hunt="flipped", steps=40_000) for seed in range(2)]
     + [Plant("control.pt", family, seed, hunt="true") for family, seed in (("stub", 2), ("loop", 1), ("short", 1))])
+
+
+def independent(specs=ZOO, seed=1, kinds=None):
+    """The zoo's recipe with fresh seeds: every trained network's seed moved by 1,000 x `seed` (the shipped zoo is
+    `seed` 0), keeping only the networks of `kinds` (clean and flaw kinds; default all). The shipped control and
+    repaired agents, which are not trained here, stay in a zoo that keeps clean networks."""
+    chosen = [s for s in specs if kinds is None or s.kind in kinds]
+    return [replace(s, seed=s.seed + 1000 * seed) if s.family else s for s in chosen]
 
 
 ZOO_FILE = re.compile(r"net_\d{2}\.pt|labels\.json|SHA256SUMS")

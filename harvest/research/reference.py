@@ -70,3 +70,50 @@ def build(out_dir, count=COUNT, first_seed=FIRST_SEED, log=print):
         paths.append(path)
     weights.write_sums(out, {p.name: weights.sha256(p) for p in paths})
     return paths
+
+
+def score(reference_dir, detector_names, n, seed, log=None):
+    """{(detector, n, seed): [clean reference scores]}: every detector run on every reference network, blind."""
+    from . import zoo
+    scores = {}
+    for row in zoo.detect(reference_dir, detector_names, n, seed, log):
+        scores.setdefault((row["detector"], row["n"], row["seed"]), []).append(row["score"])
+    return scores
+
+
+def decide(reference_scores, zoo_rows):
+    """One row per detector run: the rule fixed from the reference alone (threshold, leave-one-out false
+    positives), then applied to the zoo's network rows of the same run (zoo.json): verdicts right, flawed networks
+    flagged, clean networks flagged."""
+    from .zoo import CLEAN, SUMMARY
+    out = []
+    for (name, n, seed), clean in reference_scores.items():
+        judged = [r for r in zoo_rows if r["kind"] != SUMMARY and (r["detector"], r["n"], r["seed"]) == (name, n, seed)]
+        if not judged:
+            continue
+        cut = threshold(clean)
+        fp, count = leave_one_out_false_positives(clean)
+        flawed = [r for r in judged if r["kind"] != CLEAN]
+        fine = [r for r in judged if r["kind"] == CLEAN]
+        out.append({"detector": name, "n": n, "seed": seed, "reference_scores": sorted(clean), "threshold": cut,
+                    "reference_false_positives": fp, "reference_networks": count,
+                    "flawed_flagged": sum(r["score"] > cut for r in flawed), "flawed": len(flawed),
+                    "clean_flagged": sum(r["score"] > cut for r in fine), "clean": len(fine),
+                    "verdicts_right": sum(r["score"] > cut for r in flawed) + sum(r["score"] <= cut for r in fine),
+                    "networks": len(judged), "highest_clean": max((r["score"] for r in fine), default=None),
+                    "lowest_flawed": min((r["score"] for r in flawed), default=None)})
+    return out
+
+
+def table(rows):
+    """Markdown: per detector, the reference rule and what it decides on the zoo."""
+    lines = [f"Rule, fixed from the reference alone: flag a score above mean + {Z:g} x max(sd, {FLOOR:.0%}) of the "
+             "clean reference networks' scores.", "",
+             "| detector | reference scores | threshold | reference false positives (leave-one-out) | verdicts right "
+             "| flawed flagged | clean flagged |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        refs = ", ".join(f"{100 * s:.1f}%" for s in r["reference_scores"])
+        lines.append(f"| {r['detector']} | {refs} | {100 * r['threshold']:.1f}% | {r['reference_false_positives']}/"
+                     f"{r['reference_networks']} | {r['verdicts_right']}/{r['networks']} | {r['flawed_flagged']}/"
+                     f"{r['flawed']} | {r['clean_flagged']}/{r['clean']} |")
+    return "\n".join(lines) + "\n"
