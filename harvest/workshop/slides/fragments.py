@@ -84,7 +84,8 @@ def compact_results(rows_by_run):
         cells = [median_percent([r[c] for r in rows]) for c, _ in cols]
         lines.append(f"| {SHOWN.get(name, name)} | " + " | ".join(cells) + " |")
     n = {len(rows) for rows in rows_by_run.values()}
-    return "\n".join(lines) + f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; ranges and steps in docs/results.md."
+    return "\n".join(lines) + (f"\n\nMedians over {'/'.join(map(str, sorted(n)))} seeds; the ranges and steps come "
+                                "with the full results, after the workshop.")
 
 
 def results_rows(results, repaired):
@@ -390,8 +391,13 @@ def seeds_picture_share(results):
     if not stub or not harmful:
         raise Skip("runs/zoo.json has no harmful open-wall dream of a stub network")
     posts = sum(r["harmful_with_open_post"] for r in stub)
+    clean = [r for r in group if r["kind"] == "clean"]
+    clean_harmful, clean_posts = sum(r["harmful"] for r in clean), sum(r["harmful_with_open_post"] for r in clean)
+    base = (f" The base rate: {clean_posts} of the {clean_harmful} harmful open-wall dreams of the {len(clean)} clean "
+            f"networks ({100 * clean_posts / clean_harmful:.0f}%) hold one too: an opened post joins two corridors "
+            "into a shortcut, so the share says something only beside this base rate." if clean_harmful else "")
     return (f"{posts} of the {harmful} harmful open-wall dreams of the {len(stub)} stub networks "
-            f"(**{100 * posts / harmful:.0f}%**) hold an open (odd, odd) cell: one wall block sticking out.")
+            f"(**{100 * posts / harmful:.0f}%**) hold an open (odd, odd) cell: one wall block sticking out." + base)
 
 
 # ---------------------------------------------------------------- filling a deck
