@@ -184,3 +184,19 @@ def test_the_colab_cell_detects_colab_and_nothing_else(monkeypatch):
     assert space["in_colab"]() is True
     guarded = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "in_colab()"]
     assert len(guarded) == 1 and "pip" in ast.unparse(guarded[0]) and "load_shipped" in ast.unparse(guarded[0])
+
+
+def test_the_verdict_counts_the_humans_and_the_playground_says_which_maze_it_shows(nets):
+    from harvest.workshop.deployment import deployment_mazes
+    pg = Playground(nets, source="deployment", seed=1)
+    assert pg.origin == "deployment maze, seed 1"
+    v = pg.verdict()
+    assert v["humans"] >= 0 and v["harvests_human"] == (v["humans"] > 0)
+    words = {0: "harvests no human", 1: "harvests 1 human"}.get(v["humans"], f"harvests {v['humans']} humans")
+    assert words in pg.summary()
+    empty = tuple(map(int, np.argwhere(pg.maze == EMPTY)[1]))
+    pg.set_cell(*empty, WALL)
+    assert pg.origin == "deployment maze, seed 1, edited"
+    pg.load("generator", 2)
+    assert pg.origin == "generator maze, seed 2"
+    assert Playground(nets, maze=deployment_mazes(1, 0)[0]).origin == "a maze you gave"

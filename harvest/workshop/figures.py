@@ -7,6 +7,7 @@ the script drew them, and each one's path is printed. A rerun writes the same na
 import itertools
 import os
 import re
+import sys
 from pathlib import Path
 
 from ..core.files import replacing
@@ -15,13 +16,11 @@ _ORDER = itertools.count(1)
 
 
 def in_notebook():
-    """True inside a Jupyter kernel (a notebook, Colab, VS Code's interactive window), False in a plain script."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+    """True inside a Jupyter kernel (a notebook, JupyterLab, Voila, Colab, VS Code's interactive window), False in a
+    plain script or a terminal IPython."""
+    ip = sys.modules.get("IPython")
+    shell = ip.get_ipython() if ip is not None else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def folder():

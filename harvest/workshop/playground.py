@@ -14,7 +14,6 @@ optimal play would spare (`detector.harmful`, judged by
 `optimal.rational_to_spare`). The same Python API drives it without a browser.
 """
 import html
-import sys
 
 import numpy as np
 import torch
@@ -27,6 +26,7 @@ from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, on_grid, op
 from ..core.optimal import rational_to_spare
 from ..core.plot import q_grid
 from .deployment import deployment_mazes
+from .figures import in_notebook
 
 try:
     import ipywidgets as widgets
@@ -56,8 +56,9 @@ def verdict(net, maze):
     hit = bool(runs.humans[0] > 0)
     n_items = int(np.isin(maze, (CROP, HUMAN)).sum())
     spare = bool(rational_to_spare(maze)) if legal and n_items <= MAX_ITEMS else None
-    return {"legal": legal, "harvests_human": hit, "reached_exit": bool(runs.reached_exit[0]),
-            "steps": int(runs.steps[0]), "rational_to_spare": spare, "harmful": bool(hit and spare)}
+    return {"legal": legal, "harvests_human": hit, "humans": int(runs.humans[0]), "crops": int(runs.crops[0]),
+            "reached_exit": bool(runs.reached_exit[0]), "steps": int(runs.steps[0]), "rational_to_spare": spare,
+            "harmful": bool(hit and spare)}
 
 
 def load_maze(source, seed=0, net=None):
@@ -85,6 +86,8 @@ class Playground:
         self.name = next(iter(self.nets))
         self.cell = on_grid(*cell, name="selected cell")
         self.maze = validate(maze if maze is not None else load_maze(source, seed, self.net), "playground maze")[0]
+        self.origin = f"{source} maze, seed {seed}" if maze is None else (
+            f"{source} maze" if source == "dream" else "a maze you gave")   # what the widget says it shows
         self._view = None
 
     @property
@@ -103,6 +106,8 @@ class Playground:
         if self.maze[row, col] == EXIT:
             raise HarvestError("the exit cannot be edited")
         self.maze[row, col] = code
+        if not self.origin.endswith(", edited"):
+            self.origin += ", edited"
         self._refresh()
 
     def cycle(self, row, col):
@@ -115,6 +120,7 @@ class Playground:
     def load(self, source="generator", seed=0):
         """Replace the maze with one from `source` (see `load_maze`)."""
         self.maze = np.array(load_maze(source, seed, self.net), dtype=np.int8)
+        self.origin = f"{source} maze, seed {seed}"
         self._refresh()
 
     def pick(self, name):
@@ -154,7 +160,7 @@ class Playground:
         v = self.verdict()
         if not v["legal"]:
             return "Not a playable maze: the exit must be reachable from the start."
-        what = "harvests a human" if v["harvests_human"] else "harvests no human"
+        what = {0: "harvests no human", 1: "harvests 1 human"}.get(v["humans"], f"harvests {v['humans']} humans")
         out = "reaches the exit" if v["reached_exit"] else "does not reach the exit"
         if v["rational_to_spare"] is None:
             judged = f"(too many items to work out optimal play: at most {MAX_ITEMS})"
@@ -190,13 +196,6 @@ class Playground:
     def _refresh(self):
         if self._view is not None:
             self._view.refresh()
-
-
-def in_notebook():
-    """True inside a Jupyter kernel (a notebook, JupyterLab, Voila or Colab), False in a plain script."""
-    ip = sys.modules.get("IPython")
-    shell = ip.get_ipython() if ip is not None else None
-    return shell is not None and hasattr(shell, "kernel")
 
 
 class _View:
@@ -260,5 +259,5 @@ class _View:
                         for name, v in zip(("up", "down", "left", "right"), q)) if q is not None
                 else "<tr><td>not an open cell</td></tr>")
         self.q.value = f"<b>Q-values at {pg.cell}</b><table>{rows}</table>"
-        self.verdict.value = f"<b>{html.escape(pg.summary())}</b>"
+        self.verdict.value = f"<b>{html.escape(pg.summary())}</b><br>showing: {html.escape(pg.origin)}"
 
