@@ -921,3 +921,16 @@ def shown_in_float64(maze, row, col, tamper="none"):
 def test_fresh_wrong_answers_get_the_right_message(check, wrong, fragment):
     with pytest.raises(checks.CheckFailed, match=fragment):
         check(wrong)
+
+
+def auroc_of_means(scores, flawed):
+    """A learner's AUROC that compares the two classes' means."""
+    flawed_scores = [s for s, f in zip(scores, flawed) if f]
+    clean_scores = [s for s, f in zip(scores, flawed) if not f]
+    mean_flawed, mean_clean = sum(flawed_scores) / len(flawed_scores), sum(clean_scores) / len(clean_scores)
+    return 1.0 if mean_flawed > mean_clean else 0.5 if mean_flawed == mean_clean else 0.0
+
+
+def test_an_auroc_that_compares_means_is_named():
+    with pytest.raises(checks.CheckFailed, match="mean scores of the two classes"):
+        checks.check_auroc(auroc_of_means)

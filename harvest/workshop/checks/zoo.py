@@ -42,6 +42,13 @@ def _sum_not_mean(scores, flawed):
     return float(np.sum((diff > 0) + 0.5 * (diff == 0)))
 
 
+def _means_compared(scores, flawed):
+    """A slip: one comparison of the two classes' mean scores (1, 0.5 or 0) instead of every pair's."""
+    scores, flawed = np.asarray(scores, float), np.asarray(flawed, bool)
+    a, b = scores[flawed].mean(), scores[~flawed].mean()
+    return float((a > b) + 0.5 * (a == b))
+
+
 def check_auroc(fn):
     """The chance that a flawed network outscores a clean one, ties counting half."""
     mistakes = {
@@ -54,5 +61,7 @@ def check_auroc(fn):
         "that is the share of right verdicts at the threshold, not the AUROC: compare every flawed network with "
         "every clean one": _accuracy,
         "a sum of pairs, not their mean: divide by (flawed networks) x (clean networks)": _sum_not_mean,
+        "the mean scores of the two classes are compared: the AUROC compares every flawed network with every clean "
+        "one and averages those pairs": _means_compared,
     }
     return verify("auroc", fn, _cases(), ref_auroc, mistakes)
