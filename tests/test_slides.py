@@ -375,3 +375,13 @@ def test_the_squash_check_has_teeth(tmp_path):
         "</section><script>window.Reveal = {getSlides: () => [...document.querySelectorAll('section')], "
         "slide: () => null};</script></body></html>")
     assert [p["squashed"] for p in browser.measure(page)] == [True, False, False]
+
+
+def test_no_inline_math_uses_an_ascii_prime():
+    """Chromium draws MathML's superscript prime as a detached speck, so `Q(s', a')` reads `Q(s, a)` on screen; the
+    Unicode prime (s′) stays on the line."""
+    inline = re.compile(r"(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)")
+    found = [f"{p.name}: ${m.group(1)}$" for p in sorted(deck.PRESENTATION.glob("0*.md"))
+             for m in inline.finditer(p.read_text()) if "'" in m.group(1)]
+    assert not found, found
+    assert inline.search("the target $Q(s', a')$ here").group(1) == "Q(s', a')"   # the pattern finds one
