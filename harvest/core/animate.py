@@ -87,9 +87,9 @@ def draw(panel, ax, t):
     ax.set_title(f"{panel.title}\n{status}" if panel.title else status, fontsize=9)
 
 
-def figure(panels, caption=None):
+def figure(panels, caption=None, dpi=DPI):
     """The animation's Figure on the Agg canvas (headless), laid out once on the first frame, and its axes."""
-    fig = Figure(figsize=(PANEL_SIZE * len(panels), PANEL_SIZE + (0.35 if caption else 0.1)), dpi=DPI)
+    fig = Figure(figsize=(PANEL_SIZE * len(panels), PANEL_SIZE + (0.35 if caption else 0.1)), dpi=dpi)
     FigureCanvasAgg(fig)
     axes = list(np.atleast_1d(fig.subplots(1, len(panels))))
     if caption:
@@ -109,10 +109,11 @@ class _HoldLastFrame(PillowWriter):
                              loop=0)
 
 
-def write_gif(panels, out, caption=None):
-    """Write the GIF of `panels` (a list of `Panel`) to `out`, atomically; returns the frame count."""
+def write_gif(panels, out, caption=None, dpi=DPI):
+    """Write the GIF of `panels` (a list of `Panel`) to `out`, atomically; returns the frame count. `dpi` sets its
+    pixels per inch (slides shown on a projector want more than the README's GIF)."""
     out = Path(out)
-    fig, axes = figure(panels, caption)
+    fig, axes = figure(panels, caption, dpi)
     n = frame_count(panels)
 
     def update(t):

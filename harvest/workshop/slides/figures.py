@@ -33,6 +33,7 @@ from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, T
                       walk, zoo_rows)
 
 DPI = 150
+GIF_DPI = 120         # the animations: 1.5x the README GIF, so the decks show them at 1:1 with legible captions
 PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
 FIGURES = {}
 ANIMATIONS = {}
@@ -464,5 +465,5 @@ def render(folder):
             FigureCanvasAgg(made)   # a GIF placeholder needs a canvas that can write it
             made.savefig(folder / f"{name}.{suffix}", dpi=DPI, metadata={"Software": None} if suffix == "png" else None)
         else:
-            animate.write_gif(made, folder / f"{name}.{suffix}")
+            animate.write_gif(made, folder / f"{name}.{suffix}", dpi=GIF_DPI)   # shown at 1:1, never scaled up
     return skipped
