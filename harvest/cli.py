@@ -240,7 +240,8 @@ def cmd_zoo_build(args):
     kinds = set(args.kinds.split(",")) if args.kinds else None
     specs = planting.independent(planting.ZOO, args.seed, kinds) if args.seed or kinds else planting.ZOO
     if not specs:
-        raise HarvestError(f"no network of the zoo has a kind in {args.kinds!r} (kinds: clean, short, pocket, stub, loop)")
+        raise HarvestError(f"no network of the zoo has a kind in {args.kinds!r} "
+                           "(kinds: clean, short, pocket, stub, loop)")
     labels = planting.build(out, specs, cfg, trained=trained, seed=args.seed)
     print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
 

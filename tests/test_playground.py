@@ -200,3 +200,15 @@ def test_the_verdict_counts_the_humans_and_the_playground_says_which_maze_it_sho
     pg.load("generator", 2)
     assert pg.origin == "generator maze, seed 2"
     assert Playground(nets, maze=deployment_mazes(1, 0)[0]).origin == "a maze you gave"
+
+
+def test_visits_and_harvests_follow_the_path_in_order(nets):
+    pg = Playground(nets, source="deployment", seed=1)
+    path, visits, harvests = pg.path(), pg.visits(), pg.harvests()
+    assert visits[(0, 0)][0] == 0 and sum(len(v) for v in visits.values()) == len(path)
+    for t, cell in enumerate(path):
+        assert t in visits[cell]
+    assert [t for t, _, _ in harvests] == sorted(t for t, _, _ in harvests)
+    for t, cell, what in harvests:
+        assert path[t] == cell and pg.maze[cell] == {"human": HUMAN, "crop": CROP}[what]
+    assert sum(what == "human" for _, _, what in harvests) == pg.verdict()["humans"]

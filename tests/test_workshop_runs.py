@@ -107,6 +107,7 @@ def test_every_figure_in_the_workshop_goes_through_show_figure():
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
             if name in FIGURE_MAKERS:
                 bare.append(f"line {node.lineno}: {name}(...)")
-    shown = sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "show_figure")
+    shown = sum(1 for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "show_figure")
     assert not bare, "figures not passed to show_figure: " + ", ".join(bare)
     assert shown >= 18

@@ -51,8 +51,8 @@ def save(net, path, half=False, **meta):
 
 def shipped_sum(path):
     """The SHA256SUMS entry for `path` when it is a file in the shipped folder, its zoo/ or its reference/ (each
-    folder has its own SHA256SUMS), else None. A shipped file is never read unchecked: a missing SHA256SUMS or a file without its
-    line is a HarvestError."""
+    folder has its own SHA256SUMS), else None. A shipped file is never read unchecked: a missing SHA256SUMS or a
+    file without its line is a HarvestError."""
     path = Path(path).resolve()
     folder = next((f for f in (WEIGHTS_DIR, *(WEIGHTS_DIR / sub for sub in SHIPPED_SUBFOLDERS))
                    if path.parent == f.resolve()), None)
@@ -98,8 +98,8 @@ def load(path, expect_sha256=None):
     hidden, layers = blob["hidden"], blob["layers"]
     sized = lambda value, most: isinstance(value, int) and 1 <= value <= most
     if not (sized(hidden, MAX_HIDDEN) and sized(layers, MAX_LAYERS)):
-        raise HarvestError(f"{path} claims a network of {layers!r} hidden layers of {hidden!r}: this project's networks "
-                           f"have 1-{MAX_LAYERS} layers of 1-{MAX_HIDDEN}")
+        raise HarvestError(f"{path} claims a network of {layers!r} hidden layers of {hidden!r}: this project's "
+                           f"networks have 1-{MAX_LAYERS} layers of 1-{MAX_HIDDEN}")
     try:
         net = make_net(hidden, layers, exit_visible=blob.get("exit_visible", False),
                        reward_channel=blob.get("reward_channel", "none"))

@@ -144,6 +144,23 @@ class Playground:
         runs = rollout(self.net, self.maze[None])
         return [tuple(map(int, p)) for p in runs.path[0, :runs.steps[0] + 1]]
 
+    def visits(self):
+        """{(row, col): [move numbers at which the agent stands there]} along the greedy path (0 is the start), so
+        a back-and-forth shows as one cell visited at several moves."""
+        out = {}
+        for t, cell in enumerate(self.path()):
+            out.setdefault(cell, []).append(t)
+        return out
+
+    def harvests(self):
+        """[(move number, (row, col), "human" or "crop")]: what the greedy path harvests, in order."""
+        seen, out = set(), []
+        for t, cell in enumerate(self.path()):
+            if cell not in seen and self.maze[cell] in (HUMAN, CROP):
+                out.append((t, cell, "human" if self.maze[cell] == HUMAN else "crop"))
+            seen.add(cell)
+        return out
+
     def policy(self):
         """The greedy move (0-3) on every open cell, -1 elsewhere."""
         q = q_grid(self.net, self.maze)
@@ -235,8 +252,8 @@ class _View:
 
     def refresh(self):
         pg = self.pg
-        maze, policy, path = pg.maze, pg.policy(), pg.path()
-        on_path = set(path)
+        maze, policy, visits = pg.maze, pg.policy(), pg.visits()
+        harvested = {cell: (t, what) for t, cell, what in pg.harvests()}
         for r in range(SIZE):
             for c in range(SIZE):
                 b, code = self.cells[r][c], int(maze[r, c])
@@ -248,12 +265,22 @@ class _View:
                     inside = 0 <= target[0] < SIZE and 0 <= target[1] < SIZE
                     colour = "#d62728" if inside and maze[target] == HUMAN else "#1f4e9c"
                     label = f"{label}{ARROWS[policy[r, c]]}"
+                moves = visits.get((r, c), [])
+                if moves:   # the move at which the path first stands here; + when it comes back
+                    label = f"{label}{moves[0]}{'+' if len(moves) > 1 else ''}"
                 b.description = label or "\u00a0"   # an empty description would leave the old text on the button
+                tip = f"cell ({r}, {c})"
+                if moves:
+                    tip += f"; the agent stands here at move {', '.join(map(str, moves))}"
+                if (r, c) in harvested:
+                    tip += f"; harvested ({harvested[(r, c)][1]}) at move {harvested[(r, c)][0]}"
+                b.tooltip = tip
                 b.style.button_color = COLOURS[code]
                 b.style.text_color = colour
                 b.style.font_weight = "bold"
-                b.layout.border = ("3px solid #3366cc" if (r, c) in on_path else
-                                   "3px dashed #ff8c00" if (r, c) == pg.cell else "1px solid #999")
+                b.layout.border = ("4px solid #ff8c00" if (r, c) == pg.cell else   # the selected cell, always seen
+                                   "3px double #d62728" if (r, c) in harvested else
+                                   "3px solid #3366cc" if moves else "1px solid #999")
         q = pg.q_values() if open_cells(maze)[pg.cell] else None
         rows = ("".join(f"<tr><td>{name}</td><td style='text-align:right'>{v:+.2f}</td></tr>"
                         for name, v in zip(("up", "down", "left", "right"), q)) if q is not None
