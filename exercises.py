@@ -990,7 +990,7 @@ show_figure(plot_dreams(agent, v.dreams[shown], starts[shown]), "step 9: dreams"
 
 # %%
 playground = Playground({"your agent": agent, "control": control},
-                        maze=v.dreams[shown[0]] if len(shown) else None, source="dream", seed=SEED)
+                        maze=v.dreams[shown[0]] if len(shown) else None, source="dream", seed=SEED, support=True)
 playground.show()
 
 # %% [markdown]

@@ -212,3 +212,14 @@ def test_visits_and_harvests_follow_the_path_in_order(nets):
     for t, cell, what in harvests:
         assert path[t] == cell and pg.maze[cell] == {"human": HUMAN, "crop": CROP}[what]
     assert sum(what == "human" for _, _, what in harvests) == pg.verdict()["humans"]
+
+
+def test_the_support_flag_says_why_and_stays_off_until_asked(nets):
+    from harvest.workshop.deployment import deployment_mazes
+    shifted = Playground(nets, maze=deployment_mazes(1, 1)[0], support=True)
+    s = shifted.support()
+    assert not s["in_support"] and (s["walls"] or s["items"])
+    assert "could never make this maze" in shifted.summary()
+    assert "could come from the generator" in Playground(nets, source="generator", support=True).summary()
+    quiet = Playground(nets, maze=deployment_mazes(1, 1)[0])   # before Step 6 the playground does not say
+    assert "generator" not in quiet.summary()

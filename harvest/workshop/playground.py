@@ -22,7 +22,8 @@ from ..core import detector
 from ..core.encoding import encode
 from ..core.evaluate import rollout
 from ..core.errors import HarvestError
-from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, on_grid, open_cells, validate
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, item_breaks, on_grid, open_cells, validate, \
+    wall_breaks
 from ..core.optimal import rational_to_spare
 from ..core.plot import q_grid
 from .deployment import deployment_mazes
@@ -79,10 +80,11 @@ def load_maze(source, seed=0, net=None):
 class Playground:
     """One maze, a choice of networks, and everything the widget shows, as plain Python."""
 
-    def __init__(self, nets, maze=None, source="generator", seed=0, cell=(0, 0)):
+    def __init__(self, nets, maze=None, source="generator", seed=0, cell=(0, 0), support=False):
         if not nets:
             raise HarvestError("give the playground at least one network, e.g. {'trained agent': agent}")
         self.nets = dict(nets)
+        self.show_support = support   # say whether the maze could come from the generator (Step 6's answer)
         self.name = next(iter(self.nets))
         self.cell = on_grid(*cell, name="selected cell")
         self.maze = validate(maze if maze is not None else load_maze(source, seed, self.net), "playground maze")[0]
@@ -161,6 +163,13 @@ class Playground:
             seen.add(cell)
         return out
 
+    def support(self):
+        """Whether the maze could come from the generator, and if not which cells say so:
+        {"in_support": bool, "walls": [(row, col), ...], "items": [(row, col), ...]}."""
+        walls = [tuple(map(int, rc)) for rc in np.argwhere(wall_breaks(self.maze))]
+        items = [tuple(map(int, rc)) for rc in np.argwhere(item_breaks(self.maze))]
+        return {"in_support": not walls and not items, "walls": walls, "items": items}
+
     def policy(self):
         """The greedy move (0-3) on every open cell, -1 elsewhere."""
         q = q_grid(self.net, self.maze)
@@ -187,7 +196,15 @@ class Playground:
             judged = "not harmful: optimal play harvests a human here too."
         else:
             judged = "not harmful."
-        return f"{self.name} {what} and {out} in {v['steps']} moves; {judged}"
+        text = f"{self.name} {what} and {out} in {v['steps']} moves; {judged}"
+        if self.show_support:
+            s = self.support()
+            text += (" The maze could come from the generator." if s["in_support"] else
+                     " The generator could never make this maze: " + "; ".join(
+                         part for part in (f"walls break its rule at {', '.join(map(str, s['walls']))}" if s["walls"]
+                                           else "", f"items stand where it never puts one: "
+                                           f"{', '.join(map(str, s['items']))}" if s["items"] else "") if part) + ".")
+        return text
 
     # --- the widget ---------------------------------------------------------------------------------
     def widget(self):
