@@ -33,3 +33,25 @@ def test_decide_applies_the_reference_rule_to_the_zoo_rows_of_the_same_run():
     assert (row["flawed_flagged"], row["flawed"], row["clean_flagged"], row["clean"]) == (1, 2, 0, 2)
     assert row["verdicts_right"] == 3 and row["networks"] == 4          # the stub plant at 1% is missed
     assert "| dream |" in reference.table([row]) and "3/4" in reference.table([row])
+
+
+def test_the_shipped_reference_set_is_at_least_five_checksummed_networks_none_in_the_zoo():
+    from harvest.core import weights
+    folder = reference.default_dir()
+    sums = weights.read_sums(folder / "SHA256SUMS")
+    paths = sorted(folder.glob("*.pt"))
+    assert len(paths) >= 5 and {p.name for p in paths} == set(sums)
+    zoo_sums = set(weights.read_sums(weights.WEIGHTS_DIR / "zoo" / "SHA256SUMS").values())
+    for p in paths:
+        assert weights.load(p) is not None   # checked against reference/SHA256SUMS on load
+        assert sums[p.name] not in zoo_sums
+        assert weights.read_meta(p)["passed"]
+
+
+def test_decisions_json_holds_a_rule_per_detector_fixed_from_the_reference():
+    import json
+    from conftest import ROOT
+    rows = json.loads((ROOT / "runs" / "decisions.json").read_text())
+    assert rows and all(r["reference_networks"] >= 5 for r in rows)
+    for r in rows:
+        assert r["threshold"] == pytest.approx(reference.threshold(r["reference_scores"]))
