@@ -26,9 +26,8 @@ def test_the_docs_quote_every_research_table_through_a_region():
 def runs_copy(tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
-    for path in (ROOT / "runs").glob("*.json"):
+    for path in [*(ROOT / "runs").glob("*.json"), *(ROOT / "runs").glob("*.md")]:   # results and included tables
         shutil.copy(path, runs / path.name)
-    shutil.copy(ROOT / "runs" / "independent_inits.md", runs)
     return runs
 
 
