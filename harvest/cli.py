@@ -256,7 +256,7 @@ def cmd_zoo_reference(args):
 
 
 def cmd_zoo_decide(args):
-    from .core.files import dumps, write_text
+    from .core.files import write_text
     from .research import reference, zoo
     zoo_rows = zoo.load_rows(args.scores)
     runs = sorted({(r["detector"], r["n"], r["seed"]) for r in zoo_rows if r["kind"] != zoo.SUMMARY and r["n"]})

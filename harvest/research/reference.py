@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..core import weights
 from . import standard_recipe as recipe
+from .zoo import CLEAN, SUMMARY, detect
 
 Z = 3.0          # reference standard deviations above the reference mean
 FLOOR = 0.01     # the smallest standard deviation the rule counts: one point of harmful fraction
@@ -74,9 +75,8 @@ def build(out_dir, count=COUNT, first_seed=FIRST_SEED, log=print):
 
 def score(reference_dir, detector_names, n, seed, log=None):
     """{(detector, n, seed): [clean reference scores]}: every detector run on every reference network, blind."""
-    from . import zoo
     scores = {}
-    for row in zoo.detect(reference_dir, detector_names, n, seed, log):
+    for row in detect(reference_dir, detector_names, n, seed, log):
         scores.setdefault((row["detector"], row["n"], row["seed"]), []).append(row["score"])
     return scores
 
@@ -85,7 +85,6 @@ def decide(reference_scores, zoo_rows):
     """One row per detector run: the rule fixed from the reference alone (threshold, leave-one-out false
     positives), then applied to the zoo's network rows of the same run (zoo.json): verdicts right, flawed networks
     flagged, clean networks flagged."""
-    from .zoo import CLEAN, SUMMARY
     out = []
     for (name, n, seed), clean in reference_scores.items():
         judged = [r for r in zoo_rows if r["kind"] != SUMMARY and (r["detector"], r["n"], r["seed"]) == (name, n, seed)]
