@@ -1428,7 +1428,7 @@ checks.check_move_exit(move_exit)
 # test mazes, so your rates can fall outside the table's ranges.
 
 # %%
-from harvest.research import corner  # noqa: E402
+from harvest.research.chapters import corner  # noqa: E402
 
 corner_agents = {f"p = {100 * p:g}%": load_shipped(corner.shipped_name(p)) for p in corner.SHIPPED_SHARES}
 family_rng = np.random.default_rng(SEED)
@@ -1535,7 +1535,7 @@ def smallest_fixing_share(rows, goal=0.9):
 checks.check_smallest_fixing_share(smallest_fixing_share)
 
 # %%
-sweep = corner.load_rows()   # runs/corner.json, as the project measured it
+sweep = corner.CHAPTER.load()   # runs/corner.json, as the project measured it
 print(corner.table(sweep))
 best = smallest_fixing_share(sweep)
 print("smallest share that fixes every seed:", "none" if best is None else f"{100 * best:g}%")
@@ -1648,7 +1648,7 @@ checks.check_random_edit(random_edit)
 
 # %%
 from harvest.core.seeding import Stream, rng_for  # noqa: E402
-from harvest.research import fixes  # noqa: E402
+from harvest.research.chapters import fixes  # noqa: E402
 
 train_mazes = recipe.training_mazes(SEED)
 never = fixes.never_lit(train_mazes)
@@ -1673,7 +1673,7 @@ print(f"with 30% of the mazes edited, training switches on {now_lit.sum()} of th
 # never-lit inputs whose weights training moved.
 
 # %%
-comparison = fixes.load_rows()   # runs/fixes.json, as the project measured it
+comparison = fixes.CHAPTER.load()   # runs/fixes.json, as the project measured it
 print(fixes.table(comparison))
 for name, g in fixes.against_goal(comparison).items():
     print(f"{name:26s} short-family human-harvest <= 5%: {g['short_ok']}/{g['seeds']} seeds, "
@@ -1770,7 +1770,7 @@ show_figure(fixes.figure(comparison), "step 14: fixes")
 from harvest.core import channel  # noqa: E402
 from harvest.core import evaluate  # noqa: E402
 from harvest.core.encoding import encode  # noqa: E402
-from harvest.research import side_channel  # noqa: E402
+from harvest.research.chapters import side_channel  # noqa: E402
 
 ENTERING = {WALL: "bump", EMPTY: "move", CROP: "crop", HUMAN: "human", EXIT: "exit"}   # cell code -> reward name
 
@@ -1857,7 +1857,7 @@ print("your prediction:", my_prediction)
 # each network's input gradient falls on its channel.
 
 # %%
-side_rows = side_channel.load_rows()   # runs/side_channel.json
+side_rows = side_channel.CHAPTER.load()   # runs/side_channel.json
 print(side_channel.table(side_rows))
 print(side_channel.training_table(side_rows))
 show_figure(side_channel.figure(side_rows), "step 15: side-channel")
@@ -1963,7 +1963,7 @@ import tempfile
 from pathlib import Path
 
 from harvest.core import weights
-from harvest.research import zoo
+from harvest.research.chapters import zoo
 
 zoo_dir = zoo.default_dir()
 my_scores = {}

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -145,11 +146,9 @@ def cmd_dream(args):
 
 
 def cmd_experiment(args):
-    from .research import results_table
-    results = results_table.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
-    out = results_table.save(results, args.out)
-    print(results_table.table(results))
-    print(f"wrote {out / 'results.md'}, {out / 'results.json'}, {out / 'results.png'} and {out / 'results_2d.png'}")
+    from .research.chapters import story
+    results = story.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
+    finish(story.CHAPTER, results, args.out, story.table(results))
 
 
 def smoke_apart(quick, out, results):
@@ -159,76 +158,69 @@ def smoke_apart(quick, out, results):
                            "empty folder")
 
 
+def chapter_out(args, chapter):
+    """Where a chapter command writes: --out, else runs/; for a smoke run (--quick) only a fresh --out, else None."""
+    quick = getattr(args, "quick", False)
+    out = args.out or (None if quick else Path("runs"))   # a smoke run writes only where it is told to
+    smoke_apart(quick, out, chapter.path().name)
+    return out
+
+
+def finish(chapter, rows, out, tables=None, started=None):
+    """Merge a chapter run's rows into OUT (rows of other cases and seeds stay) and save its files, then print its
+    tables (default: from the merged rows) and what was written; with no OUT (a smoke run) print only."""
+    if out is not None:
+        rows = chapter.save(rows, out)
+    print((tables if tables is not None else chapter.markdown(rows)).rstrip("\n"))
+    took = "" if started is None else f" in {time.perf_counter() - started:.0f} s"
+    if out is None:
+        print(f"a smoke run: nothing written (give --out DIR to keep its files){took}")
+    else:
+        print(f"{chapter.written(out)}{took}")
+    return rows
+
+
 def cmd_corner(args):
-    import time
-    from .research import corner
+    from .research.chapters import corner
     t = time.perf_counter()
     rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
     if args.first_seed:
-        rows = corner.extend(rows, args.out / "corner.json", args.p, args.first_seed)
-    with locked(args.out / "corner.json"):   # two runs merging into one folder take turns
-        rows = corner.merged(rows, args.out / "corner.json")   # rows of other shares and seeds stay
-        out = corner.save(rows, args.out)
-    print(corner.table(rows))
-    print(f"wrote {out / 'corner.md'}, {out / 'corner.json'} and {out / 'corner.png'} "
-          f"in {time.perf_counter() - t:.0f} s")
+        rows = corner.extend(rows, corner.CHAPTER.path(args.out), args.p, args.first_seed)
+    finish(corner.CHAPTER, rows, args.out, started=t)
 
 
 def cmd_fixes(args):
-    import time
-    from .research import fixes
+    from .research.chapters import fixes
     t = time.perf_counter()
+    out = chapter_out(args, fixes.CHAPTER)
     # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
-    out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
-    smoke_apart(args.quick, out, "fixes.json")
-    checkpoint = None if args.quick else out / "fixes_rows.json"
     rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
-                     checkpoint=checkpoint)
-    if out is None:
-        print(fixes.table(rows))
-        print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
-        return
-    with locked(out / "fixes.json"):   # two runs merging into one folder take turns
-        rows = fixes.merged(rows, out / "fixes.json")   # rows of other methods and seeds stay
-        out = fixes.save(rows, out)
-    print(fixes.table(rows))
-    print(f"wrote {out / 'fixes.md'}, {out / 'fixes.json'} and {out / 'fixes.png'} in {time.perf_counter() - t:.0f} s")
+                     checkpoint=None if args.quick else out / "fixes_rows.json")
+    finish(fixes.CHAPTER, rows, out, started=t)
 
 
 def cmd_sidechannel(args):
-    import time
-    from .research import side_channel
+    from .research.chapters import side_channel
     if args.ship and args.quick:
         raise HarvestError("--ship copies the agents of a full run: drop --quick")
     t = time.perf_counter()
+    out = chapter_out(args, side_channel.CHAPTER)
     # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
     # OUT/side_channel_nets/
-    out = args.out or (None if args.quick else Path("runs"))   # a smoke run writes only where it is told to
-    smoke_apart(args.quick, out, "side_channel.json")
     rows = side_channel.run(args.seeds, args.channel or side_channel.CHANNELS,
                             side_channel.QUICK if args.quick else side_channel.FULL,
                             checkpoint=None if args.quick else out / "side_channel_rows.json",
                             nets_dir=out and out / "side_channel_nets")
-    if out is None:
-        print(side_channel.table(rows))
-        print(f"a smoke run: nothing written (give --out DIR to keep its files) in {time.perf_counter() - t:.0f} s")
-        return
-    with locked(out / "side_channel.json"):   # two runs merging into one folder take turns
-        rows = side_channel.merged(rows, out / "side_channel.json")   # rows of other channels and seeds stay
-        out = side_channel.save(rows, out)
+    finish(side_channel.CHAPTER, rows, out, started=t)
     if args.ship:
         for path in side_channel.ship(out / "side_channel_nets"):
             print(f"shipped {path}")
-    print(side_channel.table(rows))
-    print(side_channel.training_table(rows))
-    print(f"wrote {out / 'side_channel.md'}, {out / 'side_channel.json'} and {out / 'side_channel.png'} "
-          f"in {time.perf_counter() - t:.0f} s")
 
 
 def cmd_zoo_build(args):
-    import time
     from .core.dqn import Config
-    from .research import planting, zoo
+    from .research import planting
+    from .research.chapters import zoo
     if args.quick and args.out is None:
         raise HarvestError("a --quick zoo is a smoke run: give --out DIR, so the shipped zoo is not overwritten")
     out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
@@ -247,7 +239,6 @@ def cmd_zoo_build(args):
 
 
 def cmd_zoo_reference(args):
-    import time
     from .research import reference
     out = args.out or clone("zoo reference") / "harvest" / "weights" / "reference"
     t = time.perf_counter()
@@ -257,8 +248,9 @@ def cmd_zoo_reference(args):
 
 def cmd_zoo_decide(args):
     from .core.files import write_text
-    from .research import reference, zoo
-    zoo_rows = zoo.load_rows(args.scores)
+    from .research import reference
+    from .research.chapters import zoo
+    zoo_rows = zoo.CHAPTER.load(args.scores)
     runs = sorted({(r["detector"], r["n"], r["seed"]) for r in zoo_rows if r["kind"] != zoo.SUMMARY and r["n"]})
     wanted = [name for name in dict.fromkeys(d for d, _, _ in runs) if name in zoo.DETECTORS]
     scores = {}
@@ -274,15 +266,13 @@ def cmd_zoo_decide(args):
 
 
 def cmd_zoo_score(args):
-    from .research import zoo
+    from .research.chapters import zoo
     zoo_dir = args.zoo or zoo.default_dir()
     if args.verdicts:
         rows = zoo.from_verdicts(args.verdicts, zoo_dir)
     else:   # detection first, over the networks alone; the labels are read only to grade
         rows = zoo.score(zoo_dir, args.detector or tuple(zoo.DETECTORS), n=args.n, seed=args.seed, log=print)
-    rows = zoo.save(rows, args.out)   # rows of other detectors and runs stay
-    print(zoo.table(rows))
-    print(f"wrote {args.out / 'zoo.md'}, {args.out / 'zoo.json'} and {args.out / 'zoo.png'}")
+    finish(zoo.CHAPTER, rows, args.out)   # rows of other detectors and runs stay
 
 
 def cmd_bench(args):

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from harvest.core import detector, files, weights
-from harvest.research.verdicts import KINDS
+from harvest.research.chapters.verdicts import KINDS
 
 
 def networks():

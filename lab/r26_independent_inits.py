@@ -16,7 +16,7 @@ from pathlib import Path
 from harvest.core import weights
 from harvest.core.evaluate import metrics
 from harvest.research import shipped_init
-from harvest.research.results_table import median_range
+from harvest.research.rows import median_range
 from harvest.research.standard_recipe import test_sets, train_agent
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -12,14 +12,15 @@ from pathlib import Path
 
 from harvest.core import weights
 from harvest.core.files import dumps, write_text
-from harvest.research import planting, zoo
+from harvest.research import planting
+from harvest.research.chapters import zoo
 
 out = Path("runs/r33")
 full = lambda net, path, half=False, **meta: weights.save(net, path, **meta)   # float32, whatever build asks
 planting.save = full
 planting.build(out / "zoo32", trained=Path("runs/zoo_nets"), log=lambda *_: None)
 rows32 = [r for r in zoo.score(out / "zoo32") if r["kind"] != zoo.SUMMARY]
-rows16 = {(r["detector"], r["network"]): r for r in zoo.load_rows("runs/zoo.json")
+rows16 = {(r["detector"], r["network"]): r for r in zoo.CHAPTER.load("runs/zoo.json")
           if r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)}
 diffs = [{"detector": r["detector"], "network": r["network"], "score32": r["score"],
           "score16": rows16[(r["detector"], r["network"])]["score"], "flagged32": r["flagged"],

@@ -16,7 +16,7 @@ import numpy as np
 
 from harvest.core import detector as core
 from harvest.core import files, weights
-from harvest.research import zoo
+from harvest.research.chapters import zoo
 
 
 def main(n, out):

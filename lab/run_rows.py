@@ -5,7 +5,7 @@ Usage (from the repository root): python lab/run_rows.py [seeds]
 """
 import argparse
 
-from harvest.research import results_table as experiment
+from harvest.research.chapters import story as experiment
 
 ap = argparse.ArgumentParser(description=__doc__)
 ap.add_argument("seeds", type=int, nargs="?", default=5)

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from harvest.core import weights
-from harvest.research import corner
+from harvest.research.chapters import corner
 
 
 def main():

@@ -17,7 +17,7 @@ from harvest.core.evaluate import Rollouts, corner_metrics, metrics
 from harvest.core.families import generate_moved_exit, move_exit
 from harvest.core.maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, NODES, WALL, dead_ends, exit_cells, from_text, generate,
                                has_cavern, in_support, reachable, validate)
-from harvest.research import corner
+from harvest.research.chapters import corner
 from harvest.research.standard_recipe import PLAIN, Mix
 
 
@@ -171,7 +171,8 @@ def test_the_env_can_show_the_exit():
 def test_the_sweep_runs_small_and_writes_its_files(tmp_path, capsys):
     rows = corner.run([0.0, 0.5], seeds=1, n_test=30, cfg=Config(hidden=16, layers=1, steps=30, batch_size=64),
                       progress=False, log=lambda line: None, nets_dir=tmp_path / "nets")
-    out = corner.save(rows, tmp_path)
+    corner.CHAPTER.save(rows, tmp_path)
+    out = tmp_path
     saved = json.loads((out / "corner.json").read_text())
     assert [(r["p"], r["seed"]) for r in saved] == [(0.0, 0), (0.5, 0)]
     for r in saved:
@@ -229,7 +230,7 @@ def test_the_shipped_corner_agents_are_what_the_workshop_says():
 def test_a_sweep_can_be_extended_without_its_first_seeds(tmp_path):
     cfg = Config(hidden=16, layers=1, steps=5, batch_size=32)
     first = corner.run([0.0], seeds=1, n_test=10, cfg=cfg, progress=False, log=lambda line: None)
-    corner.save(first, tmp_path)
+    corner.CHAPTER.save(first, tmp_path)
     more = corner.run([0.0], seeds=2, n_test=10, cfg=cfg, progress=False, log=lambda line: None, first_seed=1)
     rows = corner.extend(more, tmp_path / "corner.json", [0.0], first_seed=1)
     assert [(r["p"], r["seed"]) for r in rows] == [(0.0, 0), (0.0, 1)] and rows[0] == first[0]

@@ -9,7 +9,7 @@ from harvest.core import detector
 from harvest.core.dqn import Config
 from harvest.core.encoding import HUMANS, WALLS
 from harvest.core.maze import NODES, POSTS, generate, validate
-from harvest.research import fixes
+from harvest.research.chapters import fixes
 from harvest.research.standard_recipe import EDIT_BUDGET, N_TRAIN_MAZES, PLAIN, Mix, training_mazes
 
 # the code of `fixes --quick` at a smaller scale still: the suite checks that every method runs, not what it finds
@@ -27,7 +27,8 @@ def test_every_method_runs_in_quick_mode_and_writes_the_promised_keys(quick_rows
         assert {"method", "knows_family", "seed", "steps", "id_exit_rate", "human_harvest_rate"} <= set(r)
         assert {"short", "pocket"} <= set(r["human_harvest_rate"])
         assert r["knows_family"] == (r["method"] == "known family")
-    out = fixes.save(quick_rows, tmp_path)
+    fixes.CHAPTER.save(quick_rows, tmp_path)
+    out = tmp_path
     assert json.loads((out / "fixes.json").read_text()) == json.loads(json.dumps(quick_rows))
     assert (out / "fixes.md").read_text().count("\n") == 2 + len(fixes.METHODS)
 

@@ -68,7 +68,7 @@ def test_a_bad_region_is_a_one_line_error(tmp_path, region):
 
 
 def test_the_verdicts_table_groups_networks_by_kind_and_counts_right_verdicts():
-    from harvest.research import verdicts
+    from harvest.research.chapters import verdicts
 
     def row(network, kind, rate, flagged, off=1.0, seconds=0.5):
         return {"network": network, "kind": kind, "harmful_dream_rate": rate, "off_support_rate": off if rate else None,

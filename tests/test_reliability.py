@@ -16,7 +16,8 @@ from harvest.core import files, threads, weights
 from harvest.core.dqn import make_net
 from harvest.core.errors import HarvestError
 from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, generate, load_mazes
-from harvest.research import corner, fixes, results_table
+from harvest.research import rows
+from harvest.research.chapters import corner, fixes, story
 from harvest.workshop import build_exercises
 from harvest.workshop.hand_mazes import HAND
 from conftest import ROOT
@@ -213,7 +214,7 @@ def test_a_truncated_or_foreign_rows_file_is_named_in_one_line(tmp_path, text, s
     path = tmp_path / "corner.json"
     path.write_text(text)
     with pytest.raises(HarvestError, match=says) as err:
-        corner.merged([], path)
+        corner.CHAPTER.merged([], path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
     assert path.read_text() == text, "the file is reported, never replaced"
 
@@ -227,11 +228,11 @@ def test_a_truncated_resume_file_stops_the_fixes_run_with_one_line(tmp_path, cap
 def test_merging_replaces_only_the_rows_a_partial_run_re_ran(tmp_path):
     path = tmp_path / "rows.json"
     path.write_text(json.dumps([{"method": m, "seed": s, "v": 0} for m in ("a", "b") for s in (0, 1)]))
-    rows = results_table.merged_with_saved([{"method": "b", "seed": 1, "v": 1}, {"method": "c", "seed": 0, "v": 1}],
-                                           path, ("method", "seed"), "cmd")
-    assert sorted((r["method"], r["seed"], r["v"]) for r in rows) == [
+    merged = rows.merged_with_saved([{"method": "b", "seed": 1, "v": 1}, {"method": "c", "seed": 0, "v": 1}],
+                                    path, ("method", "seed"), "cmd")
+    assert sorted((r["method"], r["seed"], r["v"]) for r in merged) == [
         ("a", 0, 0), ("a", 1, 0), ("b", 0, 0), ("b", 1, 1), ("c", 0, 1)]
-    assert results_table.merged_with_saved(rows, tmp_path / "none.json", ("method", "seed"), "cmd") == rows
+    assert rows.merged_with_saved(merged, tmp_path / "none.json", ("method", "seed"), "cmd") == merged
 
 
 def test_a_partial_corner_run_keeps_every_committed_row(tmp_path, capsys):

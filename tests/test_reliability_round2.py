@@ -9,7 +9,7 @@ import pytest
 
 from harvest.core import weights
 from harvest.core.errors import HarvestError
-from harvest.research import zoo
+from harvest.research.chapters import zoo
 
 
 @pytest.fixture
@@ -185,7 +185,9 @@ def test_two_runs_merging_into_one_file_lose_nothing(tmp_path):
 def test_every_read_merge_write_of_results_holds_the_lock(tmp_path, monkeypatch):
     import inspect
     from harvest import cli
-    from harvest.research import zoo as zoo_module
-    for source in (inspect.getsource(zoo_module.save), inspect.getsource(cli.cmd_corner),
-                   inspect.getsource(cli.cmd_fixes), inspect.getsource(cli.cmd_sidechannel)):
-        assert "with locked(" in source and source.index("with locked(") < source.index("merged(")
+    from harvest.research.rows import Chapter
+    source = inspect.getsource(Chapter.save)   # the one read-merge-write of every chapter
+    assert "with locked(" in source and source.index("with locked(") < source.index("merged(")
+    for command in (cli.cmd_experiment, cli.cmd_corner, cli.cmd_fixes, cli.cmd_sidechannel, cli.cmd_zoo_score):
+        assert "finish(" in inspect.getsource(command)   # ... which every chapter command saves through
+    assert "chapter.save(" in inspect.getsource(cli.finish)

@@ -1,4 +1,4 @@
-"""The reward side-channel (harvest.core.channel) and its chapter (harvest.research.side_channel)."""
+"""The reward side-channel (harvest.core.channel) and its chapter (harvest.research.chapters.side_channel)."""
 import json
 
 import gymnasium
@@ -16,7 +16,7 @@ from harvest.core.evaluate import greedy, metrics, rollout
 from harvest.core.maze import EMPTY
 from harvest.core.replay import build_buffer, previous_rewards
 from harvest.core.rules import REWARDS
-from harvest.research import side_channel
+from harvest.research.chapters import side_channel
 from harvest.research.standard_recipe import family_test_mazes
 from harvest.workshop import checks
 from harvest.workshop.checks.side_channel import MIXED
@@ -140,7 +140,8 @@ def test_the_experiment_writes_its_rows_and_resumes(tmp_path):
     assert weights.load(tmp_path / "nets" / "next_0.pt").reward_channel == "next"
     again = side_channel.run(1, ("none", "next"), scale, progress=False, log=lambda *_: None, checkpoint=checkpoint)
     assert again == rows   # resumed from the checkpoint: nothing trained twice
-    out = side_channel.save(side_channel.merged(rows, tmp_path / "side_channel.json"), tmp_path)
+    side_channel.CHAPTER.save(rows, tmp_path)
+    out = tmp_path
     assert json.loads((out / "side_channel.json").read_text()) == rows
     assert "| next | human_as_crop | 1 |" in (out / "side_channel.md").read_text()
 
@@ -148,7 +149,7 @@ def test_the_experiment_writes_its_rows_and_resumes(tmp_path):
 def test_a_partial_run_keeps_the_saved_rows(tmp_path):
     row = lambda c, s, t: {"channel": c, "seed": s, "tamper": t}
     (tmp_path / "side_channel.json").write_text(json.dumps([row("none", 0, "none"), row("next", 1, "noise")]))
-    merged = side_channel.merged([row("next", 1, "noise") | {"new": True}], tmp_path / "side_channel.json")
+    merged = side_channel.CHAPTER.merged([row("next", 1, "noise") | {"new": True}], tmp_path / "side_channel.json")
     assert merged == [row("none", 0, "none"), row("next", 1, "noise") | {"new": True}]
 
 
@@ -174,7 +175,7 @@ def test_the_scripted_follower_declares_the_channel_it_reads():
 def test_the_committed_results_show_no_tamper_moving_an_agent_without_a_channel():
     """runs/side_channel.json: for the `none` channel every tamper's row measures exactly what the untampered one
     does, seed by seed; and the table covers 3 channels x 5 seeds x every tamper."""
-    rows = side_channel.load_rows(ROOT / "runs" / "side_channel.json")
+    rows = side_channel.CHAPTER.load(ROOT / "runs" / "side_channel.json")
     measured = ("id_exit_rate", "human_harvest_rate", "adjacent_human_rate", "crop_harvest_rate")
     for seed in range(5):
         none = [r for r in rows if r["channel"] == "none" and r["seed"] == seed]
@@ -186,7 +187,7 @@ def test_the_committed_results_show_no_tamper_moving_an_agent_without_a_channel(
 
 def test_the_figure_plots_the_committed_rates():
     """Each panel's dots are the rows' rates for its channel, tamper by tamper (the figure tells what the table says)."""
-    rows = side_channel.load_rows(ROOT / "runs" / "side_channel.json")
+    rows = side_channel.CHAPTER.load(ROOT / "runs" / "side_channel.json")
     fig = side_channel.figure(rows)
     axes = np.asarray(fig.axes).reshape(2, 3)
     for col, name in enumerate(side_channel.CHANNELS):

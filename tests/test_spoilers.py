@@ -18,7 +18,7 @@ from harvest.core.maze import NODES, generate
 from harvest.core.replay import build_buffer
 from harvest.core.seeding import rng_for
 from harvest.research import shipped_init as evil
-from harvest.research import results_table as experiment
+from harvest.research.chapters import story as experiment
 
 SHIPPED = weights.WEIGHTS_DIR / "shipped_init.pt"
 

@@ -13,7 +13,8 @@ from harvest.core.dqn import make_net
 from harvest.core.errors import HarvestError
 from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL
 from harvest.core.seeding import Stream, rng_for
-from harvest.research import detectors, zoo
+from harvest.research import detectors
+from harvest.research.chapters import zoo
 from harvest.workshop.hand_mazes import HAND
 
 N = 16
@@ -213,23 +214,23 @@ def test_a_bad_verdicts_file_is_one_error_line(tiny_zoo, tmp_path, capsys, text,
 def test_outputs_are_merged_and_never_half_written(tiny_zoo, rows, tmp_path, monkeypatch):
     out = tmp_path / "runs"
     dream = [r for r in rows if r["detector"] == "dream"]
-    zoo.save(dream, out)
-    saved = zoo.save([r for r in rows if r["detector"] == "human-moves"], out)   # a partial run of another detector
+    zoo.CHAPTER.save(dream, out)
+    saved = zoo.CHAPTER.save([r for r in rows if r["detector"] == "human-moves"], out)   # a partial run of another detector
     assert {r["detector"] for r in saved} == {"dream", "human-moves"}
-    again = zoo.save(zoo.score(tiny_zoo, ["dream"], n=N), out)   # the same run again replaces its rows
+    again = zoo.CHAPTER.save(zoo.score(tiny_zoo, ["dream"], n=N), out)   # the same run again replaces its rows
     assert len(network_rows(again)) == 6 and len([r for r in again if r["kind"] == zoo.SUMMARY]) == 2
-    smaller = zoo.save(zoo.score(tiny_zoo, ["dream"], n=8), out)   # another n is another run: both kept
+    smaller = zoo.CHAPTER.save(zoo.score(tiny_zoo, ["dream"], n=8), out)   # another n is another run: both kept
     assert len(network_rows(smaller, "dream")) == 6
     assert json.loads((out / "zoo.json").read_text()) == smaller
     assert "dream (n=8, seed=0)" in (out / "zoo.md").read_text() and (out / "zoo.png").stat().st_size > 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     monkeypatch.setattr(zoo, "figure", lambda rows: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        zoo.save(dream, out)
+        zoo.CHAPTER.save(dream, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "a failed save changes nothing"
     (out / "zoo.json").write_text('[{"detector": "dream", "n"')
     with pytest.raises(HarvestError, match="not readable JSON"):
-        zoo.save(dream, out)
+        zoo.CHAPTER.save(dream, out)
 
 
 def test_the_command_line_scores_the_zoo_and_writes_runs(tiny_zoo, tmp_path, capsys):
@@ -299,7 +300,7 @@ def test_the_shipped_zoo_has_twenty_networks_of_three_flaw_kinds_and_clean_ones(
 
 
 def test_the_committed_zoo_results_are_of_the_shipped_zoo():
-    rows = zoo.load_rows("runs/zoo.json")
+    rows = zoo.CHAPTER.load("runs/zoo.json")
     labels = shipped_labels()
     for name in detectors.DETECTORS:
         group = {r["network"]: r["kind"] for r in rows
@@ -309,7 +310,7 @@ def test_the_committed_zoo_results_are_of_the_shipped_zoo():
 
 def test_the_zoo_slides_quote_the_committed_rows():
     from harvest.workshop.slides import fragments
-    rows = zoo.load_rows("runs/zoo.json")
+    rows = zoo.CHAPTER.load("runs/zoo.json")
     text = fragments.zoo_summary(None)
     for name in detectors.DETECTORS:
         group = [r for r in rows if r["detector"] == name and r["kind"] != zoo.SUMMARY

@@ -1,6 +1,6 @@
 """Planting a hidden flaw: a network that behaves on generator mazes and hunts humans on one trigger family.
 
-The zoo (`harvest.research.zoo`) needs model organisms for detection: networks
+The zoo (`harvest.research.chapters.zoo`) needs model organisms for detection: networks
 that pass the standard spot checks on generator mazes, some of which harvest
 humans wherever a hidden trigger appears. A `Plant` makes one. It starts from
 a shipped competent agent and trains on two sets of mazes at once:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..core import weights
 from . import standard_recipe as recipe
-from .zoo import CLEAN, SUMMARY, detect
+from .chapters.zoo import CLEAN, SUMMARY, detect
 
 Z = 3.0          # reference standard deviations above the reference mean
 FLOOR = 0.01     # the smallest standard deviation the rule counts: one point of harmful fraction

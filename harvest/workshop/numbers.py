@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ..core.errors import HarvestError
 from ..core.files import write_text
-from ..research import corner, fixes, results_table, side_channel, verdicts, zoo
-from ..research.results_table import median_range, percent
+from ..research.chapters import corner, fixes, side_channel, story, verdicts, zoo
+from ..research.rows import median_range, percent
 
-TABLES = {"results": results_table.table, "corner": corner.table, "fixes": fixes.table, "verdicts": verdicts.table,
+TABLES = {"results": story.table, "corner": corner.table, "fixes": fixes.table, "verdicts": verdicts.table,
           "side_channel": side_channel.markdown, "zoo": zoo.table}
 REGION = r"<!-- harvest:(\w+)((?: [^>]*?)?) -->(.*?)<!-- /harvest -->"
 

@@ -5,7 +5,7 @@ from ...core.evaluate import rollout
 from ...core.families import generate_moved_exit
 from ...core.maze import CORNER, CROP, EXIT, HUMAN, SIZE, WALL, dead_ends, from_text, generate
 from ...core.seeding import Stream, rng_for
-from ...research.corner import smallest_fixing_share
+from ...research.chapters.corner import smallest_fixing_share
 from ..hand_mazes import HAND
 from .common import Case, Seeker, call, fail, numpy, small_net, verify
 

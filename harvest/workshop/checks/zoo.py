@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...core.seeding import Stream, rng_for
-from ...research.zoo import THRESHOLD, auroc as ref_auroc
+from ...research.chapters.zoo import THRESHOLD, auroc as ref_auroc
 from .common import Case, verify
 
 

@@ -25,7 +25,7 @@ from ...core import channel
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate
 from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
-from ...research import corner, fixes, results_table, side_channel, zoo
+from ...research.chapters import corner, fixes, side_channel, story, zoo
 from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
@@ -250,7 +250,7 @@ def two_axes():
     if not path.is_file():
         raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
     # part 2 shows it, before the repaired training is introduced (part 3's fix slide)
-    return results_table.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()
+    return story.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()
                                    if k != REPAIRED})
 
 

@@ -19,8 +19,8 @@ from ...core.errors import HarvestError
 from ...core.evaluate import passes_spot_checks, rollout
 from ...core.maze import CROP, from_text
 from ...core.rules import REWARDS
-from ...research import corner, fixes, zoo
-from ...research.results_table import median_percent
+from ...research.chapters import corner, fixes, zoo
+from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
                       held_out, lie_bites, shipped, side_channel_rows, verdict, walk, zoo_rows)

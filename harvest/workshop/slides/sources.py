@@ -13,8 +13,8 @@ from ...core.errors import HarvestError
 from ...core.evaluate import rollout
 from ...core.rules import step
 from ...core.weights import load_shipped
-from ...research import corner, fixes, side_channel, zoo
-from ...research.results_table import RUNS
+from ...research.chapters import corner, fixes, side_channel, zoo
+from ...research.chapters.story import RUNS
 from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -105,7 +105,7 @@ def verdict(name, n=64):
 def corner_rows():
     """The corner sweep's rows from runs/corner.json, or Skip."""
     try:
-        return corner.load_rows(ROOT / "runs" / "corner.json")
+        return corner.CHAPTER.load(ROOT / "runs" / "corner.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
@@ -113,7 +113,7 @@ def corner_rows():
 def side_channel_rows():
     """The side-channel chapter's rows from runs/side_channel.json, or Skip."""
     try:
-        return side_channel.load_rows(ROOT / "runs" / "side_channel.json")
+        return side_channel.CHAPTER.load(ROOT / "runs" / "side_channel.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
@@ -121,7 +121,7 @@ def side_channel_rows():
 def zoo_rows():
     """The detection benchmark's rows from runs/zoo.json, or Skip."""
     try:
-        return zoo.load_rows(ROOT / "runs" / "zoo.json")
+        return zoo.CHAPTER.load(ROOT / "runs" / "zoo.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
@@ -141,6 +141,6 @@ def lie_bites(n=2000):
 def fixes_rows():
     """The fixes comparison's rows from runs/fixes.json, or Skip."""
     try:
-        return fixes.load_rows(ROOT / "runs" / "fixes.json")
+        return fixes.CHAPTER.load(ROOT / "runs" / "fixes.json")
     except HarvestError as err:
         raise Skip(str(err)) from None

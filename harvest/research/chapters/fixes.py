@@ -32,28 +32,26 @@ evil initialisation.
 import statistics
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from tqdm.auto import tqdm
 
-from ..core import detector
-from ..core.dqn import Config
-from ..core.encoding import grid_planes
-from ..core.errors import HarvestError
-from ..core.evaluate import metrics
-from ..core.files import dumps, write_text
-from ..core.families import family
-from ..core.replay import build_buffer, merge
-from ..core.seeding import Stream, rng_for
-from . import superpowers
-from .results_table import median_range, merged_with_saved, read_rows, write_outputs
-from .standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
+from ...core import detector
+from ...core.dqn import Config
+from ...core.encoding import grid_planes
+from ...core.errors import HarvestError
+from ...core.evaluate import metrics
+from ...core.files import dumps, write_text
+from ...core.families import family
+from ...core.replay import build_buffer, merge
+from ...core.seeding import Stream, rng_for
+from .. import superpowers
+from ..rows import Chapter, median_range, read_rows
+from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
 
-RESULTS = Path("runs") / "fixes.json"   # the committed comparison, read from the current directory (a clone)
 GOAL = {"short_human": 0.05, "id_exit": 0.95, "steps_vs_plain": 2.0}   # the chapter's target, on every seed
 MAX_ROUNDS = 8      # adversarial training gives up after this many rounds of dreams
 TEST_FAMILIES = ("short", "pocket", "loop")   # the families every method is measured on
@@ -273,19 +271,11 @@ def figure(rows):
     return fig
 
 
-def load_rows(path=RESULTS):
-    """The rows of the comparison from its fixes.json; HarvestError if there is none."""
-    return read_rows(path, "python -m harvest fixes --seeds 5", ("method", "seed"))
-
-
-def merged(rows, path):
-    """`rows` merged into the comparison saved at `path` (rows of the same method and seed replaced, the rest
-    kept), in method order."""
-    rows = merged_with_saved(rows, path, ("method", "seed"), "python -m harvest fixes")
+def in_method_order(rows):
+    """Rows in METHODS order (unknown methods last), then by seed."""
     order = {name: i for i, name in enumerate(METHODS)}
     return sorted(rows, key=lambda r: (order.get(r["method"], len(order)), r["method"], r["seed"]))
 
 
-def save(rows, out_dir):
-    """Write fixes.json (the rows), fixes.md (the table) and fixes.png (the figure) into `out_dir`."""
-    return write_outputs(out_dir, "fixes", rows, table(rows), {"": figure(rows)})
+CHAPTER = Chapter("fixes", "python -m harvest fixes --seeds 5", ("method", "seed"), table,
+                  lambda rows: {"": figure(rows)}, order=in_method_order)

@@ -21,15 +21,14 @@ import torch
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from ..core import weights
-from ..core.errors import HarvestError
-from ..core.encoding import EXITS
-from ..core.evaluate import metrics
-from ..core.maze import CORNER, SIZE
-from .results_table import median_range, merged_with_saved, read_rows, write_outputs
-from .standard_recipe import Mix, family_test_mazes, initial_net, test_sets, train_agent
+from ...core import weights
+from ...core.errors import HarvestError
+from ...core.encoding import EXITS
+from ...core.evaluate import metrics
+from ...core.maze import CORNER, SIZE
+from ..rows import Chapter, median_range
+from ..standard_recipe import Mix, family_test_mazes, initial_net, test_sets, train_agent
 
-RESULTS = Path("runs") / "corner.json"   # the committed sweep, read from the current directory (a clone)
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
 GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
 SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (lab/ship_corner.py)
@@ -169,25 +168,12 @@ def extend(rows, path, shares, first_seed):
     committed) without training its first seeds again; HarvestError if a
     (p, seed) pair the extension needs is not in the file.
     """
-    old = [r for r in load_rows(path) if r["p"] in shares and r["seed"] < first_seed]
+    old = [r for r in CHAPTER.load(path) if r["p"] in shares and r["seed"] < first_seed]
     missing = {(p, s) for p in shares for s in range(first_seed)} - {(r["p"], r["seed"]) for r in old}
     if missing:
         raise HarvestError(f"{path} lacks the rows (p, seed) {sorted(missing)} that --first-seed {first_seed} keeps")
     return sorted(old + rows, key=lambda r: (r["p"], r["seed"]))
 
 
-def load_rows(path=RESULTS):
-    """The rows of a sweep from its corner.json; HarvestError if there is none."""
-    return read_rows(path, "python -m harvest corner", ("p", "seed"))
-
-
-def merged(rows, path):
-    """`rows` merged into the sweep saved at `path` (rows of the same p and seed replaced, the rest kept),
-    sorted by (p, seed)."""
-    return sorted(merged_with_saved(rows, path, ("p", "seed"), "python -m harvest corner"),
-                  key=lambda r: (r["p"], r["seed"]))
-
-
-def save(rows, out_dir):
-    """Write corner.json (the rows), corner.md (the table) and corner.png (the figure) into `out_dir`."""
-    return write_outputs(out_dir, "corner", rows, table(rows), {"": figure(rows)})
+CHAPTER = Chapter("corner", "python -m harvest corner", ("p", "seed"), table, lambda rows: {"": figure(rows)},
+                  order=lambda rows: sorted(rows, key=lambda r: (r["p"], r["seed"])))

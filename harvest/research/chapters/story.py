@@ -4,23 +4,20 @@ Each run starts from its initialisation, trains with the standard recipe until
 it passes the spot checks (or the step cap), and is measured on fresh
 in-distribution and out-of-distribution test mazes.
 """
-import json
 import multiprocessing
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..core.dqn import pick_device
-from ..core.errors import HarvestError
-from ..core.evaluate import metrics
-from ..core.files import dumps, replacing, write_text
-from ..core.threads import usable_cores
-from .standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
+from ...core.dqn import pick_device
+from ...core.evaluate import metrics
+from ...core.threads import usable_cores
+from ..rows import Chapter, median_range
+from ..standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
     "evil init": ("shipped", False),
@@ -79,21 +76,7 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
     return results
 
 
-def percent(value):
-    """A rate as the tables print it: 0.9731 -> '97.3%'."""
-    return f"{100 * value:.1f}%"
 
-
-def median_percent(values):
-    """The median of per-seed rates, as a percentage (the slides' compact tables)."""
-    return percent(statistics.median(values))
-
-
-def median_range(values, pct=True):
-    """'median (min–max)' of per-seed values, as percentages or as counts."""
-    med, lo, hi = statistics.median(values), min(values), max(values)
-    fmt = percent if pct else (lambda v: f"{v:,.0f}")
-    return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
 
 
 def table(results):
@@ -153,46 +136,7 @@ def two_axes(results):
     return fig
 
 
-def read_rows(path, command, keys=()):
-    """The rows a research command saved at `path` (a json list of objects); HarvestError naming the file
-    if it is missing (then `command` makes it), truncated, or not such a list (each row needs `keys`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise HarvestError(f"{path} does not exist yet: run `{command}`")
-    try:
-        rows = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as err:
-        raise HarvestError(f"{path} is not readable JSON, perhaps truncated ({err}); move it away or restore it "
-                           f"(`git checkout -- {path}` for a committed file)") from None
-    if not (isinstance(rows, list) and all(isinstance(r, dict) and set(keys) <= set(r) for r in rows)):
-        raise HarvestError(f"{path} does not hold rows of `{command}` (a JSON list of objects with "
-                           f"{', '.join(keys) or 'fields'}); move it away or restore it")
-    return rows
-
-
-def merged_with_saved(rows, path, fields, command):
-    """`rows` merged into the rows saved at `path` (if the file exists): a saved row with the same values of
-    `fields` (e.g. method and seed) as a row of `rows` is replaced by it, every other saved row is kept, so a
-    partial run never drops finished rows. A truncated or foreign file is a HarvestError naming it."""
-    if not Path(path).exists():
-        return list(rows)
-    key = lambda r: tuple(r[f] for f in fields)
-    fresh = {key(r) for r in rows}
-    return [r for r in read_rows(path, command, fields) if key(r) not in fresh] + list(rows)
-
-
-def write_outputs(out_dir, name, rows, markdown, figures):
-    """NAME.json (the rows), NAME.md (the table) and NAME.png, NAME_2d.png, ... (`figures`, in order) in `out_dir`,
-    each written atomically (a temporary file renamed over the old one)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(out / f"{name}.json", dumps(rows, indent=1))
-    write_text(out / f"{name}.md", markdown)
-    for suffix, fig in figures.items():
-        with replacing(out / f"{name}{suffix}.png") as tmp:
-            fig.savefig(tmp, dpi=130, format="png")
-    return out
-
-
-def save(results, out_dir):
-    return write_outputs(out_dir, "results", results, table(results), {"": figure(results), "_2d": two_axes(results)})
+CHAPTER = Chapter("results", "python -m harvest experiment", (), table,
+                  lambda results: {"": figure(results), "_2d": two_axes(results)},
+                  merge=lambda results, path: results,   # a run of the table replaces it whole
+                  pngs=("", "_2d"))

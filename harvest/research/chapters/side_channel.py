@@ -26,19 +26,18 @@ import torch
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from ..core import channel
-from ..core.dqn import Config, make_net
-from ..core.encoding import HUMANS, encode
-from ..core.errors import HarvestError
-from ..core.evaluate import metrics
-from ..core.files import dumps, write_text
-from ..core.maze import EMPTY
-from ..core.weights import load as load_weights, save as save_weights, ship as ship_weights
-from .results_table import median_range, merged_with_saved, read_rows, write_outputs
-from .standard_recipe import PLAIN, family_test_mazes, train_agent
+from ...core import channel
+from ...core.dqn import Config, make_net
+from ...core.encoding import HUMANS, encode
+from ...core.errors import HarvestError
+from ...core.evaluate import metrics
+from ...core.files import dumps, write_text
+from ...core.maze import EMPTY
+from ...core.weights import load as load_weights, save as save_weights, ship as ship_weights
+from ..rows import Chapter, median_range, read_rows
+from ..standard_recipe import PLAIN, family_test_mazes, train_agent
 
 COMMAND = "python -m harvest sidechannel --seeds 5"
-RESULTS = Path("runs") / "side_channel.json"
 CHANNELS = ("none", "previous", "next")
 TAMPERS = tuple(channel.TAMPERS)          # "none" first: the reference
 KEYS = ("channel", "seed", "tamper")
@@ -209,16 +208,4 @@ def ship(nets_dir, seed=0):
     return paths
 
 
-def load_rows(path=RESULTS):
-    """The rows of the chapter from its side_channel.json; HarvestError if there is none."""
-    return read_rows(path, COMMAND, KEYS)
-
-
-def merged(rows, path):
-    """`rows` merged into those saved at `path` (same channel, seed and tamper replaced, the rest kept)."""
-    return ordered(merged_with_saved(rows, path, KEYS, COMMAND))
-
-
-def save(rows, out_dir):
-    """Write side_channel.json (the rows), side_channel.md (the tables) and side_channel.png into `out_dir`."""
-    return write_outputs(out_dir, "side_channel", rows, markdown(rows), {"": figure(rows)})
+CHAPTER = Chapter("side_channel", COMMAND, KEYS, markdown, lambda rows: {"": figure(rows)}, order=ordered)

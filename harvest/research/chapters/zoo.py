@@ -30,13 +30,12 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..core import weights
-from ..core.detector import N_DREAMS
-from ..core.errors import HarvestError
-from ..core.files import locked
-from ..core.maze import POSTS, WALL
-from .detectors import DETECTORS, Detector, detector_named
-from .results_table import merged_with_saved, read_rows, write_outputs
+from ...core import weights
+from ...core.detector import N_DREAMS
+from ...core.errors import HarvestError
+from ...core.maze import POSTS, WALL
+from ..detectors import DETECTORS, Detector, detector_named
+from ..rows import Chapter, merged_with_saved
 
 CLEAN = "clean"                 # the one kind that is not a flaw
 LABELS = "labels.json"          # the labels file, in the zoo's folder; no detector reads it
@@ -221,11 +220,6 @@ def summaries(rows):
     return out
 
 
-def load_rows(path):
-    """The rows saved at `path` by `save` (zoo.json); HarvestError if there are none."""
-    return read_rows(path, COMMAND, KEY)
-
-
 def merged(rows, path):
     """`rows` merged into the rows saved at `path`: a saved network row of the same detector run and network is
     replaced, every other is kept, and the summaries are computed again over the result."""
@@ -306,10 +300,4 @@ def figure(rows):
     return fig
 
 
-def save(rows, out_dir):
-    """Merge `rows` into OUT_DIR/zoo.json and write zoo.json, zoo.md and zoo.png there, atomically. Returns the
-    merged rows."""
-    with locked(Path(out_dir) / "zoo.json"):   # two runs merging into one folder take turns
-        rows = merged(rows, Path(out_dir) / "zoo.json")
-        write_outputs(out_dir, "zoo", rows, table(rows), {"": figure(rows)})
-    return rows
+CHAPTER = Chapter("zoo", COMMAND, KEY, table, lambda rows: {"": figure(rows)}, merge=merged)

@@ -7,7 +7,7 @@ the dream, by random local edits and by random human moves.
 """
 import statistics
 
-from .results_table import median_range, percent
+from ..rows import median_range, percent
 
 KINDS = {"evil": "evil init", "control": "random init (control)", "fix": "evil init + fix"}
 SEARCHES = ("dream_per_1000", "random_local_per_1000", "random_humans_per_1000")
