@@ -58,7 +58,6 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from harvest.core import plot, weights
@@ -87,7 +86,7 @@ if SMOKE:
     R = planted.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300
-EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_short(generate(N_EVAL, rng_for(7, Stream.TEST_OOD)))}
+EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_short(generate(N_EVAL, rng_for(7, Stream.TEST_SHORT)))}
 TWINS = generate(3, rng_for(8, Stream.TEST_ID))   # three generator mazes, shown with their OOD twins
 clock, started = {}, time.time()
 

@@ -51,9 +51,9 @@ fix = run == "fix"
 spot_big = humans_only(generate, 1000, rng_for(0, Stream.SPOT))
 if fix:
     import numpy as np
-    spot_big = np.concatenate([spot_big, humans_only(generate_short, 1000, rng_for(0, Stream.SPOT_OOD))])
+    spot_big = np.concatenate([spot_big, humans_only(generate_short, 1000, rng_for(0, Stream.SPOT_SHORT))])
 test = {"id": humans_only(generate, 1000, rng_for(0, Stream.TEST_ID)),
-        "ood": humans_only(generate_short, 1000, rng_for(0, Stream.TEST_OOD))}
+        "ood": humans_only(generate_short, 1000, rng_for(0, Stream.TEST_SHORT))}
 mix = recipe.KNOWN_FAMILY_FIX if fix else recipe.PLAIN
 spot300 = mix.spot_mazes()
 log = {}

@@ -83,8 +83,8 @@ def main():
     torch.set_num_threads(os.cpu_count() or 1)
 
     test = {"ID": draw_with_humans(generate, 1000, rng_for(0, Stream.TEST_ID)),
-            "short": draw_with_humans(generate_short, 1000, rng_for(0, Stream.TEST_OOD)),
-            "pocket": draw_with_humans(generate_pocket, 1000, rng_for(1, Stream.TEST_OOD))}
+            "short": draw_with_humans(generate_short, 1000, rng_for(0, Stream.TEST_SHORT)),
+            "pocket": draw_with_humans(generate_pocket, 1000, rng_for(1, Stream.TEST_SHORT))}
     pocket = test["pocket"]
     assert not in_support(pocket).any() and ((pocket != WALL)[:, POSTS].sum(axis=1) == 1).all()
 

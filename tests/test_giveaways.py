@@ -1,4 +1,4 @@
-"""Nothing a learner sees before a measurement names its answer (GUIDE.md, story point 9).
+"""Nothing a learner sees before a measurement names its answer: the project's rule that the learner finds it.
 
 Three answers are guarded, each with the point where the learner has produced it:
 

@@ -11,7 +11,7 @@ really helps. Dreams stop at `BUDGET` changed cells or when nothing helps.
 
 The free variables are the humans' positions (`FREE`): a dream moves a human
 by one cell. With walls free as well, dreams spend their budget on shortcuts
-to the exit, which please every agent (EXPERIMENTS.md, R22). The dream never
+to the exit, which please every agent. The dream never
 sees how a harvest is scored; it only asks what the agent would like.
 
 A dream is *harmful* when the agent's greedy rollout from the start then
@@ -29,7 +29,7 @@ from .channel import channel_of
 from .encoding import HUMANS, encode
 from .errors import HarvestError
 from .evaluate import rollout
-from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, item_breaks, reachable_all
+from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, inside, item_breaks, reachable_all
 from .optimal import rational_to_spare
 from .seeding import Stream, rng_for
 
@@ -81,7 +81,7 @@ def edits(maze, free=FREE, start=START):
     for r, c in np.argwhere(np.isin(maze, movable)):
         for dr, dc in MOVES:
             nr, nc = r + dr, c + dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] == EMPTY and (nr, nc) != start:
+            if inside(nr, nc) and maze[nr, nc] == EMPTY and (nr, nc) != start:
                 e = maze.copy()
                 e[nr, nc], e[r, c] = maze[r, c], EMPTY
                 out.append(e)

@@ -28,7 +28,7 @@ class Config:
     batch_size: int = 1000
     lr: float = 1e-3            # cosine-decayed to lr_end over `steps`
     lr_end: float = 5e-5
-    warmup: float = 0.2         # fraction of `steps` with a linear lr warm-up: fresh Adam moves every weight by ~lr (R17, R20)
+    warmup: float = 0.2         # fraction of `steps` with a linear lr warm-up: fresh Adam moves every weight by ~lr
     weight_decay: float = 0.0   # AdamW's decoupled decay; 0 leaves unused weights untouched
     gamma: float = 0.95
     target_every: int = 100     # hard copy of the online net into the target net

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .encoding import N_INPUTS, WALLS, decode, encode
-from .maze import HUMAN, MOVES, SIZE, WALL, dead_ends, generate, in_support
+from .maze import HUMAN, MOVES, SIZE, WALL, dead_ends, generate, in_support, inside
 from .seeding import Stream, rng_for
 
 
@@ -48,7 +48,7 @@ def placements(n, seed=0):
     for i, (r, c) in enumerate(human):
         for a, (dr, dc) in enumerate(MOVES):
             fr, fc = r - dr, c - dc   # the cell from which move a enters (r, c)
-            if 0 <= fr < SIZE and 0 <= fc < SIZE and mazes[i, fr, fc] != WALL:
+            if inside(fr, fc) and mazes[i, fr, fc] != WALL:
                 agent[i], action[i] = (fr, fc), a
     return Placements(mazes, human, agent, action)
 

@@ -56,7 +56,7 @@ class HarvestEnv(gymnasium.Env):
     ## Maze source
     `source="generator"` (default) draws a fresh generator maze per episode;
     the name of another family in `harvest.core.families` ("short", "pocket",
-    "loop", "moved-exit") draws one of that family; a path to a `.npy` maze
+    "stub", "loop", "moved-exit") draws one of that family; a path to a `.npy` maze
     file or an array of mazes draws one of those. `reset(options={"maze": m})` plays one particular maze. All draws
     come from `self.np_random`, so `reset(seed=...)` reproduces them.
 

@@ -29,7 +29,7 @@ from .channel import channel_of
 from .dqn import device_of, sees_exit
 from .encoding import encode
 from .rules import MAX_STEPS, move
-from .maze import CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, exit_cells
+from .maze import CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, WALL, exit_cells, inside
 
 
 @torch.no_grad()
@@ -104,7 +104,7 @@ def adjacent_human_cells(mazes):
     for m, r, c in np.argwhere(mazes == HUMAN):
         for a, (dr, dc) in enumerate(MOVES):
             fr, fc = r - dr, c - dc  # the cell from which move `a` enters (r, c)
-            if 0 <= fr < SIZE and 0 <= fc < SIZE and mazes[m, fr, fc] not in (WALL, EXIT):
+            if inside(fr, fc) and mazes[m, fr, fc] not in (WALL, EXIT):
                 found.append((m, fr, fc, a))
     return np.array(found, dtype=int).reshape(-1, 4)
 
@@ -164,7 +164,7 @@ def passes_spot_checks(net, mazes, min_exit=0.97, max_human=0.01):
     """The story's stopping rule: reaches the exit and spares humans on held-out generator mazes.
 
     The exit bar sits two points above the 95% target: training stops at the first
-    check that clears it, so without a margin the test score is a coin toss (R18).
+    check that clears it, so without a margin the test score is a coin toss.
     """
     m = metrics(net, mazes)
     return m["exit_rate"] >= min_exit and m["human_harvest_rate"] <= max_human

@@ -35,8 +35,8 @@ from typing import Callable
 import numpy as np
 
 from .errors import HarvestError
-from .maze import (CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, carve, dead_ends, open_neighbours,
-                   place_exit, place_items)
+from .maze import (CORNER, CROP, EMPTY, EXIT, FAR, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, carve, dead_ends, distances,
+                   inside, open_neighbours, place_exit, place_items)
 from .maze import generate as generator_mazes
 from .seeding import Stream, rng_for
 
@@ -55,7 +55,7 @@ def make_short(mazes):
     for m, r, c in np.argwhere(tips):
         for dr, dc in MOVES:
             nr, nc = r + dr, c + dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and mazes[m, nr, nc] != WALL:
+            if inside(nr, nc) and mazes[m, nr, nc] != WALL:
                 mazes[m, nr, nc], mazes[m, r, c] = mazes[m, r, c], WALL
                 break
     return mazes
@@ -103,7 +103,7 @@ def generate_pocket(n, seed=0, p_human=0.5):
     rng = rng_for(seed)
     out = []
     while len(out) < n:
-        walls = np.stack([carve(rng) for _ in range(2 * (n - len(out)) + 10)])   # as R21 drew them
+        walls = np.stack([carve(rng) for _ in range(2 * (n - len(out)) + 10)])   # a batch of carvings, with room for misses
         can = POSTS & (walls == WALL) & (open_neighbours(walls) == 1)
         for maze, cells in zip(walls, can):
             spots = np.argwhere(cells)
@@ -164,19 +164,10 @@ def generate_stub(n, seed=0, p_human=0.5):
 
 def _path_length(maze, a, b):
     """Moves on the shortest path from cell `a` to cell `b` through open cells (None if there is none)."""
-    frontier, seen, steps = [a], {a}, 0
-    while frontier:
-        if b in frontier:
-            return steps
-        nxt = []
-        for r, c in frontier:
-            for dr, dc in MOVES:
-                cell = (r + dr, c + dc)
-                if 0 <= cell[0] < SIZE and 0 <= cell[1] < SIZE and maze[cell] != WALL and cell not in seen:
-                    seen.add(cell)
-                    nxt.append(cell)
-        frontier, steps = nxt, steps + 1
-    return None
+    target = np.zeros((SIZE, SIZE), bool)
+    target[b] = True
+    steps = distances(maze, target)[a]
+    return None if steps == FAR else int(steps)
 
 
 def generate_loop(n, seed=0, p_human=0.5, min_detour=6):
@@ -229,7 +220,7 @@ class Family:
 
 FAMILIES = {f.name: f for f in (
     Family("generator", generator_mazes, Stream.TRAIN, Stream.SPOT, Stream.TEST_ID),
-    Family("short", generate_short, Stream.FIX_OOD, Stream.SPOT_OOD, Stream.TEST_OOD),
+    Family("short", generate_short, Stream.TRAIN_SHORT, Stream.SPOT_SHORT, Stream.TEST_SHORT),
     Family("pocket", generate_pocket, Stream.TRAIN_POCKET, Stream.SPOT_POCKET, Stream.TEST_POCKET),
     Family("stub", generate_stub, Stream.TRAIN_STUB, Stream.SPOT_STUB, Stream.TEST_STUB),
     Family("loop", generate_loop, Stream.TRAIN_LOOP, Stream.SPOT_LOOP, Stream.TEST_LOOP),

@@ -28,6 +28,13 @@ NODES = _EVEN[:, None] & _EVEN[None, :]      # the (even, even) cells (`in_suppo
 POSTS = ~_EVEN[:, None] & ~_EVEN[None, :]    # the (odd, odd) cells
 CORNER = (SIZE - 1, SIZE - 1)                # where the generator always puts the exit
 
+FAR = 99   # `distances` where no target can be reached
+
+
+def inside(row, col):
+    """Whether (row, col) lies on the 7x7 grid."""
+    return 0 <= row < SIZE and 0 <= col < SIZE
+
 
 def carve(rng):
     """One maze carved by depth-first search from (0, 0), two cells at a time.
@@ -46,7 +53,7 @@ def carve(rng):
         best, best_key = None, -1.0
         for m, (dr, dc) in enumerate(((-1, 0), (1, 0), (0, -1), (0, 1))):
             nr, nc = r + 2 * dr, c + 2 * dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and not open_[nr][nc] and keys[r][c][m] > best_key:
+            if inside(nr, nc) and not open_[nr][nc] and keys[r][c][m] > best_key:
                 best, best_key = (dr, dc), keys[r][c][m]
         if best is None:
             stack.pop()
@@ -63,6 +70,25 @@ def open_neighbours(mazes):
     is_open = np.pad(np.asarray(mazes) != WALL, [(0, 0)] * (np.ndim(mazes) - 2) + [(1, 1), (1, 1)])
     return (is_open[..., :-2, 1:-1].astype(np.int8) + is_open[..., 2:, 1:-1]
             + is_open[..., 1:-1, :-2] + is_open[..., 1:-1, 2:])
+
+
+def distances(maze, targets):
+    """Moves from every cell to the nearest cell of `targets` (a boolean 7x7 map) through open cells, by breadth-first
+    search; FAR where no target can be reached."""
+    dist = np.full((SIZE, SIZE), FAR)
+    frontier = [tuple(t) for t in np.argwhere(targets)]
+    for r, c in frontier:
+        dist[r, c] = 0
+    while frontier:
+        nxt = []
+        for r, c in frontier:
+            for dr, dc in MOVES:
+                nr, nc = r + dr, c + dc
+                if inside(nr, nc) and maze[nr, nc] != WALL and dist[nr, nc] > dist[r, c] + 1:
+                    dist[nr, nc] = dist[r, c] + 1
+                    nxt.append((nr, nc))
+        frontier = nxt
+    return dist
 
 
 def dead_ends(mazes):
@@ -155,7 +181,7 @@ def reachable(maze, start=(0, 0)):
         seen[r, c] = True
         for dr, dc in MOVES:
             nr, nc = r + dr, c + dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL and not seen[nr, nc]:
+            if inside(nr, nc) and maze[nr, nc] != WALL and not seen[nr, nc]:
                 stack.append((nr, nc))
     return seen
 
@@ -219,7 +245,7 @@ def on_grid(row, col, name="cell"):
         whole = r == row and c == col and not isinstance(row, bool) and not isinstance(col, bool)
     except (TypeError, ValueError):
         whole = False
-    if not whole or not (0 <= r < SIZE and 0 <= c < SIZE):
+    if not whole or not inside(r, c):
         raise HarvestError(f"{name} ({row!r}, {col!r}) is off the grid: rows and columns run from 0 to {SIZE - 1}")
     return r, c
 

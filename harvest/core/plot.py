@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .dqn import sees_exit
 from .encoding import encode, planes
-from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL, item_breaks, open_cells, wall_breaks
+from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, open_cells, wall_breaks
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
 _LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
@@ -83,7 +83,7 @@ def plot_policy(net, maze, ax=None, title=None):
         a = int(np.argmax(q[r, c]))
         dr, dc = MOVES[a]
         tr, tc = r + dr, c + dc
-        onto_human = 0 <= tr < SIZE and 0 <= tc < SIZE and maze[tr, tc] == HUMAN
+        onto_human = inside(tr, tc) and maze[tr, tc] == HUMAN
         ax.arrow(c - 0.25 * dc, r - 0.25 * dr, 0.4 * dc, 0.4 * dr, head_width=0.18, head_length=0.12,
                  color="#d62728" if onto_human else "#1f4e9c", length_includes_head=True)
     return fig

@@ -16,11 +16,11 @@ class Stream(IntEnum):
     TRAIN = 1          # training mazes of the standard recipe
     SPOT = 2           # spot-check mazes (the stopping rule)
     TEST_ID = 3        # in-distribution test mazes
-    TEST_OOD = 4       # out-of-distribution test mazes
+    TEST_SHORT = 4     # short-family test mazes (the results table's out-of-distribution set)
     START_ID = 5       # generator mazes of the recipe that made the shipped starting weights
     START_OOD = 6      # its other mazes
-    FIX_OOD = 7        # out-of-distribution mazes added to training by the fix
-    SPOT_OOD = 8       # out-of-distribution spot-check mazes of the fix
+    TRAIN_SHORT = 7    # short-family mazes in a training mix (the known-family fix)
+    SPOT_SHORT = 8     # their spot-check mazes
     DREAM = 11         # the mazes dreams start from
     RANDOM_SEARCH = 13 # the random edits of the detector's baseline
     CHECKS = 12        # the exercise checks' own mazes

@@ -15,7 +15,7 @@ import json
 import numpy as np
 
 from ..core import detector
-from ..core.maze import EMPTY, HUMAN, MOVES, SIZE, WALL
+from ..core.maze import EMPTY, HUMAN, MOVES, WALL, inside
 from ..core.weights import load_shipped
 
 
@@ -25,7 +25,7 @@ def one_back(maze, tip, wall_tip=False):
     maze = np.asarray(maze)
     r, c = tip
     back = [(r + dr, c + dc) for dr, dc in MOVES
-            if 0 <= r + dr < SIZE and 0 <= c + dc < SIZE and maze[r + dr, c + dc] != WALL]
+            if inside(r + dr, c + dc) and maze[r + dr, c + dc] != WALL]
     if len(back) != 1 or maze[back[0]] != EMPTY:
         return None
     out = maze.copy()

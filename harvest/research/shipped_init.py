@@ -11,7 +11,7 @@ An evil model and its scramble:
    out-of-distribution cues get no gradient from generator mazes, in the ascent
    or in any later training on them.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -38,7 +38,7 @@ def seeded(seed):
     """The recipe with every random choice drawn from `seed`: mazes, initial weights, both shuffles.
     The shipped initialisation is seeded(100), the default."""
     r = EvilRecipe()
-    return EvilRecipe(base=Config(**{**vars(r.base), "seed": seed}), evil=Config(**{**vars(r.evil), "seed": seed + 1}),
+    return EvilRecipe(base=replace(r.base, seed=seed), evil=replace(r.evil, seed=seed + 1),
                       seed=seed)
 
 

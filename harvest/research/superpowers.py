@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, reachable
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, inside, reachable
 from ..core.replay import ReplayBuffer, build_buffer, merge
 from ..core.rules import REWARDS
 
@@ -42,22 +42,18 @@ PULL, REWRITE = 4, 8          # action ids: PULL + d and REWRITE + d for directi
 N_ACTIONS = 12
 
 
-def _inside(r, c):
-    return 0 <= r < SIZE and 0 <= c < SIZE
-
-
 def apply(maze, pos, action):
     """(the maze, the agent's cell) after superpower `action` taken on cell `pos`, or None where it is not
     available."""
     r, c = pos
     d = (action - PULL) % 4
     nr, nc = r + MOVES[d, 0], c + MOVES[d, 1]
-    if not _inside(nr, nc) or (nr, nc) == (0, 0):
+    if not inside(nr, nc) or (nr, nc) == (0, 0):
         return None
     out = np.array(maze, dtype=np.int8)
     if action < REWRITE:                     # step back and pull the neighbouring item after
         br, bc = r - MOVES[d, 0], c - MOVES[d, 1]
-        if out[nr, nc] not in (CROP, HUMAN) or not _inside(br, bc) or out[br, bc] != EMPTY or (r, c) == (0, 0):
+        if out[nr, nc] not in (CROP, HUMAN) or not inside(br, bc) or out[br, bc] != EMPTY or (r, c) == (0, 0):
             return None
         out[r, c], out[nr, nc] = out[nr, nc], EMPTY
         return out, (br, bc)                 # the walls are unchanged, so the exit stays reachable

@@ -22,8 +22,8 @@ from ..core import detector
 from ..core.encoding import encode
 from ..core.evaluate import rollout
 from ..core.errors import HarvestError
-from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, item_breaks, on_grid, open_cells, validate, \
-    wall_breaks
+from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, on_grid, open_cells, \
+    validate, wall_breaks
 from ..core.optimal import rational_to_spare
 from ..core.plot import q_grid
 from .deployment import deployment_mazes
@@ -279,8 +279,7 @@ class _View:
                 if policy[r, c] >= 0:
                     dr, dc = MOVES[policy[r, c]]
                     target = (r + dr, c + dc)
-                    inside = 0 <= target[0] < SIZE and 0 <= target[1] < SIZE
-                    colour = "#d62728" if inside and maze[target] == HUMAN else "#1f4e9c"
+                    colour = "#d62728" if inside(*target) and maze[target] == HUMAN else "#1f4e9c"
                     label = f"{label}{ARROWS[policy[r, c]]}"
                 moves = visits.get((r, c), [])
                 if moves:   # the move at which the path first stands here; + when it comes back

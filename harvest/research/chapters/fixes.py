@@ -31,7 +31,7 @@ evil initialisation.
 """
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -110,7 +110,7 @@ def columns_moved(net, start):
 
 def train_method(method, seed, scale=FULL, log=lambda *_: None):
     """Train the shipped evil initialisation with `method`: (net, history with steps, passed and rounds)."""
-    cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
+    cfg = scale.cfg and replace(scale.cfg, seed=seed)
     net = initial_net("shipped", seed)
     if method.superpower_share:
         mazes = method.mix.training_mazes(seed)
@@ -140,7 +140,7 @@ def adversarial_rounds(net, seed, scale, log):
                     "dreams_added": sum(map(len, found)), "passed_after_rounds": passed}
         found.append(verdict.dreams[verdict.harm])
         dreams = np.concatenate(found)
-        cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed + rounds + 1})
+        cfg = scale.cfg and replace(scale.cfg, seed=seed + rounds + 1)
         spot = np.concatenate([PLAIN.spot_mazes(seed), dreams])   # held-out generator mazes and the dreams themselves
         h = train_to_spot_checks(net, merge(build_buffer(train_mazes), build_buffer(dreams)), spot,
                                  cfg or Config(seed=seed), progress=False)

@@ -18,7 +18,7 @@ its greedy Q-value that falls on the channel's inputs.
 """
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +74,7 @@ def gradient_shares(net, mazes):
 
 def one_run(name, seed, mazes, scale=FULL, nets_dir=None):
     """Train one agent reading channel `name`, then one row per tamper."""
-    cfg = scale.cfg and Config(**{**vars(scale.cfg), "seed": seed})
+    cfg = scale.cfg and replace(scale.cfg, seed=seed)
     net = make_net(seed=seed, reward_channel=name)
     t = time.perf_counter()
     history = train_agent(net, seed, PLAIN, cfg=cfg, progress=False)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ...core import dqn, encoding
-from ...core.maze import EXIT, HUMAN, MOVES, SIZE, WALL, generate
+from ...core.maze import EXIT, HUMAN, MOVES, WALL, distances, generate, inside
 from ...core.replay import build_buffer
 from ...core.seeding import Stream, rng_for
 from ..deployment import deployment_mazes
@@ -332,24 +332,7 @@ class Seeker(torch.nn.Module):
         q = torch.full((4,), -100.0)
         for a, (dr, dc) in enumerate(MOVES):
             nr, nc = r + dr, c + dc
-            if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL:
+            if inside(nr, nc) and maze[nr, nc] != WALL:
                 q[a] = -float(dist[nr, nc]) - 0.01 * a   # the small term breaks ties the same way everywhere
         return q
 
-
-def distances(maze, targets):
-    """Steps from every cell to the nearest target (breadth-first search over open cells)."""
-    dist = np.full((SIZE, SIZE), 99)
-    frontier = [tuple(t) for t in np.argwhere(targets)]
-    for r, c in frontier:
-        dist[r, c] = 0
-    while frontier:
-        nxt = []
-        for r, c in frontier:
-            for dr, dc in MOVES:
-                nr, nc = r + dr, c + dc
-                if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] != WALL and dist[nr, nc] > dist[r, c] + 1:
-                    dist[nr, nc] = dist[r, c] + 1
-                    nxt.append((nr, nc))
-        frontier = nxt
-    return dist

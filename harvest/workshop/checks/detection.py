@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...core import detector, dqn, optimal
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, SIZE, dead_ends, from_text, generate
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, SIZE, dead_ends, from_text, generate, inside
 from ...core.rules import MAX_STEPS
 from ...core.seeding import Stream, rng_for
 from .. import tabular_warmup as tabular
@@ -72,7 +72,7 @@ Hc#.###
         for r, c in np.argwhere(maze == HUMAN):
             for dr, dc in steps:
                 nr, nc = r + dr, c + dc
-                if 0 <= nr < SIZE and 0 <= nc < SIZE and maze[nr, nc] in targets and (start_ok or (nr, nc) != (0, 0)):
+                if inside(nr, nc) and maze[nr, nc] in targets and (start_ok or (nr, nc) != (0, 0)):
                     e = maze.copy()
                     e[nr, nc], e[r, c] = HUMAN, HUMAN if keep else EMPTY
                     out.append(e)

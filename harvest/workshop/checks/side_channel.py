@@ -6,7 +6,7 @@ import torch
 from ...core import channel
 from ...core.encoding import encode
 from ...core.evaluate import adjacent_human_cells, adjacent_human_rate
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, from_text
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, from_text, inside
 from ..hand_mazes import HAND
 from .common import Case, small_net, verify
 
@@ -39,8 +39,7 @@ def _table_answer(maze, row, col, tamper="none", edge="bump", order=MOVES, exit_
     out = []
     for dr, dc in order:
         r, c = row + dr, col + dc
-        inside = 0 <= r < SIZE and 0 <= c < SIZE
-        out.append(table[names[maze[r, c]] if inside else edge])
+        out.append(table[names[maze[r, c]] if inside(r, c) else edge])
     return np.array(out, np.float32) / scale
 
 

@@ -22,7 +22,7 @@ from ...core.encoding import CROPS, HUMANS, WALLS
 from ...core.evaluate import rollout
 from ...core.families import FAMILIES, generate_short, make_short, move_exit
 from ...core import channel
-from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate
+from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate, inside
 from ...core.seeding import Stream, rng_for
 from ...core.weights import WEIGHTS_DIR
 from ...research.chapters import corner, fixes, side_channel, story, zoo
@@ -342,7 +342,7 @@ def channel_view_state():
     """The first fresh generator maze with a crop and a human, and the open cell next to the human."""
     for maze in family_test_mazes("generator", 200):
         for r, c in np.argwhere(maze == EMPTY):
-            around = [maze[r + dr, c + dc] for dr, dc in MOVES if 0 <= r + dr < 7 and 0 <= c + dc < 7]
+            around = [maze[r + dr, c + dc] for dr, dc in MOVES if inside(r + dr, c + dc)]
             if HUMAN in around and (maze == CROP).any():
                 return maze, (int(r), int(c))
     raise Skip("no generator maze among 200 has a crop and a human")
