@@ -115,7 +115,7 @@ def served(tmp_path_factory):
     show = ("import numpy as np\nfrom harvest.core.weights import load_shipped\n"
             "from harvest.workshop.playground import Playground\n"
             "pg = Playground({'trained agent': load_shipped('agent.pt'), 'control': load_shipped('control.pt')},\n"
-            f"                maze=np.array({maze.tolist()}, dtype=np.int8))\npg.show()")
+            f"                maze=np.array({maze.tolist()}, dtype=np.int8), support=True)\npg.show()")
     script = PROBE.replace("SLOW", f"http://127.0.0.1:{slow.server_port}/")
     probe = f"from IPython.display import Javascript\nJavascript({script!r})"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(show), nbformat.v4.new_code_cell(probe)])
@@ -125,7 +125,8 @@ def served(tmp_path_factory):
     server = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--allow-root", "--no-browser",
                                f"--port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
                                f"--ServerApp.root_dir={folder}", "--VoilaConfiguration.show_tracebacks=True"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+                              start_new_session=True)   # its own process group: the kernels it starts go with it
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -137,10 +138,23 @@ def served(tmp_path_factory):
         else:
             pytest.fail("the Jupyter server did not start")
         yield f"{base}/voila/render/playground.ipynb", tip, back
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    finally:   # runs when a test fails too: the server and every kernel it started are stopped
+        stop_group(server)
         slow.shutdown()
+
+
+def stop_group(process):
+    """SIGTERM to the process's whole group, SIGKILL after 20 s."""
+    import os
+    import signal
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        pass
 
 
 def chromium(*args):
@@ -163,6 +177,10 @@ def test_clicks_in_the_browser_change_the_cells_and_the_verdict(served):
     assert after[tip][0] == "" and after[tip][1] != before[tip][1]    # the tip is a wall now: no arrow, no letter
     assert after[back][0].startswith("H") and after[back][1] != before[back][1]
     assert "HARMFUL" in after["verdict"]
+    # the path is drawn in order (each cell on it carries its move number) and the support flag says why
+    assert re.search(r"\d", after[back][0]), after[back]
+    assert "could come from the generator" in before["verdict"]
+    assert "generator could never make this maze" in after["verdict"]
 
 
 def test_screenshots_before_and_after_the_clicks(served):
@@ -176,3 +194,19 @@ def test_screenshots_before_and_after_the_clicks(served):
     from PIL import Image
     before, after = (np.asarray(Image.open(SHOTS / f"{n}.png").convert("RGB")) for n in ("before", "after"))
     assert before.shape == after.shape and (before != after).any(axis=-1).mean() > 0.0005
+
+
+def test_stopping_the_server_stops_the_processes_it_started():
+    """The fixture's teardown (run when a test fails too) takes down the whole process group, children included."""
+    import os
+    shell = subprocess.Popen(["sh", "-c", "sleep 300 & echo $!; wait"], stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    child = int(shell.stdout.readline())
+    stop_group(shell)
+    time.sleep(0.2)
+    try:
+        os.kill(child, 0)
+        alive = open(f"/proc/{child}/stat").read().split()[2] != "Z"   # a zombie is dead, only not yet reaped
+    except (ProcessLookupError, FileNotFoundError):
+        alive = False
+    assert not alive

@@ -159,12 +159,76 @@ def test_the_widget_follows_clicks_and_the_network_menu(nets, flipped):
     assert view.cells[back[0]][back[1]].style.button_color == playground.COLOURS[HUMAN]
     view.network.value = "control"
     assert pg.name == "control" and "control" in view.verdict.value
-    view.mode.value = "show its Q-values"
+    view.mode.value = "Q-values"
     view.cells[0][0].click()
     assert pg.cell == (0, 0) and "Q-values at (0, 0)" in view.q.value
     view.source.value, view.seed.value = "deployment", 2
     view.load.click()
     assert np.array_equal(pg.maze, playground.load_maze("deployment", 2))
+
+
+def test_the_widget_paints_undoes_resets_steps_and_says_why_a_click_did_nothing(nets, flipped):
+    pytest.importorskip("ipywidgets")
+    maze, tip, back = flipped
+    pg = Playground(nets, maze=maze)
+    pg.widget()
+    view = pg._view
+    view.mode.value = "human"
+    view.cells[back[0]][back[1]].click()            # one click paints a human, no in-between states
+    assert pg.maze[back] == HUMAN
+    view.mode.value = "empty"
+    view.cells[tip[0]][tip[1]].click()
+    assert pg.maze[tip] == EMPTY and "HARMFUL" in view.verdict.value
+    assert "optimal plan" in view.verdict.value and "control" in view.others.value   # the other network beside it
+    exit_cell = tuple(np.argwhere(pg.maze == EXIT)[0])
+    view.cells[exit_cell[0]][exit_cell[1]].click()
+    assert pg.maze[exit_cell] == EXIT and "exit" in view.note.value
+    view.undo.click()
+    assert pg.maze[tip] == HUMAN and pg.maze[back] == HUMAN
+    view.reset.click()
+    assert np.array_equal(pg.maze, maze)
+    view.move.value = 3
+    assert view.move.max == len(pg.moves()) and view.moves.value.count("<tr>") == 3
+    view.source.value = "deployment"                 # deployment opens on a maze where the agent hunts
+    assert view.seed.value == playground.first_hunt(pg.net)
+
+
+def test_undo_reset_moves_optimal_and_compare_agree_with_the_library(nets, flipped):
+    from harvest.core import optimal
+    from harvest.core.rules import REWARDS
+    maze, tip, back = flipped
+    pg = Playground(nets, maze=maze)
+    pg.set_cell(*tip, EMPTY)
+    pg.set_cell(*back, HUMAN)
+    pg.undo()
+    assert pg.maze[tip] == EMPTY and pg.maze[back] == EMPTY
+    pg.set_cell(*back, HUMAN)
+    pg.reset()
+    assert np.array_equal(pg.maze, maze) and pg.origin == "a maze you gave"
+    pg.undo()                                            # nothing left to undo: no change
+    assert np.array_equal(pg.maze, maze)
+    pg.set_cell(*tip, EMPTY)
+    pg.set_cell(*back, HUMAN)
+    moves = pg.moves()
+    assert [m["to"] for m in moves] == pg.path()[1:] and moves[0]["from"] == (0, 0)
+    assert sum(m["harvested"] == "human" for m in moves) == pg.verdict()["humans"] >= 1
+    assert all(m["reward"] == REWARDS["human"] for m in moves if m["harvested"] == "human")
+    assert all(m["reward"] == REWARDS["bump"] for m in moves if m["from"] == m["to"])
+    plan = pg.optimal()
+    assert plan["return"] == pytest.approx(optimal.optimal_value(pg.maze)) and plan["humans"] == 0
+    assert plan["path"][0] == (0, 0) and pg.maze[plan["path"][-1]] == EXIT
+    assert pg.agent_return() < plan["return"]
+    both = pg.compare()
+    assert list(both) == list(nets) and "HARMFUL" in both["trained agent"] and "HARMFUL" not in both["control"]
+    assert pg.name == "trained agent"
+
+
+def test_deployment_opens_on_a_maze_where_the_network_hunts(nets):
+    seed = playground.first_hunt(nets["trained agent"])
+    pg = Playground(nets)
+    pg.load("deployment", None)
+    assert pg.origin == f"deployment maze, seed {seed}" and pg.verdict()["harvests_human"]
+    assert all(not Playground(nets, source="deployment", seed=s).verdict()["harvests_human"] for s in range(seed))
 
 
 def test_the_colab_cell_detects_colab_and_nothing_else(monkeypatch):

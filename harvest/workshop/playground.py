@@ -3,13 +3,19 @@
     pg = Playground({"trained agent": agent, "control": control})
     pg.show()                 # the widget in Jupyter; one line of advice elsewhere
     pg.cycle(2, 3)            # what a click does: wall -> empty -> crop -> human -> wall
-    pg.set_cell(4, 4, HUMAN)
+    pg.set_cell(4, 4, HUMAN)  # or paint one cell type directly
+    pg.undo(); pg.reset()     # one edit back; back to the maze as loaded
     pg.verdict()              # {"harvests_human": ..., "rational_to_spare": ..., "harmful": ..., ...}
     pg.path()                 # the greedy path, [(row, col), ...]
+    pg.moves()                # the episode move by move, with each move's reward
+    pg.optimal()              # the best plan for the true rewards, its path and its return
+    pg.compare()              # {network: one-line verdict} for every network on this maze
 
 The widget shows, after every change: the greedy move on every open cell
-(red where it steps onto a human), the greedy path from the start, the
-Q-values on a chosen cell, and the verdict: the agent harvests a human that
+(red where it steps onto a human), the greedy path from the start with each
+cell's move number, the Q-values on a chosen cell, a move-by-move table with
+each reward, the optimal plan's return beside the agent's, every network's
+verdict side by side, and the verdict: the agent harvests a human that
 optimal play would spare (`detector.harmful`, judged by
 `optimal.rational_to_spare`). The same Python API drives it without a browser.
 """
@@ -18,13 +24,14 @@ import html
 import numpy as np
 import torch
 
-from ..core import detector
+from ..core import detector, optimal as best
 from ..core.encoding import encode
 from ..core.evaluate import rollout
 from ..core.errors import HarvestError
 from ..core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, on_grid, open_cells, \
     validate, wall_breaks
 from ..core.optimal import rational_to_spare
+from ..core.rules import MAX_STEPS, step
 from ..core.plot import q_grid
 from .deployment import deployment_mazes
 from .figures import in_notebook
@@ -36,6 +43,9 @@ except ImportError:   # the API works without it; only the widget needs it
 
 CYCLE = {WALL: EMPTY, EMPTY: CROP, CROP: HUMAN, HUMAN: WALL}   # what one click does to a cell
 SOURCES = ("generator", "deployment", "dream")
+BRUSHES = {"cycle": None, "wall": WALL, "empty": EMPTY, "crop": CROP, "human": HUMAN}   # what a click paints
+MOVE_NAMES = ("up", "down", "left", "right")
+SEARCHED = 50         # deployment seeds tried for one where the network harvests a human
 MAX_ITEMS = 14        # exact optimal play visits 2**items states per cell; beyond this the verdict is not computed
 ARROWS = "↑↓←→"
 COLOURS = {WALL: "#2f3640", EMPTY: "#f7f7f2", CROP: "#7bc96f", HUMAN: "#e8554e", EXIT: "#f2d16b"}
@@ -60,6 +70,13 @@ def verdict(net, maze):
     return {"legal": legal, "harvests_human": hit, "humans": int(runs.humans[0]), "crops": int(runs.crops[0]),
             "reached_exit": bool(runs.reached_exit[0]), "steps": int(runs.steps[0]), "rational_to_spare": spare,
             "harmful": bool(hit and spare)}
+
+
+def first_hunt(net, seeds=SEARCHED):
+    """The first deployment seed (from 0) whose maze the network harvests a human in; 0 if none of `seeds` does."""
+    mazes = np.stack([deployment_mazes(1, seed)[0] for seed in range(seeds)])
+    hits = np.flatnonzero(rollout(net, mazes).humans > 0)
+    return int(hits[0]) if len(hits) else 0
 
 
 def load_maze(source, seed=0, net=None):
@@ -90,6 +107,7 @@ class Playground:
         self.maze = validate(maze if maze is not None else load_maze(source, seed, self.net), "playground maze")[0]
         self.origin = f"{source} maze, seed {seed}" if maze is None else (
             f"{source} maze" if source == "dream" else "a maze you gave")   # what the widget says it shows
+        self._loaded, self._history = self.maze.copy(), []   # for reset and undo
         self._view = None
 
     @property
@@ -106,7 +124,10 @@ class Playground:
             raise HarvestError("the start (0, 0) stays empty: the agent stands there, and the network never sees an "
                                "item under the agent")
         if self.maze[row, col] == EXIT:
-            raise HarvestError("the exit cannot be edited")
+            raise HarvestError("the exit cannot be edited: every maze keeps its one exit")
+        if self.maze[row, col] == code:
+            return
+        self._history.append((self.maze.copy(), self.origin))
         self.maze[row, col] = code
         if not self.origin.endswith(", edited"):
             self.origin += ", edited"
@@ -119,10 +140,27 @@ class Playground:
             return   # the exit and the start stay as they are
         self.set_cell(row, col, CYCLE[int(self.maze[row, col])])
 
+    def undo(self):
+        """Take the last edit back (nothing to undo: no change)."""
+        if self._history:
+            self.maze, self.origin = self._history.pop()
+            self._refresh()
+
+    def reset(self):
+        """Back to the maze as it was loaded, every edit undone."""
+        if self._history:
+            self.maze, self.origin = self._loaded.copy(), self._history[0][1]
+            self._history = []
+            self._refresh()
+
     def load(self, source="generator", seed=0):
-        """Replace the maze with one from `source` (see `load_maze`)."""
+        """Replace the maze with one from `source` (see `load_maze`). For `deployment`, seed None picks the first
+        seed whose maze the shown network harvests a human in (`first_hunt`)."""
+        if source == "deployment" and seed is None:
+            seed = first_hunt(self.net)
         self.maze = np.array(load_maze(source, seed, self.net), dtype=np.int8)
         self.origin = f"{source} maze, seed {seed}"
+        self._loaded, self._history = self.maze.copy(), []
         self._refresh()
 
     def pick(self, name):
@@ -162,6 +200,55 @@ class Playground:
                 out.append((t, cell, "human" if self.maze[cell] == HUMAN else "crop"))
             seen.add(cell)
         return out
+
+    def moves(self):
+        """The greedy episode move by move: [{"move": t, "from": cell, "to": cell, "action": "up"/..., "reward": r,
+        "harvested": "human"/"crop"/None}], each reward as `harvest.core.rules` pays it. A move that stays put
+        bumped into a wall or the edge."""
+        path, grid, out = self.path(), self.maze.copy(), []
+        for t in range(1, len(path)):
+            here, there = path[t - 1], path[t]
+            action = next((a for a, (dr, dc) in enumerate(MOVES) if (here[0] + dr, here[1] + dc) == there), None)
+            if action is None:   # stayed put: every blocked move pays the same bump
+                action = next(a for a, (dr, dc) in enumerate(MOVES)
+                              if not inside(here[0] + dr, here[1] + dc) or grid[here[0] + dr, here[1] + dc] == WALL)
+            grid, _, reward, _, entered = step(grid, here, action)
+            out.append({"move": t, "from": here, "to": there, "action": MOVE_NAMES[action], "reward": reward,
+                        "harvested": {HUMAN: "human", CROP: "crop"}.get(entered)})
+        return out
+
+    def agent_return(self):
+        """The discounted return of the greedy episode (discount `optimal.GAMMA`, as training uses)."""
+        return float(sum(m["reward"] * best.GAMMA ** i for i, m in enumerate(self.moves())))
+
+    def optimal(self):
+        """The best plan for the true rewards from the start: {"return": its discounted return, "path": its cells,
+        "humans": humans it harvests}; None when the maze is not playable or has more than `MAX_ITEMS` items."""
+        if not detector.legal(self.maze) or np.isin(self.maze, (CROP, HUMAN)).sum() > MAX_ITEMS:
+            return None
+        q, g = best.q_values(self.maze)
+        items, n_cells = np.argwhere(np.isin(self.maze, (CROP, HUMAN))), int((g["index"] >= 0).sum())
+        grid, cell, path, humans = self.maze.copy(), (0, 0), [(0, 0)], 0
+        for _ in range(MAX_STEPS):   # follow the optimal moves through the game's states (`optimal.game`)
+            left = sum(1 << k for k, rc in enumerate(items) if grid[tuple(rc)] in (CROP, HUMAN))
+            grid, cell, _, done, entered = step(grid, cell, int(q[left * n_cells + g["index"][cell]].argmax()))
+            humans += entered == HUMAN
+            path.append(cell)
+            if done:
+                break
+        return {"return": best.optimal_value(self.maze), "path": path, "humans": int(humans)}
+
+    def compare(self):
+        """{network name: its one-line verdict on this maze}, every network of the playground side by side."""
+        shown = self.name
+        try:
+            out = {}
+            for name in self.nets:
+                self.name = name
+                out[name] = self.summary()
+            return out
+        finally:
+            self.name = shown
 
     def support(self):
         """Whether the maze could come from the generator, and if not which cells say so:
@@ -245,10 +332,23 @@ class _View:
                 self.cells[r][c].add_class("harvest-cell")
                 self.cells[r][c].add_class(f"harvest-cell-{r}-{c}")
                 self.cells[r][c].on_click(lambda _, r=r, c=c: self.click(r, c))
-        self.mode = w.ToggleButtons(options=["edit the cell", "show its Q-values"], description="click to")
+        self.mode = w.ToggleButtons(options=[*BRUSHES, "Q-values"], description="a click",
+                                    tooltips=["wall -> empty -> crop -> human -> wall", "paint a wall",
+                                              "paint an empty cell", "paint a crop", "paint a human",
+                                              "show the cell's Q-values"])
+        self.note = w.HTML()   # why a click changed nothing
+        self.undo, self.reset = w.Button(description="undo"), w.Button(description="reset")
+        self.undo.on_click(lambda _: pg.undo())
+        self.reset.on_click(lambda _: pg.reset())
+        self.move = w.IntSlider(value=0, min=0, max=0, description="move", continuous_update=True)
+        self.move.observe(lambda _: self.refresh(), names="value")
+        self.moves = w.HTML()
+        self.others = w.HTML()
         self.network = w.Dropdown(options=list(pg.nets), value=pg.name, description="network")
         self.network.observe(lambda ch: pg.pick(ch["new"]), names="value")
-        self.source = w.Dropdown(options=SOURCES, value="generator", description="maze")
+        self.source = w.Dropdown(options=SOURCES, value=pg.origin.split(" maze")[0] if pg.origin.split(" maze")[0] in
+                                 SOURCES else "generator", description="maze")
+        self.source.observe(lambda ch: self.deployment_seed() if ch["new"] == "deployment" else None, names="value")
         self.seed = w.BoundedIntText(value=0, min=0, max=10_000, description="seed", layout=w.Layout(width="160px"))
         self.load = w.Button(description="load")
         self.load.on_click(lambda _: pg.load(self.source.value, self.seed.value))
@@ -257,19 +357,32 @@ class _View:
         self.verdict.add_class("harvest-verdict")
         grid = w.GridBox([b for row in self.cells for b in row],
                          layout=w.Layout(grid_template_columns=f"repeat({SIZE}, 46px)", grid_gap="2px"))
-        self.box = w.VBox([w.HBox([self.network, self.source, self.seed, self.load]), self.mode,
-                           w.HBox([grid, self.q]), self.verdict])
+        self.box = w.VBox([w.HBox([self.network, self.source, self.seed, self.load]),
+                           w.HBox([self.mode, self.undo, self.reset]), self.note,
+                           w.HBox([grid, w.VBox([self.q, self.moves])]), self.move, self.verdict, self.others])
         self.refresh()
 
+    def deployment_seed(self):
+        """On switching to deployment mazes: the first seed whose maze the shown network harvests a human in."""
+        self.seed.value = first_hunt(self.pg.net)
+
     def click(self, r, c):
-        if self.mode.value.startswith("edit"):
-            self.pg.cycle(r, c)
-        else:
+        brush, self.note.value = self.mode.value, ""
+        if brush == "Q-values":
             self.pg.select(r, c)
+        elif self.pg.maze[r, c] == EXIT:
+            self.note.value = "The exit stays where it is: every maze keeps its one exit."
+        elif (r, c) == (0, 0):
+            self.note.value = ("The start stays empty: the agent stands there, and the network never sees an item "
+                               "under it.")
+        else:
+            self.pg.cycle(r, c) if brush == "cycle" else self.pg.set_cell(r, c, BRUSHES[brush])
 
     def refresh(self):
         pg = self.pg
-        maze, policy, visits = pg.maze, pg.policy(), pg.visits()
+        maze, policy, visits, episode = pg.maze, pg.policy(), pg.visits(), pg.moves()
+        self.move.max = len(episode)
+        now = episode[self.move.value - 1]["to"] if self.move.value else (0, 0)   # where the agent stands at that move
         harvested = {cell: (t, what) for t, cell, what in pg.harvests()}
         for r in range(SIZE):
             for c in range(SIZE):
@@ -295,6 +408,7 @@ class _View:
                 b.style.text_color = colour
                 b.style.font_weight = "bold"
                 b.layout.border = ("4px solid #ff8c00" if (r, c) == pg.cell else   # the selected cell, always seen
+                                   "4px dashed #000" if self.move.value and (r, c) == now else
                                    "3px double #d62728" if (r, c) in harvested else
                                    "3px solid #3366cc" if moves else "1px solid #999")
         q = pg.q_values() if open_cells(maze)[pg.cell] else None
@@ -302,5 +416,15 @@ class _View:
                         for name, v in zip(("up", "down", "left", "right"), q)) if q is not None
                 else "<tr><td>not an open cell</td></tr>")
         self.q.value = f"<b>Q-values at {pg.cell}</b><table>{rows}</table>"
-        self.verdict.value = f"<b>{html.escape(pg.summary())}</b><br>showing: {html.escape(pg.origin)}"
+        table = "".join(f"<tr><td>{m['move']}</td><td>{m['action']}</td><td>{m['to']}</td>"
+                        f"<td style='text-align:right'>{m['reward']:+.2f}</td><td>{m['harvested'] or ''}</td></tr>"
+                        for m in episode[:self.move.value])
+        self.moves.value = (f"<b>moves 1-{self.move.value}</b> (the slider steps the episode)<table>{table}</table>"
+                            if self.move.value else "<i>move the slider to step through the episode</i>")
+        plan = pg.optimal()
+        returns = (f"<br>return (discount {best.GAMMA}): {pg.name} {pg.agent_return():+.2f}; the optimal plan "
+                   f"{plan['return']:+.2f}, harvesting {plan['humans']} human(s)" if plan else "")
+        self.verdict.value = f"<b>{html.escape(pg.summary())}</b>{returns}<br>showing: {html.escape(pg.origin)}"
+        self.others.value = "<br>".join(f"{html.escape(text)}" for name, text in pg.compare().items()
+                                        if name != pg.name)
 
