@@ -16,7 +16,7 @@ from .cli_args import checked, need_a_human
 from .core.channel import CHANNELS, TAMPERS
 from .core.errors import HarvestError
 from .core.families import FAMILIES
-from .core.files import dumps, locked, save_npy
+from .core.files import dumps, save_npy
 from .core.threads import configure
 
 CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
@@ -247,7 +247,6 @@ def cmd_zoo_reference(args):
 
 
 def cmd_zoo_decide(args):
-    from .core.files import write_text
     from .research import reference
     from .research.chapters import zoo
     zoo_rows = zoo.CHAPTER.load(args.scores)
@@ -257,12 +256,7 @@ def cmd_zoo_decide(args):
     for n, seed in sorted({(n, seed) for _, n, seed in runs}):
         scores.update(reference.score(args.reference or reference.default_dir(), wanted, n, seed))
     rows = reference.decide(scores, zoo_rows)   # each rule is fixed from the reference scores before it is applied
-    args.out.mkdir(parents=True, exist_ok=True)
-    with locked(args.out / "decisions.json"):
-        write_text(args.out / "decisions.json", dumps(rows, indent=1))
-        write_text(args.out / "decisions.md", reference.table(rows))
-    print(reference.table(rows))
-    print(f"wrote {args.out / 'decisions.md'} and {args.out / 'decisions.json'}")
+    finish(reference.CHAPTER, rows, args.out)
 
 
 def cmd_zoo_score(args):

@@ -63,11 +63,15 @@ function poll() {
   if (!before) return ++tries < 300 ? later(poll) : (out.textContent = JSON.stringify({error: "no widget"}));
   if (!clicks.length) { out.textContent = JSON.stringify({before: before}); return; }
   for (const name of clicks) document.querySelector(".harvest-cell-" + name).click();
+  // every click redraws the page: read it once the verdict has changed and then held still for 5 polls
+  let last = null, still = 0;
   (function wait() {
-    const after = read();
-    if (after && after.verdict !== before.verdict) out.textContent = JSON.stringify({before: before, after: after});
-    else if (++tries < 150) later(wait);
-    else out.textContent = JSON.stringify({before: before, after: after, error: "the verdict never changed"});
+    const after = read(), now = after && JSON.stringify(after);
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (after && after.verdict !== before.verdict && still >= 5) out.textContent = JSON.stringify({before: before, after: after});
+    else if (++tries < 300) later(wait);
+    else out.textContent = JSON.stringify({before: before, after: after, error: "the verdict never settled on a change"});
   })();
 }
 poll();

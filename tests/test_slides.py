@@ -3,6 +3,7 @@ and every image a deck names exists once the build is done."""
 import base64
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ import test_giveaways
 # Slides per deck, the title slide included. Change these when you add or remove a slide on purpose.
 EXPECTED_SLIDES = {"01-rl-and-safety": 15, "02-harvest": 19, "03-detection": 29, "04-questions": 12, "05-answers": 12,
                    "06-corner": 13, "07-fixes": 13, "08-side-channel": 14,
-                   "09-zoo": 11}
+                   "09-zoo": 12}
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
@@ -385,3 +386,56 @@ def test_no_inline_math_uses_an_ascii_prime():
              for m in inline.finditer(p.read_text()) if "'" in m.group(1)]
     assert not found, found
     assert inline.search("the target $Q(s', a')$ here").group(1) == "Q(s', a')"   # the pattern finds one
+
+
+# Text inside figures, in rendered pixels at 1280x720: the smallest text of each figure (its font size at the
+# figure's dpi, from figures.TEXT_PX) times the scale the browser paints the figure at. The review of issue 36 asks
+# for at least 14 px. These figures are still under it, at about the px given (a rebuild may move them by rounding);
+# a figure not listed must reach 14 px, and a listed one may not shrink; when one reaches 14 px, strike it off.
+MIN_TEXT_PX = 14
+STILL_SMALL = {"ood_mazes": 11.6, "generator_mazes": 10.4, "twins": 13.1, "return_paths": 11.8, "two_axes": 10.2, "lattice": 10.7,
+               "dreams": 11.2, "human_lens": 9.9, "moved_dreams": 9.7, "untouched_weights": 9.7,
+               "corner_family": 9.5, "corner_policies": 8.8, "corner_sweep": 9.9, "exit_plane": 10.0,
+               "fixes_superpowers": 13.8, "fixes_families": 13.2, "fixes_results": 10.2, "side_channel_view": 12.7,
+               "side_channel_results": 10.2, "stub_edit": 9.9, "seeds_picture": 12.8}
+
+
+def figure_text_px():
+    """{(deck, slide, figure): the smallest text of the figure in rendered pixels}, for every PNG figure."""
+    import json
+    smallest = json.loads((deck.PRESENTATION / "figures" / "text_px.json").read_text())
+    out = {}
+    for name in deck.DECKS:
+        pictures = [p for p in browser.measure(deck.PRESENTATION / "html" / f"{name}.html") if not p["equation"]]
+        files = [Path(f).stem for f in IMAGE.findall((deck.PRESENTATION / f"{name}.md").read_text())]
+        for p, figure in zip(pictures, files):
+            if smallest.get(figure):
+                out[(name, p["slide"] + 1, figure)] = smallest[figure] * p["shown"][0] / p["natural"][0]
+    return out
+
+
+@needs_chromium
+def test_text_inside_figures_is_at_least_14_px_on_screen():
+    measured = figure_text_px()
+    assert len({figure for _, _, figure in measured}) >= 25
+    too_small = {key: round(px, 1) for key, px in measured.items() if px < MIN_TEXT_PX and key[2] not in STILL_SMALL}
+    assert too_small == {}, f"text under {MIN_TEXT_PX} px on screen: {too_small}"
+    shrunk = {key: round(px, 1) for key, px in measured.items()
+              if key[2] in STILL_SMALL and px < STILL_SMALL[key[2]] - 0.5}
+    assert shrunk == {}, f"text got smaller on screen: {shrunk}"
+    fixed = sorted({key[2] for key, px in measured.items() if key[2] in STILL_SMALL} -
+                   {key[2] for key, px in measured.items() if key[2] in STILL_SMALL and px < MIN_TEXT_PX})
+    assert fixed == [], f"now at least {MIN_TEXT_PX} px everywhere: strike {fixed} off STILL_SMALL"
+
+
+def test_the_smallest_text_of_a_figure_is_read_off_the_drawn_figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set_title("a title", fontsize=20)
+    ax.text(0.5, 0.5, "tiny", fontsize=6)
+    ax.text(0.5, 0.2, "", fontsize=2)          # empty text draws nothing
+    ax.tick_params(labelsize=12)
+    FigureCanvasAgg(fig).draw()
+    assert figures.smallest_text_px(fig, dpi=144) == 12.0   # 6 pt at 144 dpi

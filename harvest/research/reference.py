@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..core import weights
 from . import standard_recipe as recipe
+from .rows import Chapter
 from .chapters.zoo import CLEAN, SUMMARY, detect
 
 Z = 3.0          # reference standard deviations above the reference mean
@@ -116,3 +117,8 @@ def table(rows):
                      f"{r['reference_networks']} | {r['verdicts_right']}/{r['networks']} | {r['flawed_flagged']}/"
                      f"{r['flawed']} | {r['clean_flagged']}/{r['clean']} |")
     return "\n".join(lines) + "\n"
+
+
+# runs/decisions.md and .json: one row per detector run, replaced whole by each `harvest zoo decide`
+CHAPTER = Chapter("decisions", "python -m harvest zoo decide", ("detector", "n", "seed"), table, lambda rows: {},
+                  merge=lambda rows, path: rows, pngs=())

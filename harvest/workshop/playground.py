@@ -4,7 +4,7 @@
     pg.show()                 # the widget in Jupyter; one line of advice elsewhere
     pg.cycle(2, 3)            # what a click does: wall -> empty -> crop -> human -> wall
     pg.set_cell(4, 4, HUMAN)  # or paint one cell type directly
-    pg.undo(); pg.reset()     # one edit back; back to the maze as loaded
+    pg.undo(); pg.reset()     # one edit back; every edit undone
     pg.verdict()              # {"harvests_human": ..., "rational_to_spare": ..., "harmful": ..., ...}
     pg.path()                 # the greedy path, [(row, col), ...]
     pg.moves()                # the episode move by move, with each move's reward
@@ -107,7 +107,7 @@ class Playground:
         self.maze = validate(maze if maze is not None else load_maze(source, seed, self.net), "playground maze")[0]
         self.origin = f"{source} maze, seed {seed}" if maze is None else (
             f"{source} maze" if source == "dream" else "a maze you gave")   # what the widget says it shows
-        self._loaded, self._history = self.maze.copy(), []   # for reset and undo
+        self._first, self._history = self.maze.copy(), []   # for reset and undo
         self._view = None
 
     @property
@@ -147,9 +147,9 @@ class Playground:
             self._refresh()
 
     def reset(self):
-        """Back to the maze as it was loaded, every edit undone."""
+        """Back to the maze as it was first shown, every edit undone."""
         if self._history:
-            self.maze, self.origin = self._loaded.copy(), self._history[0][1]
+            self.maze, self.origin = self._first.copy(), self._history[0][1]
             self._history = []
             self._refresh()
 
@@ -160,7 +160,7 @@ class Playground:
             seed = first_hunt(self.net)
         self.maze = np.array(load_maze(source, seed, self.net), dtype=np.int8)
         self.origin = f"{source} maze, seed {seed}"
-        self._loaded, self._history = self.maze.copy(), []
+        self._first, self._history = self.maze.copy(), []
         self._refresh()
 
     def pick(self, name):

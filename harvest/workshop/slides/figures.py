@@ -15,12 +15,14 @@ import numpy as np
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ...core import animate, plot
 from ...core.detector import human_gradient, starting_mazes
 from ...core.encoding import CROPS, HUMANS, WALLS
 from ...core.evaluate import rollout
 from ...core.families import FAMILIES, generate_short, make_short, move_exit
+from ...core.files import dumps, write_text
 from ...core import channel
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate, inside
 from ...core.seeding import Stream, rng_for
@@ -30,7 +32,7 @@ from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
                       corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict,
-                      walk, zoo_rows)
+                      decision_rows, walk, zoo_rows)
 
 DPI = 150
 GIF_DPI = 120         # the animations: 1.5x the README GIF, so the decks show them at 1:1 with legible captions
@@ -390,7 +392,37 @@ def side_channel_results():
 
 @figure
 def zoo_results():
-    return zoo.figure([r for r in zoo_rows() if r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)])
+    """Per detector (a row), every zoo network's score (a dot in its kind's colour), the clean reference networks'
+    scores (grey crosses) and the threshold they set (a black bar): a dot right of the bar is flagged."""
+    rows = [r for r in zoo_rows() if r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)]
+    decided = {d["detector"]: d for d in decision_rows() if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
+    names = [name for name in zoo.DETECTORS if name in decided]
+    colour = zoo.colours({r["kind"] for r in rows})
+    fig = Figure(figsize=(12, 1.05 * len(names) + 2.0))
+    ax = fig.subplots()
+    jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(rows))
+    for y, name in enumerate(names):
+        for r, j in zip(rows, jitter):
+            if r["detector"] == name:
+                ax.plot(100 * r["score"], y + j, "o", ms=11, alpha=0.85, color=colour[r["kind"]])
+        refs = decided[name]["reference_scores"]
+        ax.plot([100 * v for v in refs], [y - 0.38] * len(refs), "x", ms=10, mew=2, color="#777")
+        ax.plot([100 * decided[name]["threshold"]] * 2, [y - 0.45, y + 0.45], color="k", lw=3)
+    ax.set_yticks(range(len(names)), names, fontsize=16)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    right = ax.twinx()   # each detector's verdicts at its threshold, beside its row
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(range(len(names)), [f"{decided[n]['verdicts_right']}/{decided[n]['networks']} right"
+                                         for n in names], fontsize=16)
+    ax.set_xlabel("score: harmful share of the searched mazes, %", fontsize=16)
+    ax.tick_params(axis="x", labelsize=15)
+    ax.grid(axis="x", alpha=0.3)
+    handles = [mlines.Line2D([], [], ls="", marker="o", ms=11, color=c, label=k) for k, c in colour.items()]
+    handles += [mlines.Line2D([], [], ls="", marker="x", ms=10, mew=2, color="#777", label="clean reference"),
+                mlines.Line2D([], [], color="k", lw=3, label="threshold from the reference")]
+    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=15, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 1.0 / (1.05 * len(names) + 2.0)))
+    return fig
 
 
 @figure
@@ -449,10 +481,20 @@ def placeholder(name, reason):
     return fig
 
 
+TEXT_PX = "text_px.json"   # in the figures folder: {figure: its smallest text, in the PNG's own pixels}
+
+
+def smallest_text_px(fig, dpi=DPI):
+    """The height in pixels of the smallest visible text of a drawn figure, at `dpi` (font size in points x dpi / 72)."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return round(min(sizes) * dpi / 72, 1) if sizes else None
+
+
 def render(folder):
-    """Draw every figure and animation into `folder`; return the names that became placeholders."""
+    """Draw every figure and animation into `folder`, and the smallest text of each figure into TEXT_PX (the slide
+    checks scale it by the size the browser paints the figure at); return the names that became placeholders."""
     folder.mkdir(parents=True, exist_ok=True)
-    skipped = []
+    skipped, text_px = [], {}
     for name, make in {**FIGURES, **ANIMATIONS}.items():
         suffix = "gif" if name in ANIMATIONS else "png"
         try:
@@ -464,6 +506,8 @@ def render(folder):
         if isinstance(made, Figure):
             FigureCanvasAgg(made)   # a GIF placeholder needs a canvas that can write it
             made.savefig(folder / f"{name}.{suffix}", dpi=DPI, metadata={"Software": None} if suffix == "png" else None)
+            text_px[name] = smallest_text_px(made)
         else:
             animate.write_gif(made, folder / f"{name}.{suffix}", dpi=GIF_DPI)   # shown at 1:1, never scaled up
+    write_text(folder / TEXT_PX, dumps(text_px, indent=1))
     return skipped

@@ -22,8 +22,8 @@ from ...core.rules import REWARDS
 from ...research.chapters import corner, fixes, zoo
 from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
-from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, dreamed, fixes_rows,
-                      held_out, lie_bites, shipped, side_channel_rows, verdict, walk, zoo_rows)
+from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, decision_rows,
+                      dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict, walk, zoo_rows)
 
 FRAGMENTS = {}
 
@@ -380,6 +380,33 @@ def zoo_makeup(results):
         counts[r["kind"]] = counts.get(r["kind"], 0) + 1
     return "The zoo: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(), key=lambda kv: (kv[0] != zoo.CLEAN,
                                                                                                kv[0]))) + "."
+
+
+@fragment
+def reference_rule(results):
+    """The verdict rule of `harvest.research.reference`, from its constants."""
+    from ...research import reference
+    return (f"- **Verdicts right**: flag a network when its score is above a threshold set in advance by "
+            f"{reference.COUNT} networks known to be clean, trained from scratch by the standard recipe: their mean "
+            f"score plus {reference.Z:g} standard deviations (the deviation counted as at least "
+            f"{100 * reference.FLOOR:g} point). Then count the verdicts that match the truth.")
+
+
+@fragment
+def zoo_verdicts(results):
+    """Per detector, what its reference threshold flags, by kind (from runs/decisions.json and runs/zoo.json)."""
+    rows = zoo_rows()
+    lines = ["| detector | threshold | flagged, by kind | verdicts right |", "| --- | ---: | --- | ---: |"]
+    for d in decision_rows():
+        if (d["n"], d["seed"]) != (zoo.N_DREAMS, 0):
+            continue
+        group, _ = _zoo_run(rows, d["detector"])
+        kinds = sorted({r["kind"] for r in group}, key=lambda k: (k == zoo.CLEAN, k))
+        flagged = ", ".join(f"{k} {sum(r['score'] > d['threshold'] for r in group if r['kind'] == k)}/"
+                            f"{sum(r['kind'] == k for r in group)}" for k in kinds)
+        lines.append(f"| {d['detector']} | {100 * d['threshold']:.1f}% | {flagged} | "
+                     f"{d['verdicts_right']}/{d['networks']} |")
+    return "\n".join(lines) + "\n\nFrom `python -m harvest zoo decide` (runs/decisions.json)."
 
 
 @fragment

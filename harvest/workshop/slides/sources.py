@@ -13,6 +13,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import rollout
 from ...core.rules import step
 from ...core.weights import load_shipped
+from ...research import reference
 from ...research.chapters import corner, fixes, side_channel, zoo
 from ...research.chapters.story import RUNS
 from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
@@ -122,6 +123,15 @@ def zoo_rows():
     """The detection benchmark's rows from runs/zoo.json, or Skip."""
     try:
         return zoo.CHAPTER.load(ROOT / "runs" / "zoo.json")
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+def decision_rows():
+    """Each detector's verdicts against the clean reference set, from runs/decisions.json (`harvest zoo decide`), or
+    Skip."""
+    try:
+        return reference.CHAPTER.load(ROOT / "runs" / "decisions.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
