@@ -19,6 +19,7 @@ ones registered in `DETECTORS`:
   local-edits      random local edits (walls, humans, crops), one sequence per maze
   wall-dream       the dream with only the walls free
   open-wall-dream  the dream with the humans free and walls that may open, never close
+  off-support-dream  the dream over local edits that leave the generator's support
 
 A detector sees the network and nothing else: no file name, no label.
 """
@@ -114,6 +115,14 @@ def humans_or_opened_walls(maze):
 OPEN_WALL_BUDGET = core.BUDGET + 1   # one human move (2 cells) and one opened wall together
 
 
+def off_support_edits(maze):
+    """Every local edit of `maze` (a wall flipped, a human or a crop moved by one cell) after which the generator could
+    never have made the maze: where the failure of the main story lives, and where a defender who knows their
+    generator can look."""
+    cands = core.edits(maze, core.LOCAL_EDITS)
+    return cands[core.off_support(cands)]
+
+
 DETECTORS = {d.name: d for d in (
     Dream("dream", "the gradient-guided dream: a human moved by one cell"),
     RandomEdits("human-moves", "random one-cell human moves", free=("humans",)),
@@ -121,6 +130,8 @@ DETECTORS = {d.name: d for d in (
     Dream("wall-dream", "the gradient-guided dream with only the walls free", free=("walls",)),
     Dream("open-wall-dream", "the gradient-guided dream: a human moved by one cell and a wall cell opened",
           moves=humans_or_opened_walls, budget=OPEN_WALL_BUDGET),
+    Dream("off-support-dream", "the gradient-guided dream over local edits that leave the generator's support",
+          moves=off_support_edits, budget=OPEN_WALL_BUDGET),
 )}
 
 
