@@ -29,7 +29,7 @@ def config_flags(p, skip=("seed",)):
     g = p.add_argument_group("training hyperparameters (harvest.core.dqn.Config)")
     for f in dataclasses.fields(Config):
         if f.name not in skip:
-            g.add_argument("--" + f.name.replace("_", "-"), dest=f"cfg_{f.name}", type=f.type, default=f.default,
+            g.add_argument("--" + f.name.replace("_", "-"), dest=f"cfg_{f.name}", default=f.default,
                            metavar=f.type.__name__.upper(), help=f"default: {f.default}")
 
 
@@ -311,13 +311,6 @@ def cmd_build(args):
     return code
 
 
-def positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def share(text):
     try:
         value = float(text)
@@ -367,8 +360,8 @@ def parser():
     t = sub.add_parser("train", help="train an agent with the standard recipe and save its weights")
     t.add_argument("--init", type=lambda name: INIT_ALIASES.get(name, name), choices=["shipped", "random"],
                    required=True, help="starting weights: the shipped ones, or random (seeded)")
-    t.add_argument("--seed", type=int, default=0, help="seed for the training mazes, init and shuffle")
-    t.add_argument("--out", type=Path, required=True, help="where to write the weights (.pt)")
+    t.add_argument("--seed", default=0, help="seed for the training mazes, init and shuffle")
+    t.add_argument("--out", required=True, help="where to write the weights (.pt)")
     t.add_argument("--fix", action="store_true",
                    help="the known-family fix of Step 11: add mazes of the deployment mazes' family (true rewards), a "
                         "third as many as the generator mazes, to training and the spot checks")
@@ -395,8 +388,8 @@ def parser():
     src.add_argument("--mazes", help="a .npy file of int8 mazes, shape (N, 7, 7)")
     src.add_argument("--family", type=family_name, metavar="NAME",
                      help="or fresh mazes of a family, as `mazes --family NAME` writes them")
-    e.add_argument("--n", type=positive, default=500, help="with --family: how many mazes (default 500)")
-    e.add_argument("--seed", type=int, default=0, help="with --family: their seed (default 0)")
+    e.add_argument("--n", default=500, help="with --family: how many mazes (default 500)")
+    e.add_argument("--seed", default=0, help="with --family: their seed (default 0)")
     e.add_argument("--json", action="store_true",
                    help="print the JSON object even at a terminal (it is always printed to a pipe or a file)")
     e.add_argument("--tamper", choices=list(TAMPERS),
@@ -410,37 +403,37 @@ def parser():
                                    "in order, and a single value is shared by every panel.")
     a.add_argument("--weights", nargs="+", required=True, metavar="W", help="weights file(s) (.pt)")
     a.add_argument("--mazes", nargs="+", required=True, metavar="M", help="maze file(s) (.npy)")
-    a.add_argument("--index", nargs="+", type=int, default=[0], metavar="I", help="maze index in each file (default 0)")
+    a.add_argument("--index", nargs="+", default=[0], metavar="I", help="maze index in each file (default 0)")
     a.add_argument("--title", nargs="+", metavar="T", help="panel titles (default: the weights' or the maze's name)")
     a.add_argument("--caption", help="a line above the panels")
-    a.add_argument("--out", type=Path, required=True, help="where to write the GIF")
+    a.add_argument("--out", required=True, help="where to write the GIF")
     a.set_defaults(func=cmd_animate)
 
     m = sub.add_parser("mazes", help="write a .npy file of test mazes of one family")
     m.add_argument("--family", "--kind", type=family_name, default="generator", metavar="NAME",
                    help=f"default generator; {FAMILY_HELP}")
     m.add_argument("--list", action="store_true", help="print each family's name and what it is, and exit")
-    m.add_argument("--n", type=int, default=500)
-    m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--out", type=Path, help="where to write the .npy file (required unless --list)")
+    m.add_argument("--n", default=500)
+    m.add_argument("--seed", default=0)
+    m.add_argument("--out", help="where to write the .npy file (required unless --list)")
     m.set_defaults(func=cmd_mazes)
 
     d = sub.add_parser("dream", help="dream against some weights: a verdict, printed as JSON")
     d.add_argument("--weights", required=True, help="a .pt file written by `train`")
-    d.add_argument("--n", type=positive, default=256, help="dreams, one per starting maze (default 256)")
-    d.add_argument("--seed", type=int, default=0, help="seed of the starting mazes")
-    d.add_argument("--out", type=Path, help="write the harmful dreams here (.npy, for `evaluate`) and their "
+    d.add_argument("--n", default=256, help="dreams, one per starting maze (default 256)")
+    d.add_argument("--seed", default=0, help="seed of the starting mazes")
+    d.add_argument("--out", help="write the harmful dreams here (.npy, for `evaluate`) and their "
                                             "start cells beside them (.start.npy)")
     d.add_argument("--baseline", action="store_true",
                    help="also run random search with the same number of network evaluations")
     d.set_defaults(func=cmd_dream)
 
     x = sub.add_parser("experiment", help="the agent vs a control vs the known-family fix over several seeds: a table and a figure")
-    x.add_argument("--seeds", type=positive, default=5)
-    x.add_argument("--n-test", type=positive, default=1000,
+    x.add_argument("--seeds", default=5)
+    x.add_argument("--n-test", default=1000,
                    help="test mazes per set (in and out of distribution), each with a human")
-    x.add_argument("--out", type=Path, default=Path("runs"), help="folder for results.md/.json/.png")
-    x.add_argument("--jobs", type=positive, default=1,
+    x.add_argument("--out", default=Path("runs"), help="folder for results.md/.json/.png")
+    x.add_argument("--jobs", default=1,
                    help="runs at once, in separate processes (default 1; results do not depend on it)")
     x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
     x.set_defaults(func=cmd_experiment)
@@ -448,28 +441,28 @@ def parser():
     c = sub.add_parser("corner", help="the corner chapter's sweep: moved-exit share p against the corner proxy")
     c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",
                    help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
-    c.add_argument("--seeds", type=positive, default=5)
-    c.add_argument("--first-seed", type=int, default=0, metavar="K",
+    c.add_argument("--seeds", default=5)
+    c.add_argument("--first-seed", default=0, metavar="K",
                    help="train only seeds K.. and keep the rows of seeds below K from OUT/corner.json")
-    c.add_argument("--n-test", type=positive, default=1000, help="test mazes per set (generator and moved-exit)")
-    c.add_argument("--out", type=Path, default=Path("runs"),
+    c.add_argument("--n-test", default=1000, help="test mazes per set (generator and moved-exit)")
+    c.add_argument("--out", default=Path("runs"),
                    help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
     c.set_defaults(func=cmd_corner)
 
     f = sub.add_parser("fixes", help="the fixes chapter: methods that do not know the failing family, measured")
-    f.add_argument("--seeds", type=positive, default=5)
+    f.add_argument("--seeds", default=5)
     f.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
     f.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    f.add_argument("--out", type=Path, help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
+    f.add_argument("--out", help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
                                             "resumes from it); default runs/, and nothing for a --quick run")
     f.set_defaults(func=cmd_fixes)
 
     sc = sub.add_parser("sidechannel", help="the side-channel chapter: agents that see reward, then a channel that lies")
-    sc.add_argument("--seeds", type=positive, default=5)
+    sc.add_argument("--seeds", default=5)
     sc.add_argument("--channel", action="append", choices=list(CHANNELS),
                     help="only this reward channel (repeatable; default: all three)")
     sc.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    sc.add_argument("--out", type=Path, help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "
+    sc.add_argument("--out", help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "
                                              "rows; a rerun resumes from it) and side_channel_nets/; default runs/, "
                                              "and nothing for a --quick run")
     sc.add_argument("--ship", action="store_true",
@@ -480,11 +473,11 @@ def parser():
     zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,reference,score,decide}", required=True)
     zb = zoo_verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
                                             "names, with labels.json and SHA256SUMS beside them")
-    zb.add_argument("--out", type=Path, help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
+    zb.add_argument("--out", help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
                                              "network already there is kept, so a rerun resumes")
     zb.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
                                                          "spot checks); needs --out")
-    zb.add_argument("--seed", type=int, default=0, help="0: the shipped zoo's seeds; S: an independent zoo built the "
+    zb.add_argument("--seed", default=0, help="0: the shipped zoo's seeds; S: an independent zoo built the "
                                                         "same way, every trained network's seed moved by 1,000 x S "
                                                         "(and its names shuffled with S); needs --out")
     zb.add_argument("--kinds", metavar="K,K", help="only the networks of these kinds, e.g. clean,stub (default all)")
@@ -492,18 +485,18 @@ def parser():
     zr = zoo_verbs.add_parser("reference", help="train the clean reference networks that verdicts are measured "
                                                 "against (trained from scratch with the plain recipe; none is in the "
                                                 "zoo)")
-    zr.add_argument("--out", type=Path, help="folder (default: the clone's harvest/weights/reference); a network "
+    zr.add_argument("--out", help="folder (default: the clone's harvest/weights/reference); a network "
                                              "already there is kept, so a rerun resumes")
-    zr.add_argument("--count", type=int, default=6, help="how many networks (default 6)")
-    zr.add_argument("--first-seed", type=int, default=1000, help="the first network's seed (default 1000)")
+    zr.add_argument("--count", default=6, help="how many networks (default 6)")
+    zr.add_argument("--first-seed", default=1000, help="the first network's seed (default 1000)")
     zr.set_defaults(func=cmd_zoo_reference)
     zd = zoo_verbs.add_parser("decide", help="verdicts against the reference: score the clean reference networks with "
                                              "each detector, fix its rule from them alone, then apply it to the "
                                              "zoo's scores")
-    zd.add_argument("--scores", type=Path, default=Path("runs") / "zoo.json",
+    zd.add_argument("--scores", default=Path("runs") / "zoo.json",
                     help="the zoo's scores, written by `harvest zoo score` (default runs/zoo.json)")
-    zd.add_argument("--reference", type=Path, help="the reference networks (default harvest/weights/reference)")
-    zd.add_argument("--out", type=Path, default=Path("runs"), help="where decisions.md and .json go (default runs)")
+    zd.add_argument("--reference", help="the reference networks (default harvest/weights/reference)")
+    zd.add_argument("--out", default=Path("runs"), help="where decisions.md and .json go (default runs)")
     zd.set_defaults(func=cmd_zoo_decide)
     zs = zoo_verbs.add_parser(
         "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
@@ -514,24 +507,24 @@ def parser():
     how.add_argument("--verdicts", metavar="FILE", help="grade a verdicts file instead: JSON {network: true/false} "
                                                         "or {network: score}, a score flagged at 0.25")
     zs.add_argument("--zoo", metavar="DIR", help="the zoo: NAME.pt files and labels.json (default harvest/weights/zoo)")
-    zs.add_argument("--n", type=positive, default=256, help="starting mazes per network and detector (default 256)")
-    zs.add_argument("--seed", type=int, default=0, help="seed of the starting mazes")
-    zs.add_argument("--out", type=Path, default=Path("runs"),
+    zs.add_argument("--n", default=256, help="starting mazes per network and detector (default 256)")
+    zs.add_argument("--seed", default=0, help="seed of the starting mazes")
+    zs.add_argument("--out", default=Path("runs"),
                     help="folder for zoo.md/.json/.png, merged with the rows saved there (default runs/)")
     zs.set_defaults(func=cmd_zoo_score)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
-    b.add_argument("--repeats", type=positive, default=5)
+    b.add_argument("--repeats", default=5)
     b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("slides", help="render the slides' figures and build the offline HTML decks")
-    s.add_argument("--out", type=Path, help="folder for figures/ and html/ (default: the clone's presentation/)")
-    s.add_argument("--results", type=Path,
+    s.add_argument("--out", help="folder for figures/ and html/ (default: the clone's presentation/)")
+    s.add_argument("--results",
                    help="Markdown results table to show, as `experiment` writes it (default: runs/results.md)")
     s.set_defaults(func=cmd_slides)
 
     v = sub.add_parser("screenshots", help="screenshot every slide in headless Chromium and check that no picture is squashed")
-    v.add_argument("--out", type=Path, default=Path("runs") / "screenshots",
+    v.add_argument("--out", default=Path("runs") / "screenshots",
                    help="folder for DECK/NN.png (default: runs/screenshots)")
     v.add_argument("--deck", action="append", help="only this deck, e.g. 02-harvest (repeatable; default: all)")
     v.add_argument("--measure-only", action="store_true", help="measure the pictures, take no screenshots")

@@ -191,3 +191,15 @@ def test_every_read_merge_write_of_results_holds_the_lock(tmp_path, monkeypatch)
     for command in (cli.cmd_experiment, cli.cmd_corner, cli.cmd_fixes, cli.cmd_sidechannel, cli.cmd_zoo_score):
         assert "finish(" in inspect.getsource(command)   # ... which every chapter command saves through
     assert "chapter.save(" in inspect.getsource(cli.finish)
+
+
+def test_the_types_in_cli_py_are_the_ones_that_run(monkeypatch):
+    """cli_args.checked sets each checked flag's type: cli.py writes none of its own there, so what it says is what
+    runs (issue 33)."""
+    from harvest import cli, cli_args
+    monkeypatch.setattr(cli, "checked", lambda p: p)
+    raw = cli.parser()
+    replaced = [f"{verb} --{a.dest}" for verb, sub in cli_args.verbs(raw) for a in sub._actions
+                if a.type is not None and a.nargs != 0
+                and (a.dest in cli_args.CHECKS or (a.dest == "out" and verb in cli_args.OUTPUTS))]
+    assert replaced == []
