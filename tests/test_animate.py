@@ -80,3 +80,19 @@ def test_cli_writes_a_gif_and_rejects_bad_input(tmp_path, capsys):
     assert cli.main(["animate", "--weights", agent, agent, agent, "--mazes", str(mazes), "--index", "0", "1",
                      "--out", str(tmp_path / "c.gif")]) == 2
     assert capsys.readouterr().err.startswith("error: --index takes 1 or 3 values")
+
+
+def test_the_last_frame_says_whether_the_episode_reached_the_exit():
+    """A rollout that runs out of moves ends on "no exit in 50 moves", not on a bare move count (issue 36, 08/8)."""
+    from matplotlib.figure import Figure
+
+    from harvest.core.maze import EXIT, WALL
+    net, maze = weights.load_shipped("agent.pt"), generate(1, seed=0)[0]
+    (r, c), walled = np.argwhere(maze == EXIT)[0], maze.copy()
+    walled[r - 1:, c - 1:] = WALL   # the exit boxed in: no path reaches it
+    walled[r, c] = EXIT
+    for m, says in ((maze, ", exit"), (walled, "no exit in 50 moves")):
+        panel = animate.Panel(net, m)
+        ax = Figure().subplots()
+        animate.draw(panel, ax, panel.steps)
+        assert ax.get_title().endswith(says), ax.get_title()
