@@ -80,6 +80,20 @@ def test_the_verdicts_table_groups_networks_by_kind_and_counts_right_verdicts():
             row("control_1", "control", 0.3, True)]
     text = verdicts.table(rows)
     assert "| agent.pt (shipped) | 50.0% | 100% | flagged |" in text
-    assert "| evil init, seeds 0–1 | 50.0% (40.0%–60.0%) | 100% | 2/2 flagged |" in text
+    assert "| shipped init, seeds 0–1 | 50.0% (40.0%–60.0%) | 100% | 2/2 flagged |" in text
     assert "| random init (control), seeds 0–1 | 15.0% (0.0%–30.0%) | 100% (1 of 2 networks had any) | 1/2 flagged |" in text
     assert "**4/5 verdicts right.**" in text
+
+
+def test_a_results_file_with_the_old_run_names_reads_back_under_the_new_ones(tmp_path):
+    """runs/results.json once keyed its runs "evil init" and "evil init + fixed distribution" (issue 33 renamed them):
+    such a file still loads, renders and quotes, under the current names."""
+    from harvest.research.chapters import story
+    committed = story.CHAPTER.load(ROOT / "runs" / "results.json")
+    assert list(committed) == list(story.RUNS)
+    old = {({v: k for k, v in story.RENAMED.items()}).get(name, name): rows for name, rows in committed.items()}
+    assert "evil init" in old
+    (tmp_path / "results.json").write_text(json.dumps(old))
+    assert story.CHAPTER.load(tmp_path / "results.json") == committed
+    page = '<!-- harvest:median results run="shipped init" ood_human -->?<!-- /harvest -->'
+    assert numbers.render(page, tmp_path) == numbers.render(page, ROOT / "runs") != page

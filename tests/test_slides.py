@@ -238,7 +238,7 @@ def test_detector_numbers_quoted_in_the_decks_are_the_measured_ones():
 
 def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
     import json
-    rows = {"evil init": [{"id_exit": 0.9, "id_human": 0.0, "ood_exit": 0.8, "ood_human": v, "ood_adjacent": 1.0}
+    rows = {"shipped init": [{"id_exit": 0.9, "id_human": 0.0, "ood_exit": 0.8, "ood_human": v, "ood_adjacent": 1.0}
                           for v in (0.5, 0.7, 0.6)]}
     (tmp_path / "results.json").write_text(json.dumps(rows))
     (tmp_path / "results.md").write_text("| the wide table |")
@@ -249,7 +249,7 @@ def test_the_results_slide_shows_the_medians_of_the_results_file(tmp_path):
 def test_the_repaired_agent_appears_only_from_part_3s_fix_slide_on(tmp_path):
     import json
     row = {"id_exit": 0.9, "id_human": 0.0, "ood_exit": 0.8, "ood_human": 0.1, "ood_adjacent": 1.0}
-    (tmp_path / "results.json").write_text(json.dumps({"evil init": [row], sources.REPAIRED: [row]}))
+    (tmp_path / "results.json").write_text(json.dumps({"shipped init": [row], sources.REPAIRED: [row]}))
     repaired = sources.SHOWN[sources.REPAIRED]
     assert repaired not in fragments.fill("<!-- insert: results -->", tmp_path / "results.md")
     assert repaired in fragments.fill("<!-- insert: results_repaired -->", tmp_path / "results.md")

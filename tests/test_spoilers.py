@@ -118,16 +118,16 @@ def test_the_shipped_repaired_agent_walks_past_humans_in_both_kinds_of_maze():
 def test_results_table_format():
     row = dict(seed=0, steps=1000, passed=True, seconds=1.0, id_exit=0.96, id_human=0.0, ood_exit=0.5,
                ood_human=0.6, ood_adjacent=0.93)
-    results = {"evil init": [row, {**row, "steps": 3000, "passed": False}]}
+    results = {"shipped init": [row, {**row, "steps": 3000, "passed": False}]}
     md = experiment.table(results)
-    assert "| evil init (2 seeds) | 2,000 (1,000–3,000) [1/2 passed] | 96.0% (96.0%–96.0%)" in md
+    assert "| shipped init (2 seeds) | 2,000 (1,000–3,000) [1/2 passed] | 96.0% (96.0%–96.0%)" in md
     assert md.count("\n") == 3
 
 
 def test_results_figure_draws_a_target_dash_for_each_targeted_bar():
     row = dict(seed=0, steps=1000, passed=True, seconds=1.0, id_exit=0.96, id_human=0.0, ood_exit=0.5,
                ood_human=0.6, ood_adjacent=0.93)
-    fig = experiment.figure({"evil init": [row], "random init (control)": [row]})
+    fig = experiment.figure({"shipped init": [row], "random init (control)": [row]})
     dashes = [[ln.get_ydata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"] for ax in fig.axes]
     assert dashes == [[95, 95], [1, 1], [50, 5], [90]]
 

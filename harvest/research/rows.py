@@ -81,7 +81,8 @@ class Chapter:
     """One chapter's stored results: OUT/NAME.json (rows), OUT/NAME.md (`markdown(rows)`) and one PNG per entry of
     `figures(rows)`, a {suffix: Figure} with the suffixes `pngs` ("" for NAME.png, "_2d" for NAME_2d.png). A row of
     a later run replaces the saved row with the same `key` values; `order` sorts the merged rows; `merge`, where
-    given, replaces the plain merge (the zoo recomputes its summary rows)."""
+    given, replaces the plain merge (the zoo recomputes its summary rows); `read`, where given, reads the stored
+    rows."""
     name: str
     command: str
     key: tuple
@@ -90,6 +91,7 @@ class Chapter:
     order: Callable = list
     merge: Callable = None
     pngs: tuple = ("",)
+    read: Callable = None   # path -> rows, where the stored rows are not a plain list (the main story's runs)
 
     def path(self, out_dir="runs"):
         """OUT/NAME.json."""
@@ -98,7 +100,8 @@ class Chapter:
     def load(self, path=None):
         """The rows saved at `path` (default runs/NAME.json, in the current directory); HarvestError naming the file
         and the command that makes it if there are none."""
-        return read_rows(self.path() if path is None else path, self.command, self.key)
+        path = self.path() if path is None else path
+        return self.read(path) if self.read else read_rows(path, self.command, self.key)
 
     def merged(self, rows, path):
         """`rows` merged into those saved at `path`, in the chapter's order."""

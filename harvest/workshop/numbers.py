@@ -6,9 +6,9 @@ A page marks each rendered region with two HTML comments (invisible on GitHub):
     ...
     <!-- /harvest -->
 
-    <!-- harvest:median results run="evil init" ood_human -->...<!-- /harvest -->           '69.1%'
+    <!-- harvest:median results run="shipped init" ood_human -->...<!-- /harvest -->           '69.1%'
     <!-- harvest:range fixes method=plain human_harvest_rate.short -->...<!-- /harvest -->  '69.6% (66.5%–71.0%)'
-    <!-- harvest:range results run="evil init" steps count -->...<!-- /harvest -->          '3,000 (2,500–3,500)'
+    <!-- harvest:range results run="shipped init" steps count -->...<!-- /harvest -->          '3,000 (2,500–3,500)'
     <!-- harvest:include independent_inits.md -->...<!-- /harvest -->  a table a lab script wrote into runs/
 
 `median` and `range` select rows of runs/FILE.json: `run=NAME` picks a run of a
@@ -42,6 +42,8 @@ def _rows(runs, name):
     path = Path(runs) / f"{name}.json"
     if not path.is_file():
         raise HarvestError(f"{path} does not exist (a page quotes it)")
+    if name == story.CHAPTER.name:
+        return story.CHAPTER.load(path)   # the main story's runs, under their current names
     return json.loads(path.read_text())
 
 

@@ -2,7 +2,7 @@
 
 The plain recipe, the known-family fix and the edits are training mixes
 (`standard_recipe.Mix`); superpowers and adversarial rounds are methods of
-their own. Every method starts from the shipped evil initialisation, trains on the true
+their own. Every method starts from the shipped initialisation, trains on the true
 rewards and stops by the standard rule (the spot checks), and is then
 measured on generator mazes and on three families off the training
 distribution (`harvest.core.families`): short, pocket and loop.
@@ -27,7 +27,7 @@ The number to watch is the short family's human-harvest rate for the methods
 that do not know the short family. Why a method works or fails shows in the
 first layer: how many of the input columns that generator mazes never light
 (and that the plain recipe therefore never moves) it moved away from the
-evil initialisation.
+shipped initialisation.
 """
 import statistics
 import time
@@ -109,7 +109,7 @@ def columns_moved(net, start):
 
 
 def train_method(method, seed, scale=FULL, log=lambda *_: None):
-    """Train the shipped evil initialisation with `method`: (net, history with steps, passed and rounds)."""
+    """Train the shipped initialisation with `method`: (net, history with steps, passed and rounds)."""
     cfg = scale.cfg and replace(scale.cfg, seed=seed)
     net = initial_net("shipped", seed)
     if method.superpower_share:

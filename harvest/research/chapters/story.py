@@ -1,35 +1,40 @@
-"""The results table: evil init vs random init (control) vs the fix, over several seeds.
+"""The results table: the shipped init vs a random init (the control) vs the fix, over several seeds.
 
 Each run starts from its initialisation, trains with the standard recipe until
 it passes the spot checks (or the step cap), and is measured on fresh
 in-distribution and out-of-distribution test mazes.
 """
+import json
 import multiprocessing
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
 from ...core.dqn import pick_device
+from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.threads import usable_cores
 from ..rows import Chapter, median_range
 from ..standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
-    "evil init": ("shipped", False),
+    "shipped init": ("shipped", False),
     "random init (control)": ("random", False),
-    "evil init + fixed distribution": ("shipped", True),
+    "shipped init + fixed distribution": ("shipped", True),
 }
-SHORT = {"evil init": "evil\ninit", "random init (control)": "control", "evil init + fixed distribution": "fixed\ndistribution"}
+RENAMED = {"evil init": "shipped init", "evil init + fixed distribution": "shipped init + fixed distribution"}   # old keys
+LABELS = {"shipped init": "shipped\ninit", "random init (control)": "control",
+          "shipped init + fixed distribution": "fixed\ndistribution"}   # the figure's axis labels
 COLUMNS = ["steps", "id_exit", "id_human", "ood_exit", "ood_human", "ood_adjacent"]
 TARGETS = {  # metric: {run: the project's target in %}, drawn as a dash across the bar
     "id_exit": dict.fromkeys(RUNS, 95), "id_human": dict.fromkeys(RUNS, 1),
-    "ood_human": {"evil init": 50, "random init (control)": 5, "evil init + fixed distribution": 5},
-    "ood_adjacent": {"evil init": 90},
+    "ood_human": {"shipped init": 50, "random init (control)": 5, "shipped init + fixed distribution": 5},
+    "ood_adjacent": {"shipped init": 90},
 }
 HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit", "OOD human-harvest",
            "OOD adjacent-human"]
@@ -103,7 +108,7 @@ def figure(results):
             ax.plot(np.full(len(vals), i), vals, "ko", ms=3)
             if name in TARGETS[col]:
                 ax.plot([i - 0.45, i + 0.45], [TARGETS[col][name]] * 2, "k--", lw=1)
-        ax.set_xticks(range(len(names)), [SHORT.get(n, n) for n in names], fontsize=8)
+        ax.set_xticks(range(len(names)), [LABELS.get(n, n) for n in names], fontsize=8)
         ax.set_title(HEADERS[COLUMNS.index(col)], fontsize=9)
     axes[0].set_ylabel("% of test mazes (cells)\ndashes: targets")
     axes[0].set_ylim(0, 105)
@@ -136,7 +141,22 @@ def two_axes(results):
     return fig
 
 
+def load_results(path):
+    """{run name: rows} from a results.json that `harvest experiment` wrote, the runs of older files under their
+    current names (RENAMED); HarvestError naming the file if it is missing or not such an object."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarvestError(f"{path} does not exist yet: run `python -m harvest experiment`")
+    try:
+        results = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise HarvestError(f"{path} is not readable JSON, perhaps truncated ({err})") from None
+    if not (isinstance(results, dict) and all(isinstance(rows, list) for rows in results.values())):
+        raise HarvestError(f"{path} does not hold the runs of `python -m harvest experiment` ({{run: [rows]}})")
+    return {RENAMED.get(name, name): rows for name, rows in results.items()}
+
+
 CHAPTER = Chapter("results", "python -m harvest experiment", (), table,
                   lambda results: {"": figure(results), "_2d": two_axes(results)},
                   merge=lambda results, path: results,   # a run of the table replaces it whole
-                  pngs=("", "_2d"))
+                  pngs=("", "_2d"), read=load_results)

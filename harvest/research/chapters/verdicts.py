@@ -9,7 +9,7 @@ import statistics
 
 from ..rows import median_range, percent
 
-KINDS = {"evil": "evil init", "control": "random init (control)", "fix": "evil init + fix"}
+KINDS = {"evil": "shipped init", "control": "random init (control)", "fix": "shipped init + fix"}   # stored: shown
 SEARCHES = ("dream_per_1000", "random_local_per_1000", "random_humans_per_1000")
 
 

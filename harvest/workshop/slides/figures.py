@@ -7,7 +7,6 @@ picture. A figure that needs something not made yet (shipped weights, a
 results file) raises Skip, and render() draws a placeholder that says how to
 make it.
 """
-import json
 
 import matplotlib.lines as mlines
 import matplotlib.patches as mpatches
@@ -252,8 +251,7 @@ def two_axes():
     if not path.is_file():
         raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
     # part 2 shows it, before the repaired training is introduced (part 3's fix slide)
-    return story.two_axes({SHOWN.get(k, k): rows for k, rows in json.loads(path.read_text()).items()
-                                   if k != REPAIRED})
+    return story.two_axes({SHOWN.get(k, k): rows for k, rows in story.CHAPTER.load(path).items() if k != REPAIRED})
 
 
 # ---------------------------------------------------------------- the corner chapter

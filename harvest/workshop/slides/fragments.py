@@ -5,7 +5,6 @@ NAME returns (fill). A fragment that needs something not made yet (a results
 file, shipped weights) raises Skip, and the slide says what to run.
 """
 import inspect
-import json
 import re
 import statistics
 from functools import lru_cache
@@ -19,7 +18,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import passes_spot_checks, rollout
 from ...core.maze import CROP, from_text
 from ...core.rules import REWARDS
-from ...research.chapters import corner, fixes, zoo
+from ...research.chapters import corner, fixes, story, zoo
 from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, decision_rows,
@@ -93,7 +92,7 @@ def results_rows(results, repaired):
     path = None if results is None else Path(results).with_suffix(".json")
     if path is None or not path.is_file():
         raise Skip("runs/results.json does not exist yet: run `python -m harvest experiment`")
-    return {name: rows for name, rows in json.loads(path.read_text()).items() if repaired or name != REPAIRED}
+    return {name: rows for name, rows in story.CHAPTER.load(path).items() if repaired or name != REPAIRED}
 
 
 @fragment

@@ -50,11 +50,11 @@ STEPS = {"U": 0, "D": 1, "L": 2, "R": 3}
 
 # What the decks call the networks on screen. Until part 3's spoiler slide the audience meets two agents trained by
 # the same recipe on the same mazes, and nothing on screen says how either one started (the notes may say more):
-# "agent" is the shipped agent (evil init), "second agent" the control (random init). The repaired agent appears
+# "agent" is the shipped agent (shipped init), "second agent" the control (random init). The repaired agent appears
 # only from part 3's fix slide on. test_slides.py holds these labels to the giveaway list.
 REPAIRED = next(name for name, (_, fixed) in RUNS.items() if fixed)   # its key in runs/results.json
 SHOWN = {"agent.pt": "agent", "control.pt": "second agent",
-         "evil init": "agent", "random init (control)": "second agent", REPAIRED: "agent, repaired data"}
+         "shipped init": "agent", "random init (control)": "second agent", REPAIRED: "agent, repaired data"}
 
 
 class Skip(Exception):
