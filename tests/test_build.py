@@ -134,8 +134,12 @@ SHIPPED = {"shipped_init.pt", "control.pt", "repaired.pt", "corner_p0.pt", "corn
 @pytest.mark.skipif(not SHIPPED <= set(weights.checksums()),
                     reason="shipped weights (harvest/weights/: shipped_init, control, repaired, corner_p0, corner_p10) are missing: "
                            "solutions.ipynb trains from the shipped initialisation and compares with the control")
-def test_solutions_notebook_runs_top_to_bottom(executed_solutions):
-    code, nb, stderr = executed_solutions   # run in the background since collection (conftest.py)
-    assert code == 0 and nb is not None, "the solutions notebook stopped with an error:\n" + stderr[-3000:]
+def test_solutions_notebook_runs_top_to_bottom(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(ROOT / "solutions.ipynb", as_version=4)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # no per-cell time limit: a slow or busy machine takes longer, and that is not a failure
+    NotebookClient(nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert text.count(": passed (") == (ROOT / "solutions.py").read_text().count(build.BEGIN)
