@@ -1,6 +1,7 @@
 """The slide build: it runs, each deck keeps its slides, nothing loads from the network,
 and every image a deck names exists once the build is done."""
 import base64
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -348,11 +349,16 @@ def test_the_painted_size_follows_css_object_fit():
     assert browser.shown_size([40, 10], [300, 300], "scale-down") == [40, 10]   # never enlarged
 
 
+@functools.lru_cache(maxsize=None)
+def committed_pictures(name):
+    """browser.measure of a committed deck, once per test session (two checks read it)."""
+    return browser.measure(deck.PRESENTATION / "html" / f"{name}.html")
+
+
 @needs_chromium
 @pytest.mark.parametrize("name", deck.DECKS)
 def test_every_committed_picture_is_painted_at_its_natural_aspect_ratio(name):
-    html = deck.PRESENTATION / "html" / f"{name}.html"
-    pictures = browser.measure(html)
+    pictures = committed_pictures(name)
     source = (deck.PRESENTATION / f"{name}.md").read_text()
     assert len(pictures) == len(IMAGE.findall(source)) + len(deck.DISPLAY_MATH.findall(source))
     assert all(p["natural"][0] > 0 for p in pictures), "a picture did not load"
@@ -406,7 +412,7 @@ def figure_text_px():
     smallest = json.loads((deck.PRESENTATION / "figures" / "text_px.json").read_text())
     out = {}
     for name in deck.DECKS:
-        pictures = [p for p in browser.measure(deck.PRESENTATION / "html" / f"{name}.html") if not p["equation"]]
+        pictures = [p for p in committed_pictures(name) if not p["equation"]]
         files = [Path(f).stem for f in IMAGE.findall((deck.PRESENTATION / f"{name}.md").read_text())]
         for p, figure in zip(pictures, files):
             if smallest.get(figure):
