@@ -76,7 +76,7 @@ def draw(panel, ax, t):
     humans, crops = panel.counts(t)
     status = f"move {t}: {humans} human{'s' * (humans != 1)}, {crops} crop{'s' * (crops != 1)}"
     if t == panel.steps:   # the last frame says how the episode ended
-        status += ", exit" if panel.reached_exit else f", no exit in {panel.steps} moves"
+        status += ", exit" if panel.reached_exit else ", no exit"
     plot_maze(panel.grid(t), ax=ax, path=panel.path[:t + 1])
     for r, c, code in panel.harvested(t):
         ax.add_patch(matplotlib.patches.Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, color=HARVEST_COLOURS[code]))
