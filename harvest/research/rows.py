@@ -35,17 +35,23 @@ def median_range(values, pct=True):
     return f"{fmt(med)} ({fmt(lo)}–{fmt(hi)})"
 
 
-def read_rows(path, command, keys=()):
-    """The rows a research command saved at `path` (a json list of objects); HarvestError naming the file
-    if it is missing (then `command` makes it), truncated, or not such a list (each row needs `keys`)."""
+def read_json(path, command):
+    """What a research command saved at `path`; HarvestError naming the file if it is missing (then `command` makes
+    it) or not readable JSON (truncated, say)."""
     path = Path(path)
     if not path.is_file():
         raise HarvestError(f"{path} does not exist yet: run `{command}`")
     try:
-        rows = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as err:
         raise HarvestError(f"{path} is not readable JSON, perhaps truncated ({err}); move it away or restore it "
                            f"(`git checkout -- {path}` for a committed file)") from None
+
+
+def read_rows(path, command, keys=()):
+    """The rows a research command saved at `path` (a json list of objects); HarvestError naming the file
+    if it is missing (then `command` makes it), truncated, or not such a list (each row needs `keys`)."""
+    rows = read_json(path, command)
     if not (isinstance(rows, list) and all(isinstance(r, dict) and set(keys) <= set(r) for r in rows)):
         raise HarvestError(f"{path} does not hold rows of `{command}` (a JSON list of objects with "
                            f"{', '.join(keys) or 'fields'}); move it away or restore it")

@@ -4,12 +4,10 @@ Each run starts from its initialisation, trains with the standard recipe until
 it passes the spot checks (or the step cap), and is measured on fresh
 in-distribution and out-of-distribution test mazes.
 """
-import json
 import multiprocessing
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,7 +17,7 @@ from ...core.dqn import pick_device
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.threads import usable_cores
-from ..rows import Chapter, median_range
+from ..rows import Chapter, median_range, read_json
 from ..standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
@@ -144,13 +142,7 @@ def two_axes(results):
 def load_results(path):
     """{run name: rows} from a results.json that `harvest experiment` wrote, the runs of older files under their
     current names (RENAMED); HarvestError naming the file if it is missing or not such an object."""
-    path = Path(path)
-    if not path.is_file():
-        raise HarvestError(f"{path} does not exist yet: run `python -m harvest experiment`")
-    try:
-        results = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as err:
-        raise HarvestError(f"{path} is not readable JSON, perhaps truncated ({err})") from None
+    results = read_json(path, "python -m harvest experiment")
     if not (isinstance(results, dict) and all(isinstance(rows, list) for rows in results.values())):
         raise HarvestError(f"{path} does not hold the runs of `python -m harvest experiment` ({{run: [rows]}})")
     return {RENAMED.get(name, name): rows for name, rows in results.items()}
