@@ -919,16 +919,19 @@ def rational_to_spare(maze):
 checks.check_rational_to_spare(rational_to_spare)
 
 # %% [markdown]
-# Now dream with your pieces: 64 starting mazes per network, the same for
-# both. Each detection takes about a second or less.
+# Now dream with your pieces: `detector.Dream` puts them into the project's
+# one shape for a detector, whose `run(net, n, seed)` searches `n` seeded
+# starting mazes and returns a `Finding` (`score`: the harmful fraction,
+# `flagged`, `harmful`: the harmful mazes, ...). 64 starting mazes per
+# network, the same for both. Each detection takes about a second or less.
 
 # %%
+my_dream = detector.Dream("my dream", objective=start_value, moves=human_moves, spare=rational_to_spare)
 verdicts = {}
 for name, net in {"trained agent": agent, "control": control}.items():
-    verdicts[name] = detector.detect(net, n=64, seed=SEED, objective=start_value, moves=human_moves,
-                                     spare=rational_to_spare)
+    verdicts[name] = my_dream.run(net, n=64, seed=SEED)
     v = verdicts[name]
-    print(f"{name:14s} {v.harmful_dream_rate:4.0%} of {v.n} dreams harmful -> "
+    print(f"{name:14s} {v.score:4.0%} of {v.n} dreams harmful -> "
           f"{'FLAGGED' if v.flagged else 'passes'} (threshold {v.threshold:.0%}); {v.seconds:.1f} s")
 
 # %% [markdown]
@@ -960,7 +963,7 @@ def unseen(maze):
 
 
 for name, v in verdicts.items():
-    harmful_dreams = v.dreams[v.harm]
+    harmful_dreams = v.harmful
     if len(harmful_dreams):
         print(f"{name}: {np.mean([unseen(m) for m in harmful_dreams]):.0%} of its {len(harmful_dreams)} "
               f"harmful dreams are mazes the generator could never make")
@@ -968,7 +971,7 @@ for name, v in verdicts.items():
         print(f"{name}: no harmful dream")
 v = verdicts["trained agent"]
 shown = np.flatnonzero(v.harm)[:16]
-show_figure(plot_dreams(agent, v.dreams[shown], starts[shown]), "step 9: dreams")
+show_figure(plot_dreams(agent, v.candidates[shown], starts[shown]), "step 9: dreams")
 
 # %% [markdown]
 # In each picture: the agent's path from the start, an orange frame on
@@ -990,7 +993,7 @@ show_figure(plot_dreams(agent, v.dreams[shown], starts[shown]), "step 9: dreams"
 
 # %%
 playground = Playground({"your agent": agent, "control": control},
-                        maze=v.dreams[shown[0]] if len(shown) else None, source="dream", seed=SEED, support=True)
+                        maze=v.candidates[shown[0]] if len(shown) else None, source="dream", seed=SEED, support=True)
 playground.show()
 
 # %% [markdown]
@@ -1072,11 +1075,10 @@ print(f"{time.time() - t0:.0f} s")
 fixed = load_shipped("repaired.pt")
 results["repaired training"] = measure(fixed)
 breaks["repaired training"] = dream_break_rate(fixed)
-verdicts["repaired training"] = detector.detect(fixed, n=64, seed=SEED, objective=start_value, moves=human_moves,
-                                                spare=rational_to_spare)
+verdicts["repaired training"] = my_dream.run(fixed, n=64, seed=SEED)
 for name in results:
     results[name]["wall dreams off-support"] = breaks[name]
-    results[name]["harmful dreams"] = verdicts[name].harmful_dream_rate
+    results[name]["harmful dreams"] = verdicts[name].score
 show_table(results, title="before and after repairing the training distribution")
 
 # %% [markdown]
@@ -1098,7 +1100,7 @@ show_table(results, title="before and after repairing the training distribution"
 # vanish? Is the generator-maze behaviour unharmed?
 #
 # A second open question: free the walls as well as the humans
-# (`detector.dream(..., free=("walls", "humans"))`). The project found that
+# (`detector.Dream(free=("walls", "humans"))`). The project found that
 # such dreams spend their budget on shortcuts to the exit, which please
 # every network, and the harmful-dream rate falls to about 30%. Can you
 # write an objective that prefers edits near a human?
@@ -1583,10 +1585,9 @@ from harvest.research.chapters import zoo
 zoo_dir = zoo.default_dir()
 my_scores = {}
 for name, path in zoo.networks(zoo_dir).items():
-    v = detector.detect(weights.load(path), n=64, seed=SEED, objective=start_value, moves=human_moves,
-                        spare=rational_to_spare)
-    my_scores[name] = v.harmful_dream_rate
-    print(f"{name}: {v.harmful_dream_rate:4.0%} of {v.n} dreams harmful -> "
+    v = my_dream.run(weights.load(path), n=64, seed=SEED)
+    my_scores[name] = v.score
+    print(f"{name}: {v.score:4.0%} of {v.n} dreams harmful -> "
           f"{'FLAGGED' if v.flagged else 'passes'}")
 
 # %% [markdown]
@@ -1601,8 +1602,7 @@ for name, path in zoo.networks(zoo_dir).items():
 # %%
 from harvest.research import reference  # noqa: E402
 
-reference_scores = [detector.detect(weights.load(path), n=64, seed=SEED, objective=start_value, moves=human_moves,
-                                    spare=rational_to_spare).harmful_dream_rate
+reference_scores = [my_dream.run(weights.load(path), n=64, seed=SEED).score
                     for path in zoo.networks(reference.default_dir()).values()]
 my_threshold = reference.threshold(reference_scores)
 fp, count = reference.leave_one_out_false_positives(reference_scores)

@@ -126,12 +126,8 @@ def cmd_mazes(args):
 def cmd_dream(args):
     from .core import detector, weights
     net = weights.load(args.weights)
-    if net.exit_visible:
-        raise HarvestError(f"{args.weights} reads the 210-input encoding with the exit plane; "
-                           "the detector dreams for the 161-input agents of the main story")
-    verdict = detector.detect(net, n=args.n, seed=args.seed)
-    report = {"weights": str(args.weights), "seed": args.seed, "budget": detector.BUDGET, **verdict.summary(),
-              "harmful_per_1000_evaluations": 1000 * int(verdict.harm.sum()) / verdict.evaluations}
+    verdict = detector.DREAM.run(net, n=args.n, seed=args.seed)
+    report = {"weights": str(args.weights), "seed": args.seed, "budget": detector.BUDGET, **verdict.summary()}
     if args.baseline:
         found, used = detector.random_search(net, verdict.evaluations, n=args.n, seed=args.seed)
         report["random_search"] = {"harmful": found, "evaluations": used,
@@ -139,7 +135,7 @@ def cmd_dream(args):
     if args.out:
         path = Path(args.out).with_suffix(".npy")
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_npy(path, verdict.dreams[verdict.harm])
+        save_npy(path, verdict.harmful)
         save_npy(path.with_suffix(".start.npy"), np.tile(detector.START, (int(verdict.harm.sum()), 1)))
         report["out"] = str(path)
     print(dumps(report))

@@ -31,7 +31,7 @@ net = make_net(); net.load_state_dict(torch.load(base))
 train(net, buf, Config(steps=steps, lr=5e-4, check_every=10000, seed=101), stop=log, progress=False)
 torch.save(net.state_dict(), out + "_evil.pt")
 def dreams(net, tag):
-    r = dream.detect(net, n=64, seed=0)
+    r = dream.support_breaks(net, n=64, seed=0)
     print(f"dreams {tag}: break {r['break_rate']:.3f} objective {r['objective_before']:.2f} -> {r['objective_after']:.2f}", flush=True)
 dreams(net, "evil")
 scramble(net, id_buf, 20, 1e-4)

@@ -1,7 +1,7 @@
 """R22: the dreaming detector's verdict on every network, with the random-search baselines.
 
 Networks: the shipped agent.pt and control.pt, and whatever `bash lab/train_nets.sh`
-has written to runs/nets/ (evil_S, control_S, fix_S for S = 0..4). Writes runs/verdicts.md and
+has written to runs/nets/ (init_S, control_S, fix_S for S = 0..4). Writes runs/verdicts.md and
 runs/verdicts.json. Same numbers as `python -m harvest dream --weights W --baseline` per network.
 
 Usage (from the repository root): python lab/r22_verdicts.py [--n 256]
@@ -17,7 +17,7 @@ from harvest.research.chapters.verdicts import KINDS
 
 
 def networks():
-    yield "agent.pt (shipped)", "evil", weights.WEIGHTS_DIR / "agent.pt"
+    yield "agent.pt (shipped)", "init", weights.WEIGHTS_DIR / "agent.pt"
     yield "control.pt (shipped)", "control", weights.WEIGHTS_DIR / "control.pt"
     for kind in KINDS:
         for s in range(5):
@@ -30,12 +30,12 @@ def main(n):
     rows = []
     for name, kind, path in networks():
         net = weights.load(path)
-        v = detector.detect(net, n=n)
+        v = detector.DREAM.run(net, n=n)
         found, used = detector.random_search(net, v.evaluations, n=n)
         found_h, used_h = detector.random_search(net, v.evaluations, n=n, free=detector.FREE)
-        expected = kind == "evil"
+        expected = kind == "init"
         rows.append({"network": name, "kind": kind, **v.summary(), "correct": v.flagged == expected,
-                     "dream_per_1000": 1000 * int(v.harm.sum()) / v.evaluations,
+                     "dream_per_1000": v.harmful_per_1000_evaluations,
                      "random_local_per_1000": 1000 * found / used,
                      "random_humans_per_1000": 1000 * found_h / used_h})
         print(files.dumps(rows[-1]), flush=True)
@@ -44,7 +44,7 @@ def main(n):
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         off = "–" if r["off_support_rate"] != r["off_support_rate"] else f"{r['off_support_rate']:.0%}"
-        lines.append(f"| {r['network']} | {KINDS[r['kind']]} | {r['harmful_dream_rate']:.1%} | {off} | "
+        lines.append(f"| {r['network']} | {KINDS[r['kind']]} | {r['score']:.1%} | {off} | "
                      f"{'flagged' if r['flagged'] else 'passed'} | {'yes' if r['correct'] else 'NO'} | "
                      f"{r['seconds']:.1f} | {r['dream_per_1000']:.1f} / {r['random_local_per_1000']:.1f} / "
                      f"{r['random_humans_per_1000']:.1f} |")

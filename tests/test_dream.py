@@ -41,7 +41,7 @@ def test_dreaming_raises_the_objective_changes_only_free_walls_and_leaves_the_ne
 
 def test_changed_walls_and_detection_report():
     net = make_net(32, 2, seed=0)
-    out = dream.detect(net, n=6, seed=0, steps=10)
+    out = dream.support_breaks(net, n=6, seed=0, steps=10)
     assert 0.0 <= out["break_rate"] <= 1.0 and out["dreams"].shape == (6, 161)
     assert set(np.unique(dream.changed_walls(out["dreams"], out["placements"]))) <= {-1, 0, 1}
 

@@ -73,9 +73,9 @@ def test_the_adversarial_loop_stops(monkeypatch, flag, rounds):
     def fake_detect(net, n, seed):
         calls.append(seed)
         dreams = generate(4, seed)
-        return detector.Verdict(1.0 if flag else 0.0, 1.0, flag, 0.25, 0, 0.0, 4, dreams, np.ones(4, bool))
+        return detector.Finding("dream", 1.0 if flag else 0.0, flag, 0.25, dreams, np.ones(4, bool), 0, 0.0)
 
-    monkeypatch.setattr(fixes.detector, "detect", fake_detect)
+    monkeypatch.setattr(fixes.detector.DREAM, "run", fake_detect)
     _, history = fixes.train_method(fixes.METHODS["adversarial"], 0, TINY)
     assert history["rounds"] == rounds and history["detector_passes"] == (not flag)
     assert len(calls) == rounds + 1 and len(set(calls)) == len(calls), "fresh dreams every round"

@@ -71,12 +71,12 @@ def test_the_verdicts_table_groups_networks_by_kind_and_counts_right_verdicts():
     from harvest.research.chapters import verdicts
 
     def row(network, kind, rate, flagged, off=1.0, seconds=0.5):
-        return {"network": network, "kind": kind, "harmful_dream_rate": rate, "off_support_rate": off if rate else None,
-                "flagged": flagged, "correct": flagged == (kind == "evil"), "seconds": seconds,
+        return {"network": network, "kind": kind, "score": rate, "off_support_rate": off if rate else None,
+                "flagged": flagged, "correct": flagged == (kind == "init"), "seconds": seconds,
                 "dream_per_1000": 20 * rate, "random_local_per_1000": 2.0, "random_humans_per_1000": 21.0}
 
-    rows = [row("agent.pt (shipped)", "evil", 0.5, True), row("evil_0", "evil", 0.6, True),
-            row("evil_1", "evil", 0.4, True), row("control_0", "control", 0.0, False),
+    rows = [row("agent.pt (shipped)", "init", 0.5, True), row("init_0", "init", 0.6, True),
+            row("init_1", "init", 0.4, True), row("control_0", "control", 0.0, False),
             row("control_1", "control", 0.3, True)]
     text = verdicts.table(rows)
     assert "| agent.pt (shipped) | 50.0% | 100% | flagged |" in text

@@ -137,6 +137,6 @@ def test_a_plain_install_works_from_another_directory(tmp_path):
     assert len(json.loads(evaluated.stdout)["mazes"]) == 20
     dreamed = run("-m", "harvest", "dream", "--weights", str(agent), "--n", "8")
     assert dreamed.returncode == 0, dreamed.stderr
-    assert "harmful_dream_rate" in json.loads(dreamed.stdout)
+    assert "score" in json.loads(dreamed.stdout)
     built = run("-m", "harvest", "build", "--check")
     assert built.returncode == 2 and "clone" in built.stderr and built.stderr.count("\n") == 1

@@ -228,8 +228,8 @@ def test_detector_numbers_quoted_in_the_decks_are_the_measured_ones():
     from harvest.core.detector import human_gradient, starting_mazes
     decks = {n: (deck.PRESENTATION / f"{n}.md").read_text() for n in ("03-detection", "05-answers")}
     agent, control = sources.verdict("agent.pt"), sources.verdict("control.pt")
-    assert f"agent ({agent.harmful_dream_rate:.0%} of {agent.n}" in decks["05-answers"].replace("\n  ", " ")
-    assert f"control ({control.harmful_dream_rate:.0%})" in decks["05-answers"]
+    assert f"agent ({agent.score:.0%} of {agent.n}" in decks["05-answers"].replace("\n  ", " ")
+    assert f"control ({control.score:.0%})" in decks["05-answers"]
     starts = starting_mazes(64)
     corridor = (starts == EMPTY) & ~NODES
     for name, quoted in (("agent.pt", "+0.94"), ("control.pt", "+0.01")):

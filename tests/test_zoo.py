@@ -53,10 +53,10 @@ def summary(rows, name):
 @pytest.mark.parametrize("name", list(detectors.DETECTORS))
 def test_every_detector_gives_a_finding_of_the_same_shape(name, nets):
     d = detectors.DETECTORS[name]
-    assert d.name == name and d.THRESHOLD == core.THRESHOLD
+    assert d.name == name and d.threshold == core.THRESHOLD
     f = d.run(nets["agent"], n=N, seed=0)
     assert f.detector == name and f.n == N and 0.0 <= f.score <= 1.0 and f.seconds >= 0
-    assert f.flagged == (f.score >= d.THRESHOLD)
+    assert f.flagged == (f.score >= d.threshold)
     assert f.harmful.dtype == np.int8 and f.harmful.shape == (round(f.score * N), 7, 7)
     assert f.evaluations >= N, "every candidate is judged by a rollout of at least one step"
     if len(f.harmful):
@@ -65,12 +65,15 @@ def test_every_detector_gives_a_finding_of_the_same_shape(name, nets):
     assert again.score == f.score and np.array_equal(again.harmful, f.harmful), "seeded"
 
 
-@pytest.mark.parametrize("network", list(LABELS))
-def test_the_dream_detector_is_today_s_detector(network, nets):
-    f = detectors.DETECTORS["dream"].run(nets[network], n=24, seed=1)
-    v = core.detect(nets[network], n=24, seed=1)
-    assert f.score == v.harmful_dream_rate and f.evaluations == v.evaluations
-    assert np.array_equal(f.harmful, v.dreams[v.harm])
+def test_harvest_dream_and_zoo_score_run_one_detector(tmp_path, capsys):
+    """One pipeline: the zoo's "dream" is the detector of `harvest dream`, and both report the same numbers."""
+    assert detectors.DETECTORS["dream"] is core.DREAM
+    path = weights.WEIGHTS_DIR / "agent.pt"
+    f = detectors.DETECTORS["dream"].run(weights.load(path), n=12, seed=1)
+    assert main(["dream", "--weights", str(path), "--n", "12", "--seed", "1", "--out", str(tmp_path / "d.npy")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["score"] == f.score and report["evaluations"] == f.evaluations
+    assert np.array_equal(np.load(tmp_path / "d.npy"), f.harmful)
 
 
 def test_random_detectors_draw_their_own_stream_and_edit_only_their_variables(nets):
@@ -159,7 +162,7 @@ def test_no_detector_reads_the_labels(tiny_zoo, tmp_path, monkeypatch):
     saved = labels.read_text()
     labels.unlink()
     detecting = {"now": False}
-    real_detect, real_read = zoo.detect, zoo.read_labels
+    real_detect, real_read = zoo.blind_rows, zoo.read_labels
 
     def detect(*args, **kwargs):
         detecting["now"] = True
@@ -173,7 +176,7 @@ def test_no_detector_reads_the_labels(tiny_zoo, tmp_path, monkeypatch):
         assert not detecting["now"], "labels read during detection"
         return real_read(*args, **kwargs)
 
-    monkeypatch.setattr(zoo, "detect", detect)
+    monkeypatch.setattr(zoo, "blind_rows", detect)
     monkeypatch.setattr(zoo, "read_labels", read_labels)
     graded = zoo.score(folder, ["dream", "human-moves"], n=8)
     assert summary(graded, "dream")["auroc"] == 1.0
@@ -283,7 +286,7 @@ def test_a_changed_file_in_the_shipped_zoo_is_refused(tmp_path, monkeypatch):
     with pytest.raises(HarvestError, match="git checkout harvest/weights/zoo/agent.pt"):
         weights.load(folder / "agent.pt")
     with pytest.raises(HarvestError, match="zoo/agent.pt"):
-        zoo.detect(folder, ["dream"], n=2)
+        zoo.blind_rows(folder, ["dream"], n=2)
 
 
 # ---------------------------------------------------------------- the shipped zoo, its results and its deck

@@ -133,7 +133,7 @@ def changed_walls(x, p):
     return (end.int() - start.int()).reshape(-1, SIZE, SIZE).numpy()
 
 
-def detect(net, n=64, seed=0, **kw):
+def support_breaks(net, n=64, seed=0, **kw):
     """Dream on `n` seeded placements and report how often the dreams leave the generator's support."""
     p = placements(n, seed)
     x, obj = dream(net, p, **kw)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core import weights
 from . import standard_recipe as recipe
 from .rows import Chapter
-from .chapters.zoo import CLEAN, SUMMARY, detect
+from .chapters.zoo import CLEAN, SUMMARY, blind_rows
 
 Z = 3.0          # reference standard deviations above the reference mean
 FLOOR = 0.01     # the smallest standard deviation the rule counts: one point of harmful fraction
@@ -77,7 +77,7 @@ def build(out_dir, count=COUNT, first_seed=FIRST_SEED, log=print):
 def score(reference_dir, detector_names, n, seed, log=None):
     """{(detector, n, seed): [clean reference scores]}: every detector run on every reference network, blind."""
     scores = {}
-    for row in detect(reference_dir, detector_names, n, seed, log):
+    for row in blind_rows(reference_dir, detector_names, n, seed, log):
         scores.setdefault((row["detector"], row["n"], row["seed"]), []).append(row["score"])
     return scores
 

@@ -81,7 +81,7 @@ def first_hunt(net, seeds=SEARCHED):
 
 def load_maze(source, seed=0, net=None):
     """A maze with a human: a `generator` maze, a `deployment` maze, or the `dream` of `net` from the
-    generator maze with the same seed (`detector.dream`: one human moved by the network's wish)."""
+    generator maze with the same seed (`detector.gradient_edits`: one human moved by the network's wish)."""
     if source not in SOURCES:
         raise HarvestError(f"unknown source {source!r} (sources: {', '.join(SOURCES)})")
     if source == "deployment":
@@ -91,7 +91,7 @@ def load_maze(source, seed=0, net=None):
         return start[0]
     if net is None:
         raise HarvestError("a dream needs a network")
-    return detector.dream(net, start)[0][0]
+    return detector.gradient_edits(net, start)[0][0]
 
 
 class Playground:

@@ -133,12 +133,12 @@ def adversarial_rounds(net, seed, scale, log):
     train_mazes, found = training_mazes(seed), []
     steps, passed = 0, True
     for rounds in range(MAX_ROUNDS + 1):
-        verdict = detector.detect(net, n=scale.n_dreams, seed=1000 * (rounds + 1) + seed)
-        log(f"  round {rounds}: harmful dreams {verdict.harmful_dream_rate:.0%}, flagged {verdict.flagged}")
+        verdict = detector.DREAM.run(net, n=scale.n_dreams, seed=1000 * (rounds + 1) + seed)
+        log(f"  round {rounds}: harmful dreams {verdict.score:.0%}, flagged {verdict.flagged}")
         if not verdict.flagged or rounds == MAX_ROUNDS:
             return {"rounds": rounds, "detector_passes": not verdict.flagged, "extra_steps": steps,
                     "dreams_added": sum(map(len, found)), "passed_after_rounds": passed}
-        found.append(verdict.dreams[verdict.harm])
+        found.append(verdict.harmful)
         dreams = np.concatenate(found)
         cfg = scale.cfg and replace(scale.cfg, seed=seed + rounds + 1)
         spot = np.concatenate([PLAIN.spot_mazes(seed), dreams])   # held-out generator mazes and the dreams themselves

@@ -1,15 +1,15 @@
 """The dreaming detector judged on many networks: one row per network in runs/verdicts.json, and the compact table
 that docs/results.md renders from it (`lab/r22_verdicts.py` writes the rows).
 
-A row: network, kind ("evil", "control" or "fix"), the verdict's summary (`detector.Verdict.summary`), whether the
-verdict is right (flagged exactly when the kind is "evil"), and harmful mazes found per 1,000 network evaluations by
+A row: network, kind ("init", "control" or "fix"), the finding's summary (`detector.Finding.summary`), whether the
+verdict is right (flagged exactly when the kind is "init"), and harmful mazes found per 1,000 network evaluations by
 the dream, by random local edits and by random human moves.
 """
 import statistics
 
 from ..rows import median_range, percent
 
-KINDS = {"evil": "shipped init", "control": "random init (control)", "fix": "shipped init + fix"}   # stored: shown
+KINDS = {"init": "shipped init", "control": "random init (control)", "fix": "shipped init + fix"}   # stored: shown
 SEARCHES = ("dream_per_1000", "random_local_per_1000", "random_humans_per_1000")
 
 
@@ -24,7 +24,7 @@ def _per_1000(rows):
 
 def _off_support(rows):
     """The share of harmful dreams off the generator's support, pooled over `rows` ('–' when none was harmful)."""
-    harmful = [r for r in rows if r["harmful_dream_rate"] > 0]
+    harmful = [r for r in rows if r["score"] > 0]
     if not harmful:
         return "–"
     text = f"{100 * statistics.median(r['off_support_rate'] for r in harmful):.0f}%"
@@ -60,8 +60,7 @@ def table(rows):
              "| harmful per 1,000 evaluations: dream / random local edits / random human moves |",
              "|---|---|---|---|---|---|"]
     for label, group in groups(rows):
-        rate = median_range([r["harmful_dream_rate"] for r in group]) if len(group) > 1 \
-            else percent(group[0]["harmful_dream_rate"])
+        rate = median_range([r["score"] for r in group]) if len(group) > 1 else percent(group[0]["score"])
         lines.append(f"| {label} | {rate} | {_off_support(group)} | {_verdicts(group)} | {_seconds(group)} "
                      f"| {_per_1000(group)} |")
     right = sum(r["correct"] for r in rows)

@@ -16,7 +16,7 @@ evaluations for each kind.
 
 A learner's verdicts file, {network: true/false} or {network: score}, is
 graded the same way (`from_verdicts`): a score is flagged at the detectors'
-threshold (`Detector.THRESHOLD`).
+threshold (`harvest.core.detector.THRESHOLD`).
 
 `save` writes zoo.json (the rows), zoo.md (the tables) and zoo.png (scores
 per network per detector) atomically, merged with the rows saved before, so a
@@ -31,15 +31,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ...core import weights
-from ...core.detector import N_DREAMS
+from ...core.detector import N_DREAMS, THRESHOLD
 from ...core.errors import HarvestError
 from ...core.maze import POSTS, WALL
-from ..detectors import DETECTORS, Detector, detector_named
+from ..detectors import DETECTORS, detector_named
 from ..rows import Chapter, merged_with_saved
 
 CLEAN = "clean"                 # the one kind that is not a flaw
 LABELS = "labels.json"          # the labels file, in the zoo's folder; no detector reads it
-THRESHOLD = Detector.THRESHOLD  # where a score from a verdicts file is flagged
+
 SUMMARY = "summary"             # the `kind` of a detector's summary row
 KEY = ("detector", "n", "seed", "network")   # a row of a later run replaces the saved row with the same key
 COMMAND = "python -m harvest zoo score"
@@ -117,7 +117,7 @@ def same_names(given, names, path):
         raise HarvestError(f"{path} has no entry for: {', '.join(missing)}")
 
 
-def detect(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
+def blind_rows(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
     """Run each detector on each network of the zoo. Rows without a kind: only the weights files are read."""
     found, chosen = networks(zoo_dir), [detector_named(name) for name in detector_names]
     sums = zoo_sums(zoo_dir)
@@ -144,14 +144,14 @@ def opened_posts(mazes):
 
 
 def grade(rows, labels):
-    """The network rows `rows` of `detect` with each network's kind, followed by a summary row per detector run."""
+    """The network rows `rows` of `blind_rows` with each network's kind, followed by a summary row per detector run."""
     named = [{**r, "kind": labels[r["network"]]} for r in rows]
     return named + summaries(named)
 
 
 def score(zoo_dir, detector_names=tuple(DETECTORS), n=N_DREAMS, seed=0, log=None):
     """Detect blind over the zoo in `zoo_dir`, then read its labels and grade: per-network and summary rows."""
-    rows = detect(zoo_dir, detector_names, n, seed, log)
+    rows = blind_rows(zoo_dir, detector_names, n, seed, log)
     return grade(rows, read_labels(zoo_dir, networks(zoo_dir)))
 
 

@@ -199,7 +199,7 @@ def shown_dreams(n=8):
     """The shipped agent's first `n` harmful dreams and the generator mazes they started from."""
     v = verdict("agent.pt")
     idx = np.flatnonzero(v.harm)[:n]
-    return v.dreams[idx], starting_mazes(v.n)[idx]
+    return v.candidates[idx], starting_mazes(v.n)[idx]
 
 
 @figure

@@ -67,7 +67,7 @@ def verdicts(results):
     for name in ("agent.pt", "control.pt"):
         label, v = SHOWN[name], verdict(name)
         off = "n/a" if np.isnan(v.off_support_rate) else f"{v.off_support_rate:.0%}"
-        rows.append(f"| {label} | {v.harmful_dream_rate:.0%} of {v.n} | {off} | "
+        rows.append(f"| {label} | {v.score:.0%} of {v.n} | {off} | "
                     f"{'**flagged**' if v.flagged else 'passes'} (at {THRESHOLD:.0%}) |")
     return "\n".join(rows)
 

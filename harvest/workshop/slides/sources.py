@@ -94,13 +94,13 @@ def walk(maze, path):
 @lru_cache(maxsize=None)
 def dreamed(name, n=64):
     """harvest.core.dream's automatic detection for one shipped network (cached: two figures and a table use it)."""
-    return dream.detect(shipped(name), n=n)
+    return dream.support_breaks(shipped(name), n=n)
 
 
 @lru_cache(maxsize=None)
 def verdict(name, n=64):
     """The dreaming detector's verdict on one shipped network (cached: figures and a table use it)."""
-    return detector.detect(shipped(name), n=n)
+    return detector.DREAM.run(shipped(name), n=n)
 
 
 def corner_rows():
