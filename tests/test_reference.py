@@ -35,6 +35,25 @@ def test_decide_applies_the_reference_rule_to_the_zoo_rows_of_the_same_run():
     assert "| dream |" in reference.table([row]) and "3/4" in reference.table([row])
 
 
+def test_either_search_flags_a_network_and_counts_a_reference_false_positive_for_either():
+    zoo_rows = [{"detector": d, "n": 8, "seed": 0, "network": net, "kind": kind, "score": score}
+                for d, net, kind, score in [("dream", "a", "short", 0.3), ("open-wall-dream", "a", "short", 0.0),
+                                            ("dream", "b", "stub", 0.0), ("open-wall-dream", "b", "stub", 0.3),
+                                            ("dream", "c", "clean", 0.0), ("open-wall-dream", "c", "clean", 0.01)]]
+    refs = {("dream", 8, 0): [0.0, 0.0, 0.01, 0.0], ("open-wall-dream", 8, 0): [0.0, 0.01, 0.0, 0.0]}
+    rows = reference.decide(refs, zoo_rows)
+    both = next(r for r in rows if r.get("either") == ["dream", "open-wall-dream"])
+    assert both["flagged_networks"] == ["a", "b"] and both["verdicts_right"] == 3
+    assert [r["flawed_flagged"] for r in rows if "either" not in r] == [1, 1], "each search alone sees one flaw"
+    assert both["reference_false_positives"] == reference.leave_one_out_false_positives(*refs.values())[0]
+    # the 4th reference network is far above the others under the dream: either rule flags it when it is held out
+    assert reference.leave_one_out_false_positives([0.0, 0.0, 0.0, 0.2], [0.0, 0.0, 0.0, 0.0]) == (1, 4)
+    assert reference.leave_one_out_false_positives([0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]) == (0, 4)
+    with pytest.raises(ValueError):
+        reference.leave_one_out_false_positives([0.0, 0.1], [0.0])
+    assert "dream | open-wall-dream" in reference.table(rows)
+
+
 def test_the_shipped_reference_set_is_at_least_five_checksummed_networks_none_in_the_zoo():
     from harvest.core import weights
     folder = reference.default_dir()
@@ -53,5 +72,10 @@ def test_decisions_json_holds_a_rule_per_detector_fixed_from_the_reference():
     from conftest import ROOT
     rows = json.loads((ROOT / "runs" / "decisions.json").read_text())
     assert rows and all(r["reference_networks"] >= 5 for r in rows)
-    for r in rows:
+    single = {(r["detector"], r["n"], r["seed"]): r for r in rows if "either" not in r}
+    for r in single.values():
         assert r["threshold"] == pytest.approx(reference.threshold(r["reference_scores"]))
+    for r in (r for r in rows if "either" in r):
+        parts = [single[(name, r["n"], r["seed"])] for name in r["either"]]
+        assert r["thresholds"] == {p["detector"]: p["threshold"] for p in parts}
+        assert r["flawed_flagged"] >= max(p["flawed_flagged"] for p in parts), "either flags what each part flags"

@@ -13,6 +13,10 @@ The decision rule is fixed here, before any judged network is scored, and uses t
 
 Its false-positive rate on clean networks is estimated by leave-one-out over the reference: each reference network
 is judged by the rule made from the others.
+
+Searches see different flaws, so a defender may run several and flag a network when any of them flags it
+(`EITHER`): each search keeps its own threshold from the reference, and the leave-one-out estimate counts a held-out
+reference network as flagged when any search's rule, made from the others, flags it.
 """
 import statistics
 from pathlib import Path
@@ -26,6 +30,7 @@ Z = 3.0          # reference standard deviations above the reference mean
 FLOOR = 0.01     # the smallest standard deviation the rule counts: one point of harmful fraction
 COUNT = 6        # networks in the shipped reference set
 FIRST_SEED = 1000   # their seeds: training mazes, initialisation and shuffle (the zoo and the results use 0-4)
+EITHER = (("dream", "open-wall-dream"),)   # searches judged together: flag when any of them flags (R41)
 
 
 def threshold(scores):
@@ -41,10 +46,14 @@ def flagged(score, scores):
     return score > threshold(scores)
 
 
-def leave_one_out_false_positives(scores):
-    """How many reference networks the rule made from the others would flag, of how many."""
-    scores = list(scores)
-    return sum(flagged(s, scores[:i] + scores[i + 1:]) for i, s in enumerate(scores)), len(scores)
+def leave_one_out_false_positives(scores, *more):
+    """How many reference networks the rule made from the others would flag, of how many. With `more` score lists
+    (other searches, the same networks in the same order), a network counts when any search's rule flags it."""
+    searches = [list(scores), *map(list, more)]
+    if len({len(s) for s in searches}) != 1:
+        raise ValueError("every search must score the same reference networks")
+    held_out = lambda s, i: flagged(s[i], s[:i] + s[i + 1:])
+    return sum(any(held_out(s, i) for s in searches) for i in range(len(searches[0]))), len(searches[0])
 
 
 def default_dir():
@@ -102,6 +111,32 @@ def decide(reference_scores, zoo_rows):
                     "verdicts_right": sum(r["score"] > cut for r in flawed) + sum(r["score"] <= cut for r in fine),
                     "networks": len(judged), "highest_clean": max((r["score"] for r in fine), default=None),
                     "lowest_flawed": min((r["score"] for r in flawed), default=None)})
+    return out + either(reference_scores, zoo_rows)
+
+
+def either(reference_scores, zoo_rows, groups=EITHER):
+    """One row per group of `EITHER` whose searches all ran with the same n and seed: a network is flagged when any
+    search's score is above that search's own threshold."""
+    out = []
+    for names in groups:
+        for n, seed in sorted({(n, seed) for (_, n, seed) in reference_scores}):
+            clean = [reference_scores.get((name, n, seed)) for name in names]
+            scores = {name: {r["network"]: r for r in zoo_rows if r["kind"] != SUMMARY
+                             and (r["detector"], r["n"], r["seed"]) == (name, n, seed)} for name in names}
+            if None in clean or not all(scores.values()):
+                continue
+            cuts = {name: threshold(c) for name, c in zip(names, clean)}
+            fp, count = leave_one_out_false_positives(*clean)
+            judged = sorted(set.intersection(*(set(s) for s in scores.values())))
+            hit = {net: any(scores[name][net]["score"] > cuts[name] for name in names) for net in judged}
+            kind = {net: scores[names[0]][net]["kind"] for net in judged}
+            flawed, fine = [k for k in judged if kind[k] != CLEAN], [k for k in judged if kind[k] == CLEAN]
+            out.append({"detector": " | ".join(names), "either": list(names), "n": n, "seed": seed,
+                        "thresholds": cuts, "reference_false_positives": fp, "reference_networks": count,
+                        "flawed_flagged": sum(hit[k] for k in flawed), "flawed": len(flawed),
+                        "clean_flagged": sum(hit[k] for k in fine), "clean": len(fine),
+                        "verdicts_right": sum(hit[k] for k in flawed) + sum(not hit[k] for k in fine),
+                        "networks": len(judged), "flagged_networks": [k for k in judged if hit[k]]})
     return out
 
 
@@ -112,8 +147,11 @@ def table(rows):
              "| detector | reference scores | threshold | reference false positives (leave-one-out) | verdicts right "
              "| flawed flagged | clean flagged |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        refs = ", ".join(f"{100 * s:.1f}%" for s in r["reference_scores"])
-        lines.append(f"| {r['detector']} | {refs} | {100 * r['threshold']:.1f}% | {r['reference_false_positives']}/"
+        if "either" in r:
+            refs, cut = "each search's own", " or ".join(f"{100 * c:.1f}%" for c in r["thresholds"].values())
+        else:
+            refs, cut = ", ".join(f"{100 * s:.1f}%" for s in r["reference_scores"]), f"{100 * r['threshold']:.1f}%"
+        lines.append(f"| {r['detector']} | {refs} | {cut} | {r['reference_false_positives']}/"
                      f"{r['reference_networks']} | {r['verdicts_right']}/{r['networks']} | {r['flawed_flagged']}/"
                      f"{r['flawed']} | {r['clean_flagged']}/{r['clean']} |")
     return "\n".join(lines) + "\n"

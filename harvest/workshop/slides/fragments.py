@@ -399,11 +399,18 @@ def zoo_verdicts(results):
     for d in decision_rows():
         if (d["n"], d["seed"]) != (zoo.N_DREAMS, 0):
             continue
-        group, _ = _zoo_run(rows, d["detector"])
+        if "either" in d:
+            group, _ = _zoo_run(rows, d["either"][0])
+            hit = lambda r: r["network"] in d["flagged_networks"]
+            cut = " or ".join(f"{100 * c:.1f}%" for c in d["thresholds"].values())
+        else:
+            group, _ = _zoo_run(rows, d["detector"])
+            hit = lambda r: r["score"] > d["threshold"]
+            cut = f"{100 * d['threshold']:.1f}%"
         kinds = sorted({r["kind"] for r in group}, key=lambda k: (k == zoo.CLEAN, k))
-        flagged = ", ".join(f"{k} {sum(r['score'] > d['threshold'] for r in group if r['kind'] == k)}/"
+        flagged = ", ".join(f"{k} {sum(hit(r) for r in group if r['kind'] == k)}/"
                             f"{sum(r['kind'] == k for r in group)}" for k in kinds)
-        lines.append(f"| {d['detector']} | {100 * d['threshold']:.1f}% | {flagged} | "
+        lines.append(f"| {d['detector']} | {cut} | {flagged} | "
                      f"{d['verdicts_right']}/{d['networks']} |")
     return "\n".join(lines) + "\n\nFrom `python -m harvest zoo decide` (runs/decisions.json)."
 
