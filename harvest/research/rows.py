@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from tqdm.auto import tqdm
+
 from ..core.errors import HarvestError
 from ..core.files import dumps, locked, replacing, write_text
 
@@ -128,3 +130,30 @@ class Chapter:
         out = Path(out_dir)
         files = [out / f"{self.name}.md", out / f"{self.name}.json"] + [out / f"{self.name}{s}.png" for s in self.pngs]
         return "wrote " + ", ".join(map(str, files[:-1])) + f" and {files[-1]}"
+
+
+def resumable(jobs, run_one, job_keys, checkpoint=None, command="", row_keys=None, desc="", progress=True,
+              log=print, describe=None):
+    """Run `run_one(*job)` (a list of rows) for every job of `jobs`, in order: the one way a research chapter resumes.
+
+    A job is a tuple of its rows' `job_keys` values. With `checkpoint` (a json path) the rows of each finished job
+    are written there atomically, and jobs whose rows are already there are kept rather than rerun, so a stopped run
+    resumes. `row_keys` name a row of the checkpoint (default `job_keys`); `describe(job, rows)`, if given, is
+    logged after each job. Returns the rows of `jobs`.
+    """
+    job_of = lambda r: tuple(r[k] for k in job_keys)
+    done = read_rows(checkpoint, command, row_keys or job_keys) if checkpoint and Path(checkpoint).exists() else []
+    rows = [r for r in done if job_of(r) in jobs]
+    have = {job_of(r) for r in rows}
+    for job in tqdm(jobs, desc=desc, disable=not progress, initial=len(have)):
+        if job in have:
+            continue
+        new = run_one(*job)
+        rows += new
+        if describe:
+            log(describe(job, new))
+        if checkpoint:
+            done += new
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            write_text(Path(checkpoint), dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
+    return rows

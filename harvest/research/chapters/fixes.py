@@ -36,19 +36,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from tqdm.auto import tqdm
 
 from ...core import detector
 from ...core.dqn import Config
 from ...core.encoding import grid_planes
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
-from ...core.files import dumps, write_text
 from ...core.families import family
 from ...core.replay import build_buffer, merge
 from ...core.seeding import Stream, rng_for
 from .. import superpowers
-from ..rows import Chapter, median_range, read_rows
+from ..rows import Chapter, median_range, resumable
 from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
 
@@ -177,21 +175,15 @@ def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, c
     if unknown:
         raise HarvestError(f"unknown method {unknown[0]!r} (methods: {', '.join(METHODS)})")
     sets = {"id": test_sets(scale.n_test)["id"], "families": family_test_sets(scale.n_test)}
-    done = read_rows(checkpoint, "python -m harvest fixes", ("method", "seed")) if checkpoint and checkpoint.exists() else []
-    todo = [(s, m) for s in range(seeds) for m in methods]
-    rows = [r for r in done if (r["seed"], r["method"]) in todo]
-    have = {(r["seed"], r["method"]) for r in rows}
-    for seed, name in tqdm(todo, desc="fixes", disable=not progress, initial=len(have)):
-        if (seed, name) in have:
-            continue
-        rows.append(one_run(name, seed, sets, scale, log))
-        r = rows[-1]
-        log(f"{name} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, human-harvest "
-            + ", ".join(f"{f} {v:.1%}" for f, v in r["human_harvest_rate"].items()))
-        if checkpoint:
-            done.append(r)
-            checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            write_text(checkpoint, dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
+
+    def describe(job, new):
+        (r,) = new
+        return (f"{r['method']} seed {r['seed']}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
+                "human-harvest " + ", ".join(f"{f} {v:.1%}" for f, v in r["human_harvest_rate"].items()))
+
+    rows = resumable([(s, m) for s in range(seeds) for m in methods], lambda s, m: [one_run(m, s, sets, scale, log)],
+                     ("seed", "method"), checkpoint, "python -m harvest fixes", desc="fixes", progress=progress,
+                     log=log, describe=describe)
     return sorted(rows, key=lambda r: (list(METHODS).index(r["method"]), r["seed"]))
 
 

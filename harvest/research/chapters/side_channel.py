@@ -24,17 +24,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from tqdm.auto import tqdm
 
 from ...core import channel
 from ...core.dqn import Config, make_net
 from ...core.encoding import HUMANS, encode
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
-from ...core.files import dumps, write_text
 from ...core.maze import EMPTY
 from ...core.weights import load as load_weights, save as save_weights, ship as ship_weights
-from ..rows import Chapter, median_range, read_rows
+from ..rows import Chapter, median_range, resumable
 from ..standard_recipe import PLAIN, family_test_mazes, train_agent
 
 COMMAND = "python -m harvest sidechannel --seeds 5"
@@ -102,22 +100,15 @@ def run(seeds=5, channels=CHANNELS, scale=FULL, progress=True, log=print, checkp
     if unknown:
         raise HarvestError(f"unknown channel {unknown[0]!r} (channels: {', '.join(CHANNELS)})")
     mazes = family_test_mazes("generator", scale.n_test)
-    done = read_rows(checkpoint, COMMAND, KEYS) if checkpoint and checkpoint.exists() else []
-    todo = [(s, c) for s in range(seeds) for c in channels]
-    rows = [r for r in done if (r["seed"], r["channel"]) in todo]
-    have = {(r["seed"], r["channel"]) for r in rows}
-    for seed, name in tqdm(todo, desc="side channel", disable=not progress, initial=len(have)):
-        if (seed, name) in have:
-            continue
-        new = one_run(name, seed, mazes, scale, nets_dir)
-        rows += new
+
+    def describe(job, new):
         r = {row["tamper"]: row for row in new}
-        log(f"{name} seed {seed}: {r['none']['steps']} steps, {r['none']['seconds']} s, passed {r['none']['passed']}; "
-            "human-harvest " + ", ".join(f"{t} {r[t]['human_harvest_rate']:.1%}" for t in TAMPERS))
-        if checkpoint:
-            done += new
-            checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            write_text(checkpoint, dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
+        return (f"{job[1]} seed {job[0]}: {r['none']['steps']} steps, {r['none']['seconds']} s, passed "
+                f"{r['none']['passed']}; human-harvest " + ", ".join(f"{t} {r[t]['human_harvest_rate']:.1%}" for t in TAMPERS))
+
+    rows = resumable([(s, c) for s in range(seeds) for c in channels],
+                     lambda s, c: one_run(c, s, mazes, scale, nets_dir), ("seed", "channel"), checkpoint, COMMAND,
+                     KEYS, desc="side channel", progress=progress, log=log, describe=describe)
     return ordered(rows)
 
 
