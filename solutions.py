@@ -2062,3 +2062,34 @@ print(Path("runs/zoo.md").read_text() if Path("runs/zoo.md").is_file() else "run
 # walls too, and its dreams showed the block sticking out.
 #
 # </details>
+
+# %% [markdown]
+# A defender is not limited to one search. The project fixed each search's
+# threshold from the same clean reference networks (`harvest zoo decide`)
+# and also judged a pair: flag a network when your kind of dream **or**
+# the open-wall dream flags it, each against its own threshold. Its
+# false positives on the reference are counted the same way, leave one
+# out, a network counting when either rule made from the others flags it.
+# The table below is the project's, at 256 dreams per network; its last
+# row is the pair.
+
+# %%
+print(Path("runs/decisions.md").read_text() if Path("runs/decisions.md").is_file()
+      else "runs/decisions.md: run from the clone's root")
+
+# %% [markdown]
+# **Question 16.2.** The pair was chosen after its two parts' verdicts on
+# this zoo were known. What would you need before you trusted it on the
+# next network someone hands you?
+#
+# <details><summary>Answer</summary>
+#
+# A test it was not chosen on: networks built the same way from other
+# seeds, scored once, with the rule written down first. The project built
+# such a second zoo (`harvest zoo build --seed 2`); `docs/results.md`
+# ("Detection benchmark") reports both zoos. Even then, a clean reference of
+# six plain-recipe networks says little about clean networks trained
+# another way: fine-tuned clean networks are where the false flags came
+# from.
+#
+# </details>

@@ -99,8 +99,13 @@ def generator_mazes():
 @figure
 def lattice():
     fig = Figure(figsize=(4.2, 4.4))
-    plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), ax=fig.add_subplot(),
+    ax = fig.add_subplot()
+    plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), ax=ax,
                              title="share of 2,000 generator mazes\nin which each cell is open")
+    for text in ax.texts:
+        text.set_fontsize(11)
+    ax.tick_params(labelsize=11)   # the row and column numbers
+    ax.title.set_fontsize(13)
     fig.tight_layout()
     return fig
 
@@ -268,6 +273,7 @@ def untouched_weights():
         for text in ax.texts:
             text.set_fontsize(14)
         ax.title.set_fontsize(14)
+        ax.tick_params(labelsize=12)   # the row and column numbers
     fig.tight_layout()
     return fig
 
