@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Issue 39: after `python spoilers.py --ship` replaces shipped_init.pt, agent.pt and control.pt, every number made
+# from those files is measured again, in this order (EXPERIMENTS.md R35 and R38 list what depends on them). The
+# corner, side-channel and reference networks do not depend on the three files and are left alone.
+# Each step resumes or is skipped when its output is already there; run it on a quiet machine (several hours).
+# Usage (from the repository root): bash lab/after_ship.sh
+set -euo pipefail
+# networks trained from the old files would be reused by the resuming steps: start without them (a resumed run of
+# this script sets AFTER_SHIP_RESUME=1 to keep what it trained itself)
+if [ -z "${AFTER_SHIP_RESUME:-}" ]; then
+  for d in runs/nets runs/zoo_nets; do
+    if [ -e "$d" ]; then echo "move $d away first: it may hold networks trained from the old files" >&2; exit 2; fi
+  done
+fi
+python -m harvest experiment --seeds 5          # runs/results.*: the failure, the control and the repair, 5 seeds
+bash lab/train_nets.sh                          # runs/nets/: 15 networks for the verdicts table
+python lab/r22_verdicts.py                      # runs/verdicts.*: the dream's verdicts on them
+python lab/ship_repaired.py                     # harvest/weights/repaired.pt: the repair from the new shipped init
+python -m harvest fixes --seeds 5               # runs/fixes.*: the fixes chapter (trains from the shipped init)
+python -m harvest zoo build                     # harvest/weights/zoo/: plants and fixes fine-tuned from control.pt
+python -m harvest zoo score                     # runs/zoo.*
+python -m harvest zoo decide                    # runs/decisions.*
+python -m harvest slides                        # the decks' figures and numbers
+python -m harvest build                         # notebooks and docs, numbers rendered from runs/*.json
