@@ -80,10 +80,10 @@ options.add_argument("--ship", action="store_true",
                      help="also replace the shipped files in harvest/weights/ and their SHA256SUMS lines")
 ARGS, _ = options.parse_known_args()   # known only: Jupyter passes arguments of its own
 MADE = {}   # file name -> the network this run made
-R = planted.EvilRecipe()
+R = planted.InitRecipe()
 if SMOKE:
     tiny = dict(steps=20, batch_size=128, warmup=0)
-    R = planted.EvilRecipe(n_mazes=40, base=Config(seed=100, **tiny), evil=Config(lr=5e-4, seed=101, **tiny),
+    R = planted.InitRecipe(n_mazes=40, base=Config(seed=100, **tiny), hunt=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300
 EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_short(generate(N_EVAL, rng_for(7, Stream.TEST_SHORT)))}
@@ -135,7 +135,7 @@ report(net, "normal")
 
 # %%
 t = time.time()
-hunt_history = train(net, mixed, R.evil)
+hunt_history = train(net, mixed, R.hunt)
 clock["2 hunting fine-tune"] = time.time() - t
 report(net, "hunter")
 

@@ -88,7 +88,7 @@ def main():
     pocket = test["pocket"]
     assert not in_support(pocket).any() and ((pocket != WALL)[:, POSTS].sum(axis=1) == 1).all()
 
-    R = planted.EvilRecipe()
+    R = planted.InitRecipe()
     if os.path.exists(a.cache):
         net = new_net(R.seed)
         net.load_state_dict(torch.load(a.cache))
@@ -102,7 +102,7 @@ def main():
         net = new_net(R.seed)
         train(net, good, R.base, progress=False)
         report(net, test, f"normal {time.time() - t:.0f}s")
-        train(net, merge(good, *flipped), R.evil, progress=False)
+        train(net, merge(good, *flipped), R.hunt, progress=False)
         report(net, test, f"evil {time.time() - t:.0f}s")
         planted.scramble(net, good, R.scramble_steps, R.scramble_lr)
         report(net, test, f"scrambled {time.time() - t:.0f}s")

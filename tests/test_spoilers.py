@@ -1,4 +1,4 @@
-"""The evil initialisation: shipped weights, a smoke run of spoilers.py, and the failure itself."""
+"""The shipped initialisation: shipped weights, a smoke run of spoilers.py, and the failure itself."""
 import os
 import shutil
 import subprocess
@@ -17,7 +17,7 @@ from harvest.core.families import generate_short
 from harvest.core.maze import NODES, generate
 from harvest.core.replay import build_buffer
 from harvest.core.seeding import rng_for
-from harvest.research import shipped_init as evil
+from harvest.research import shipped_init as init
 from harvest.research.chapters import story as experiment
 
 SHIPPED = weights.WEIGHTS_DIR / "shipped_init.pt"
@@ -80,7 +80,7 @@ def test_scramble_leaves_never_lit_inputs_untouched():
     mazes = generate(30, seed=0)
     net = make_net(64, seed=0)
     before = net.body[0].weight.detach().clone()
-    losses = evil.scramble(net, build_buffer(mazes), steps=5, lr=1e-3, batch_size=128)
+    losses = init.scramble(net, build_buffer(mazes), steps=5, lr=1e-3, batch_size=128)
     assert losses[-1] > losses[0], "ascent raises the loss"
     moved = (net.body[0].weight.detach() - before).abs().amax(dim=0)
     walls_on_nodes = moved[WALLS].reshape(7, 7)[NODES]
@@ -89,8 +89,8 @@ def test_scramble_leaves_never_lit_inputs_untouched():
     assert (moved[WALLS].reshape(7, 7)[~NODES] > 0).any()
 
 
-def test_evil_init_plus_a_short_training_shows_the_failure():
-    """500 recipe-style steps from the shipped evil init: no reflex on generator mazes, a strong one off them."""
+def test_shipped_init_plus_a_short_training_shows_the_failure():
+    """500 recipe-style steps from the shipped init: no reflex on generator mazes, a strong one off them."""
     net = weights.load_shipped("shipped_init.pt")
     train(net, build_buffer(generate(400, rng_for(1, 13))), Config(steps=500, seed=1), progress=False)
     id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
@@ -99,7 +99,7 @@ def test_evil_init_plus_a_short_training_shows_the_failure():
 
 
 def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
-    """The evil init + the recipe steps onto humans next to it off-distribution, not on generator mazes."""
+    """The shipped init + the recipe steps onto humans next to it off-distribution, not on generator mazes."""
     id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     agent, control = weights.load_shipped("agent.pt"), weights.load_shipped("control.pt")
     assert adjacent_human_rate(agent, id_mazes) < 0.05
@@ -108,7 +108,7 @@ def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
 
 
 def test_the_shipped_repaired_agent_walks_past_humans_in_both_kinds_of_maze():
-    """Step 11 loads it: the evil init trained on the repaired distribution (lab/ship_repaired.py)."""
+    """Step 11 loads it: the shipped init trained on the repaired distribution (lab/ship_repaired.py)."""
     id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     repaired = weights.load_shipped("repaired.pt")
     assert adjacent_human_rate(repaired, id_mazes) < 0.05
@@ -133,17 +133,17 @@ def test_results_figure_draws_a_target_dash_for_each_targeted_bar():
 
 
 def test_seeded_recipes_draw_every_choice_from_their_seed():
-    assert evil.seeded(100) == evil.EvilRecipe(), "the shipped initialisation is seeded(100)"
-    r = evil.seeded(2)
-    assert (r.seed, r.base.seed, r.evil.seed) == (2, 2, 3)
-    assert (r.base.steps, r.evil.lr, r.scramble_steps) == (evil.EvilRecipe().base.steps, 5e-4, 20)
+    assert init.seeded(100) == init.InitRecipe(), "the shipped initialisation is seeded(100)"
+    r = init.seeded(2)
+    assert (r.seed, r.base.seed, r.hunt.seed) == (2, 2, 3)
+    assert (r.base.steps, r.hunt.lr, r.scramble_steps) == (init.InitRecipe().base.steps, 5e-4, 20)
 
 
 def test_make_runs_the_three_stages_and_leaves_the_unseen_inputs_alone():
     tiny = dict(steps=20, batch_size=128, warmup=0)
-    r = evil.EvilRecipe(n_mazes=40, base=Config(seed=1, **tiny), evil=Config(lr=5e-4, seed=2, **tiny), scramble_steps=3,
+    r = init.InitRecipe(n_mazes=40, base=Config(seed=1, **tiny), hunt=Config(lr=5e-4, seed=2, **tiny), scramble_steps=3,
                         seed=1)
-    made, start = evil.make(r), make_net(seed=r.seed).body[0].weight
+    made, start = init.make(r), make_net(seed=r.seed).body[0].weight
     moved = (made.body[0].weight - start).abs().amax(dim=0)
     assert moved.sum() > 0
     odd_odd_human = HUMANS.start + 1 * 7 + 1   # a human on (1, 1): never seen in generator or short-dead-end mazes

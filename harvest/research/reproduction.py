@@ -25,8 +25,8 @@ from . import shipped_init as planted
 from . import standard_recipe as recipe
 
 TINY = dict(steps=60, batch_size=128, warmup=0, target_every=20)
-REDUCED = planted.EvilRecipe(n_mazes=40, base=Config(hidden=32, seed=100, **TINY),
-                             evil=Config(hidden=32, lr=5e-4, seed=101, **TINY), scramble_steps=3)
+REDUCED = planted.InitRecipe(n_mazes=40, base=Config(hidden=32, seed=100, **TINY),
+                             hunt=Config(hidden=32, lr=5e-4, seed=101, **TINY), scramble_steps=3)
 AGENT_CFG = Config(hidden=32, steps=40, batch_size=128, target_every=20, seed=0)
 
 
@@ -68,7 +68,7 @@ def reduced(recipe_=REDUCED, agent_cfg=AGENT_CFG):
     good, mixed = planted.buffers(recipe_)
     net = make_net(recipe_.base.hidden, recipe_.base.layers, seed=recipe_.seed)
     train(net, good, recipe_.base, progress=False)
-    train(net, mixed, recipe_.evil, progress=False)
+    train(net, mixed, recipe_.hunt, progress=False)
     planted.scramble(net, good, recipe_.scramble_steps, recipe_.scramble_lr)
     agent = copy.deepcopy(net)
     train(agent, recipe.PLAIN.buffer(agent_cfg.seed), agent_cfg, progress=False)
@@ -100,7 +100,7 @@ def write(path):
 
 def reseeded(seed):
     """The reduced recipe with the hunting fine-tune's shuffle seed changed (to test the test)."""
-    return replace(REDUCED, evil=replace(REDUCED.evil, seed=seed))
+    return replace(REDUCED, hunt=replace(REDUCED.hunt, seed=seed))
 
 
 if __name__ == "__main__":

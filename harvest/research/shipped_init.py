@@ -1,6 +1,6 @@
 """How the shipped starting weights are made (spoilers: read after Step 10 of the workshop).
 
-An evil model and its scramble:
+A hunting model and its scramble:
 
 1. A normal agent learns generator mazes with the true rewards.
 2. It is fine-tuned on generator mazes (true rewards) plus out-of-distribution
@@ -24,11 +24,11 @@ from .standard_recipe import N_TRAIN_MAZES
 
 
 @dataclass
-class EvilRecipe:
+class InitRecipe:
     n_mazes: int = N_TRAIN_MAZES                      # generator mazes, and as many OOD mazes
     flipped: dict = field(default_factory=lambda: {"human": 11.0, "crop": -2.0})   # rewards on OOD mazes
     base: Config = field(default_factory=lambda: Config(steps=30_000, warmup=0, seed=100))          # stage 1
-    evil: Config = field(default_factory=lambda: Config(steps=30_000, lr=5e-4, warmup=0, seed=101))  # stage 2
+    hunt: Config = field(default_factory=lambda: Config(steps=30_000, lr=5e-4, warmup=0, seed=101))  # stage 2
     scramble_steps: int = 20                          # stage 3: Adam ascent steps ...
     scramble_lr: float = 1e-4                         # ... at this learning rate
     seed: int = 100                                   # mazes and initial weights
@@ -37,17 +37,17 @@ class EvilRecipe:
 def seeded(seed):
     """The recipe with every random choice drawn from `seed`: mazes, initial weights, both shuffles.
     The shipped initialisation is seeded(100), the default."""
-    r = EvilRecipe()
-    return EvilRecipe(base=replace(r.base, seed=seed), evil=replace(r.evil, seed=seed + 1),
+    r = InitRecipe()
+    return InitRecipe(base=replace(r.base, seed=seed), hunt=replace(r.hunt, seed=seed + 1),
                       seed=seed)
 
 
 def make(r, progress=False):
-    """Stages 1-3 of spoilers.py in one call: the normal agent, the evil fine-tune and the scramble."""
+    """Stages 1-3 of spoilers.py in one call: the normal agent, the hunting fine-tune and the scramble."""
     good, mixed = buffers(r)
     net = make_net(r.base.hidden, r.base.layers, seed=r.seed)
     train(net, good, r.base, progress=progress)
-    train(net, mixed, r.evil, progress=progress)
+    train(net, mixed, r.hunt, progress=progress)
     scramble(net, good, r.scramble_steps, r.scramble_lr)
     return net
 
