@@ -26,8 +26,10 @@ def test_the_docs_quote_every_research_table_through_a_region():
 def runs_copy(tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
-    for path in [*(ROOT / "runs").glob("*.json"), *(ROOT / "runs").glob("*.md")]:   # results and included tables
-        shutil.copy(path, runs / path.name)
+    for path in [*(ROOT / "runs").rglob("*.json"), *(ROOT / "runs").rglob("*.md")]:   # results and included tables
+        copy = runs / path.relative_to(ROOT / "runs")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, copy)
     return runs
 
 

@@ -51,7 +51,7 @@ def test_either_search_flags_a_network_and_counts_a_reference_false_positive_for
     assert reference.leave_one_out_false_positives([0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]) == (0, 4)
     with pytest.raises(ValueError):
         reference.leave_one_out_false_positives([0.0, 0.1], [0.0])
-    assert "dream | open-wall-dream" in reference.table(rows)
+    assert "| dream or open-wall-dream |" in reference.table(rows)
 
 
 def test_the_shipped_reference_set_is_at_least_five_checksummed_networks_none_in_the_zoo():

@@ -131,7 +131,7 @@ def either(reference_scores, zoo_rows, groups=EITHER):
             hit = {net: any(scores[name][net]["score"] > cuts[name] for name in names) for net in judged}
             kind = {net: scores[names[0]][net]["kind"] for net in judged}
             flawed, fine = [k for k in judged if kind[k] != CLEAN], [k for k in judged if kind[k] == CLEAN]
-            out.append({"detector": " | ".join(names), "either": list(names), "n": n, "seed": seed,
+            out.append({"detector": " or ".join(names), "either": list(names), "n": n, "seed": seed,
                         "thresholds": cuts, "reference_false_positives": fp, "reference_networks": count,
                         "flawed_flagged": sum(hit[k] for k in flawed), "flawed": len(flawed),
                         "clean_flagged": sum(hit[k] for k in fine), "clean": len(fine),

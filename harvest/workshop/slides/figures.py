@@ -8,6 +8,7 @@ results file) raises Skip, and render() draws a placeholder that says how to
 make it.
 """
 
+import textwrap
 from functools import wraps
 
 import matplotlib.lines as mlines
@@ -45,14 +46,16 @@ ANIMATIONS = {}
 # Text enlargement per figure, so that its smallest text is at least 14 px where the deck paints it (the decks show
 # most figures at about half their drawn size; the slide checks measure it): drawn text size x this factor. The maze
 # pictures have room for it; the charts and value grids still in the checks' STILL_SMALL need a layout of their own.
+WRAPPED = {"two_axes": (1.4, 36), "corner_sweep": (1.45, 30), "side_channel_results": (1.4, 90)}   # charts: factor, wrap
 LEGIBLE = {"ood_mazes": 1.25, "generator_mazes": 1.4, "twins": 1.15, "return_paths": 1.25, "dreams": 1.3,
            "moved_dreams": 1.5, "corner_family": 1.55, "corner_policies": 1.65, "fixes_superpowers": 1.1,
            "fixes_families": 1.1, "side_channel_view": 1.15, "stub_edit": 1.5, "seeds_picture": 1.15}
 
 
-def legible(fig, factor):
+def legible(fig, factor, wrap=None):
     """`fig` with every text's font size multiplied by `factor`, tick labels included (as tick parameters, so that
-    ticks made at drawing time get them too)."""
+    ticks made at drawing time get them too). With `wrap`, axis labels and the figure's title are wrapped at that
+    many characters and the layout is made again, so the larger text still fits."""
     ticks = set()
     for ax in fig.axes:
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
@@ -63,12 +66,17 @@ def legible(fig, factor):
     for t in fig.findobj(Text):
         if id(t) not in ticks:
             t.set_fontsize(t.get_fontsize() * factor)
+    if wrap:
+        labels = [label for ax in fig.axes for label in (ax.xaxis.label, ax.yaxis.label)]
+        for t in labels + ([fig._suptitle] if fig._suptitle else []):
+            t.set_text(textwrap.fill(t.get_text().replace("\n", " "), wrap))
+        fig.set_layout_engine("constrained")
     return fig
 
 
 def figure(fn):
-    factor = LEGIBLE.get(fn.__name__)
-    FIGURES[fn.__name__] = fn if factor is None else wraps(fn)(lambda: legible(fn(), factor))
+    factor, wrap = WRAPPED.get(fn.__name__, (LEGIBLE.get(fn.__name__), None))
+    FIGURES[fn.__name__] = fn if factor is None else wraps(fn)(lambda: legible(fn(), factor, wrap))
     return fn
 
 
@@ -391,9 +399,10 @@ def side_channel_view():
     def draw(panel, ax):
         title, shown = panel
         plot.plot_maze(maze, ax=ax, title=title)
-        ax.add_patch(mpatches.Circle((c, r), 0.3, color="#3366cc"))
+        ax.add_patch(mpatches.Circle((c, r), 0.24, color="#3366cc"))
         for (dr, dc), value in zip(MOVES, shown.tolist()):
-            ax.text(c + 0.62 * dc, r + 0.62 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
+            # up and down beside the circle's edge, left and right past it: no tag covers the agent or a letter
+            ax.text(c + 0.85 * dc, r + 0.52 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
                     weight="bold", color="#7a0000", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.85})
     return plot.grid_of(draw, panels, ncols=3, size=3.2)
 

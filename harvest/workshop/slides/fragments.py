@@ -21,8 +21,9 @@ from ...core.rules import REWARDS
 from ...research.chapters import corner, fixes, story, zoo
 from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
-from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows, decision_rows,
-                      dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict, walk, zoo_rows)
+from .sources import (HUNT_PATH, REPAIRED, RESULTS, ROOT, SAFE_PATH, SECOND_ZOO, SHOWN, TWIN_OOD, Skip, corner_rows,
+                      decision_rows, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict, walk,
+                      zoo_rows)
 
 FRAGMENTS = {}
 
@@ -389,6 +390,22 @@ def reference_rule(results):
             f"{reference.COUNT} networks known to be clean, trained from scratch by the standard recipe: their mean "
             f"score plus {reference.Z:g} standard deviations (the deviation counted as at least "
             f"{100 * reference.FLOOR:g} point). Then count the verdicts that match the truth.")
+
+
+@fragment
+def zoo_both(results):
+    """Per detector and pair, the verdicts right on the shipped zoo and on the zoo built from other seeds, each rule
+    fixed from the reference (runs/decisions.json and runs/zoo_seed2/decisions.json)."""
+    runs = [{d["detector"]: d for d in decision_rows(folder) if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
+            for folder in (ROOT / "runs", SECOND_ZOO)]
+    lines = ["| detector | shipped zoo: right | clean flagged | second zoo: right | clean flagged |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name in runs[0]:
+        cells = [f"{d['verdicts_right']}/{d['networks']} | {d['clean_flagged']}/{d['clean']}" if d else "– | –"
+                 for d in (run.get(name) for run in runs)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\nFrom `python -m harvest zoo decide`, on each zoo's scores (runs/decisions.json, " \
+        "runs/zoo_seed2/decisions.json)."
 
 
 @fragment

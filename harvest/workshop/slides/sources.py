@@ -127,11 +127,14 @@ def zoo_rows():
         raise Skip(str(err)) from None
 
 
-def decision_rows():
-    """Each detector's verdicts against the clean reference set, from runs/decisions.json (`harvest zoo decide`), or
+SECOND_ZOO = ROOT / "runs" / "zoo_seed2"   # the zoo built from other seeds (`harvest zoo build --seed 2`), scored once
+
+
+def decision_rows(folder=ROOT / "runs"):
+    """Each detector's verdicts against the clean reference set, from FOLDER/decisions.json (`harvest zoo decide`), or
     Skip."""
     try:
-        return reference.CHAPTER.load(ROOT / "runs" / "decisions.json")
+        return reference.CHAPTER.load(Path(folder) / "decisions.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
