@@ -259,7 +259,7 @@ def cmd_zoo_score(args):
     from .research.chapters import zoo
     zoo_dir = args.zoo or zoo.default_dir()
     if args.verdicts:
-        rows = zoo.from_verdicts(args.verdicts, zoo_dir)
+        rows = zoo.from_verdicts(args.verdicts, zoo_dir, args.threshold)
     else:   # detection first, over the networks alone; the labels are read only to grade
         rows = zoo.score(zoo_dir, args.detector or tuple(zoo.DETECTORS), n=args.n, seed=args.seed, log=print)
     finish(zoo.CHAPTER, rows, args.out)   # rows of other detectors and runs stay
@@ -501,7 +501,9 @@ def parser():
     how.add_argument("--detector", action="append", metavar="NAME",
                      help="only this detector (repeatable; default: all of harvest.research.detectors.DETECTORS)")
     how.add_argument("--verdicts", metavar="FILE", help="grade a verdicts file instead: JSON {network: true/false} "
-                                                        "or {network: score}, a score flagged at 0.25")
+                                                        "or {network: score} with --threshold")
+    zs.add_argument("--threshold", metavar="T", help="with a verdicts file of scores: flag a score above T, the "
+                                                     "threshold your rule set from clean networks before the zoo")
     zs.add_argument("--zoo", metavar="DIR", help="the zoo: NAME.pt files and labels.json (default harvest/weights/zoo)")
     zs.add_argument("--n", default=256, help="starting mazes per network and detector (default 256)")
     zs.add_argument("--seed", default=0, help="seed of the starting mazes")

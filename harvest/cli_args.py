@@ -162,7 +162,7 @@ CHECKS = {  # flag's dest: its check, in every verb that has the flag
     "seed": integer(0), "first_seed": integer(0), "n": integer(1, MOST), "seeds": integer(1, 1000),
     "n_test": integer(1, MOST), "repeats": integer(1, 1000), "jobs": integer(1, 64), "count": integer(2, 100), "index": integer(), "results": in_file,
     "device": device, "mazes": maze_file, "weights": weights_file,
-    "detector": detector_name, "verdicts": in_file, "zoo": in_dir, "scores": in_file, "reference": in_dir,
+    "detector": detector_name, "verdicts": in_file, "threshold": number(0, 1), "zoo": in_dir, "scores": in_file, "reference": in_dir,
     **{f"cfg_{name}": check for name, check in CONFIG.items()},
 }
 OUTPUTS = {  # verb: what its --out must be

@@ -186,13 +186,14 @@ def test_no_detector_reads_the_labels(tiny_zoo, tmp_path, monkeypatch):
 @pytest.mark.parametrize("verdicts, right, area", [
     ({"agent": True, "control": False, "repaired": False}, 3, 1.0),
     ({"agent": False, "control": True, "repaired": False}, 1, 0.25),
-    ({"agent": 0.3, "control": 0.2, "repaired": 0.0}, 3, 1.0),     # scores: flagged at 0.25
+    ({"agent": 0.3, "control": 0.2, "repaired": 0.0}, 3, 1.0),     # scores: flagged above the threshold, 0.25
     ({"agent": 0.5, "control": 0.9, "repaired": 0.1}, 2, 0.5),
+    ({"agent": 0.25, "control": 0.0, "repaired": 0.0}, 2, 1.0),    # at the threshold is not above it
 ])
 def test_a_learner_s_verdicts_are_graded_like_a_detector(tiny_zoo, tmp_path, verdicts, right, area):
     path = tmp_path / "mine.json"
     path.write_text(json.dumps(verdicts))
-    graded = zoo.from_verdicts(path, tiny_zoo)
+    graded = zoo.from_verdicts(path, tiny_zoo, threshold=0.25)
     s = summary(graded, "verdicts: mine.json")
     assert s["verdicts_right"] == right and s["auroc"] == area
     assert s["harmful_per_1000_evaluations"] == {"clean": None, "short": None}
@@ -204,6 +205,7 @@ def test_a_learner_s_verdicts_are_graded_like_a_detector(tiny_zoo, tmp_path, ver
     ('{"agent": "yes", "control": false, "repaired": false}', "true, false or a number"),
     ('[true, false]', "one JSON object"),
     ('{"agent": tr', "not readable JSON"),
+    ('{"agent": 0.3, "control": 0.1, "repaired": 0.0}', "--threshold"),
 ])
 def test_a_bad_verdicts_file_is_one_error_line(tiny_zoo, tmp_path, capsys, text, says):
     path = tmp_path / "bad.json"

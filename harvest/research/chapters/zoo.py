@@ -15,8 +15,8 @@ kind but "clean"). Per detector, the summary row gives the AUROC of its scores
 evaluations for each kind.
 
 A learner's verdicts file, {network: true/false} or {network: score}, is
-graded the same way (`from_verdicts`): a score is flagged at the detectors'
-threshold (`harvest.core.detector.THRESHOLD`).
+graded the same way (`from_verdicts`): a score is flagged above the threshold
+the learner set from clean networks before the zoo (`--threshold`).
 
 `save` writes zoo.json (the rows), zoo.md (the tables) and zoo.png (scores
 per network per detector) atomically, merged with the rows saved before, so a
@@ -165,12 +165,16 @@ def read_verdicts(path, names):
     return verdicts
 
 
-def from_verdicts(path, zoo_dir):
-    """A learner's verdicts file graded like a detector: true flags a network, a score is flagged at THRESHOLD."""
+def from_verdicts(path, zoo_dir, threshold=None):
+    """A learner's verdicts file graded like a detector: true flags a network; a score is flagged above `threshold`,
+    which a file of scores needs (a decision is made before the labels are read, not by the grader)."""
     found = networks(zoo_dir)
     verdicts = read_verdicts(path, found)
+    if threshold is None and not all(isinstance(v, bool) for v in verdicts.values()):
+        raise HarvestError(f"verdicts file {path} holds scores: give the threshold your rule set from clean networks "
+                           "(--threshold T), or write true/false per network")
     rows = [{"detector": f"verdicts: {Path(path).name}", "network": network, "score": float(value),
-             "flagged": value if isinstance(value, bool) else bool(value >= THRESHOLD), "harmful": None,
+             "flagged": value if isinstance(value, bool) else bool(value > threshold), "harmful": None,
              "evaluations": None, "harmful_per_1000_evaluations": None, "seconds": None, "n": None, "seed": None}
             for network, value in sorted(verdicts.items())]
     return grade(rows, read_labels(zoo_dir, found))

@@ -49,7 +49,7 @@ ANIMATIONS = {}
 WRAPPED = {"two_axes": (1.4, 36), "corner_sweep": (1.45, 30), "side_channel_results": (1.4, 90)}   # charts: factor, wrap
 LEGIBLE = {"ood_mazes": 1.25, "generator_mazes": 1.4, "twins": 1.15, "return_paths": 1.25, "dreams": 1.3,
            "moved_dreams": 1.5, "corner_family": 1.55, "corner_policies": 1.65, "fixes_superpowers": 1.1,
-           "fixes_families": 1.1, "side_channel_view": 1.15, "stub_edit": 1.5, "seeds_picture": 1.15}
+           "fixes_families": 1.1, "side_channel_view": 1.15, "stub_edit": 1.5, "seeds_picture": 1.3}
 
 
 def legible(fig, factor, wrap=None):
@@ -71,6 +71,8 @@ def legible(fig, factor, wrap=None):
         for t in labels + ([fig._suptitle] if fig._suptitle else []):
             t.set_text(textwrap.fill(t.get_text().replace("\n", " "), wrap))
         fig.set_layout_engine("constrained")
+    elif not fig.legends:   # room for the larger titles (a figure legend would be laid over)
+        fig.tight_layout()
     return fig
 
 
@@ -438,7 +440,7 @@ def zoo_results():
     decided = {d["detector"]: d for d in decision_rows() if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
     names = [name for name in zoo.DETECTORS if name in decided]
     colour = zoo.colours({r["kind"] for r in rows})
-    fig = Figure(figsize=(12, 1.05 * len(names) + 2.0))
+    fig = Figure(figsize=(12, 0.8 * len(names) + 1.6))
     ax = fig.subplots()
     jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(rows))
     for y, name in enumerate(names):

@@ -358,7 +358,7 @@ def zoo_summary(results):
     """Per detector: AUROC, verdicts right, and harmful mazes per 1,000 evaluations per kind."""
     rows = zoo_rows()
     kinds = sorted({r["kind"] for r in rows if r["kind"] != zoo.SUMMARY})
-    lines = ["| detector | AUROC | verdicts right | " + " | ".join(kinds) + " |", "| --- |" + " ---: |" * (2 + len(kinds))]
+    lines = ["| detector | AUROC | verdicts right at 25% | " + " | ".join(kinds) + " |", "| --- |" + " ---: |" * (2 + len(kinds))]
     for name in zoo.DETECTORS:
         try:
             _, s = _zoo_run(rows, name)
@@ -404,8 +404,10 @@ def zoo_both(results):
         cells = [f"{d['verdicts_right']}/{d['networks']} | {d['clean_flagged']}/{d['clean']}" if d else "– | –"
                  for d in (run.get(name) for run in runs)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n\nFrom `python -m harvest zoo decide`, on each zoo's scores (runs/decisions.json, " \
-        "runs/zoo_seed2/decisions.json)."
+    sizes = [next(iter(run.values()))["networks"] if run else 0 for run in runs]
+    return "\n".join(lines) + f"\n\nThe second zoo holds {sizes[1]} networks where the first holds {sizes[0]}: a " \
+        "plant that does not pass its bars by its step cap is left out. From `python -m harvest zoo decide` on each " \
+        "zoo's scores (runs/decisions.json, runs/zoo_seed2/decisions.json)."
 
 
 @fragment
