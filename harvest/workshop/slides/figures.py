@@ -46,7 +46,8 @@ ANIMATIONS = {}
 # Text enlargement per figure, so that its smallest text is at least 14 px where the deck paints it (the decks show
 # most figures at about half their drawn size; the slide checks measure it): drawn text size x this factor. The maze
 # pictures have room for it; the charts and value grids still in the checks' STILL_SMALL need a layout of their own.
-WRAPPED = {"two_axes": (1.4, 36), "corner_sweep": (1.45, 30), "side_channel_results": (1.4, 90)}   # charts: factor, wrap
+WRAPPED = {"two_axes": (1.4, 36), "corner_sweep": (1.45, 30), "side_channel_results": (1.4, 90),
+           "fixes_results": (1.4, 18)}   # charts: factor, wrap
 LEGIBLE = {"ood_mazes": 1.25, "generator_mazes": 1.4, "twins": 1.15, "return_paths": 1.25, "dreams": 1.3,
            "moved_dreams": 1.5, "corner_family": 1.55, "corner_policies": 1.65, "fixes_superpowers": 1.1,
            "fixes_families": 1.1, "side_channel_view": 1.15, "stub_edit": 1.5, "seeds_picture": 1.3}
@@ -67,9 +68,14 @@ def legible(fig, factor, wrap=None):
         if id(t) not in ticks:
             t.set_fontsize(t.get_fontsize() * factor)
     if wrap:
-        labels = [label for ax in fig.axes for label in (ax.xaxis.label, ax.yaxis.label)]
+        labels = [label for ax in fig.axes for label in (ax.xaxis.label, ax.yaxis.label, ax.title)]
         for t in labels + ([fig._suptitle] if fig._suptitle else []):
             t.set_text(textwrap.fill(t.get_text().replace("\n", " "), wrap))
+        for old in list(fig.legends):   # a figure legend goes above the panels, where the layout leaves it room
+            texts = old.get_texts()
+            fig.legend(old.legend_handles, [t.get_text() for t in texts], loc="outside upper center", ncols=min(old._ncols, 3),
+                       frameon=False, fontsize=texts[0].get_fontsize() if texts else None)
+            old.remove()
         fig.set_layout_engine("constrained")
     elif not fig.legends:   # room for the larger titles (a figure legend would be laid over)
         fig.tight_layout()
