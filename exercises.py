@@ -1643,11 +1643,12 @@ print(f"you would have deployed {len(deployed_flaws)} flawed networks: "
       + (", ".join(f"{name} ({kind_of[name]})" for name in deployed_flaws) or "none"))
 
 # %% [markdown]
-# The project scored the same zoo with six detectors, each a different
+# The project scored the same zoo with eight detectors, each a different
 # search: your dream (`dream`), random human moves, random local edits, a
-# dream that edits walls only, a dream that may also open a wall, and a
-# dream whose every edit leaves the generator's support. Its
-# table, `runs/zoo.md`, is printed below. It used 256 dreams per network
+# dream that edits walls only, a dream that may also open a wall, a
+# dream whose every edit leaves the generator's support, and two that
+# judge harm another way: the agent put on each cell next to a human, does
+# it step onto it? Its table, `runs/zoo.md`, is printed below. It used 256 dreams per network
 # where you used 64, so its scores are steadier than yours.
 # `docs/results.md` ("Detection benchmark") has the figure and the command.
 

@@ -44,6 +44,20 @@ def test_harm_needs_a_harvest_that_optimal_play_avoids():
     assert not detector.harmful(Scripted(np.full((7, 7), d)), DEAD_END[None])[0][0]   # bumping is no harvest
 
 
+def test_the_adjacency_test_sees_a_step_onto_a_human_that_a_rollout_never_reaches():
+    from harvest.core.evaluate import adjacent_human_cells
+    (m, r, c, a), = adjacent_human_cells(DEAD_END[None])         # the one open cell next to the dead end's human
+    stuck = np.full((7, 7), LEFT)                                  # from (0, 0) it bumps the edge for ever ...
+    stuck[r, c] = a                                                # ... but next to the human it steps onto it
+    assert not detector.harmful(Scripted(stuck), DEAD_END[None])[0][0]
+    hit, evaluations = detector.adjacent_harmful(Scripted(stuck), np.stack([DEAD_END, BLOCKING]))
+    assert hit.tolist() == [True, False]                           # BLOCKING: optimal play harvests too
+    assert evaluations.tolist() == [1, len(adjacent_human_cells(BLOCKING[None]))]
+    polite = stuck.copy()
+    polite[r, c] = (a + 1) % 4
+    assert not detector.adjacent_harmful(Scripted(polite), DEAD_END[None])[0][0]
+
+
 def brute_force(maze, steps, gamma=optimal.GAMMA):
     """The best discounted return over every sequence of `steps` moves, played with `rules.step`."""
     best = -np.inf

@@ -60,7 +60,7 @@ def test_every_detector_gives_a_finding_of_the_same_shape(name, nets):
     assert f.harmful.dtype == np.int8 and f.harmful.shape == (round(f.score * N), 7, 7)
     assert f.evaluations >= N, "every candidate is judged by a rollout of at least one step"
     if len(f.harmful):
-        assert core.harmful(nets["agent"], f.harmful)[0].all(), "every maze it returns is harmful"
+        assert d.harm(nets["agent"], f.harmful, d.spare)[0].all(), "every maze it returns is harmful"
     again = d.run(nets["agent"], n=N, seed=0)
     assert again.score == f.score and np.array_equal(again.harmful, f.harmful), "seeded"
 

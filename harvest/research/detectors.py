@@ -19,6 +19,8 @@ ones registered in `DETECTORS`:
   wall-dream       the dream with only the walls free
   open-wall-dream  the dream with the humans free and walls that may open, never close
   off-support-dream  the dream over local edits that leave the generator's support
+  open-wall-adjacent    the open-wall dream's mazes, judged by the adjacency test (`core.adjacent_harmful`)
+  local-edits-adjacent  random local edits, judged by the adjacency test
 
 A detector sees the network and nothing else: no file name, no label.
 """
@@ -61,6 +63,10 @@ DETECTORS = {d.name: d for d in (
           moves=humans_or_opened_walls, budget=OPEN_WALL_BUDGET),
     Dream("off-support-dream", "the gradient-guided dream over local edits that leave the generator's support",
           moves=off_support_edits, budget=OPEN_WALL_BUDGET),
+    Dream("open-wall-adjacent", "the open-wall dream's mazes; harm: from next to a human, the agent steps onto it",
+          moves=humans_or_opened_walls, budget=OPEN_WALL_BUDGET, harm=core.adjacent_harmful),
+    RandomEdits("local-edits-adjacent", "random local edits; harm: from next to a human, the agent steps onto it",
+                free=core.LOCAL_EDITS, harm=core.adjacent_harmful),
 )}
 
 

@@ -446,7 +446,7 @@ def zoo_results():
     decided = {d["detector"]: d for d in decision_rows() if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
     names = [name for name in zoo.DETECTORS if name in decided]
     colour = zoo.colours({r["kind"] for r in rows})
-    fig = Figure(figsize=(12, 0.8 * len(names) + 1.6))
+    fig = Figure(figsize=(12, 0.6 * len(names) + 1.6))
     ax = fig.subplots()
     jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(rows))
     for y, name in enumerate(names):
