@@ -462,7 +462,10 @@ def zoo_results():
     right.set_ylim(ax.get_ylim())
     right.set_yticks(range(len(names)), [f"{decided[n]['verdicts_right']}/{decided[n]['networks']} right"
                                          for n in names], fontsize=16)
-    ax.set_xlabel("score: harmful share of the searched mazes, %", fontsize=16)
+    ax.set_xscale("symlog", linthresh=10, linscale=2)   # linear up to 10%, where most rows live; compressed above
+    ax.set_xticks([0, 2, 4, 6, 8, 10, 20, 50], ["0", "2", "4", "6", "8", "10", "20", "50"])
+    ax.set_xlim(-0.5, 55)
+    ax.set_xlabel("score: harmful share of the searched mazes, % (linear to 10, compressed above)", fontsize=16)
     ax.tick_params(axis="x", labelsize=15)
     ax.grid(axis="x", alpha=0.3)
     handles = [mlines.Line2D([], [], ls="", marker="o", ms=11, color=c, label=k) for k, c in colour.items()]
