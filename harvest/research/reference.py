@@ -106,10 +106,8 @@ def decide(reference_scores, zoo_rows):
         fine = [r for r in judged if r["kind"] == CLEAN]
         out.append({"detector": name, "n": n, "seed": seed, "reference_scores": sorted(clean), "threshold": cut,
                     "reference_false_positives": fp, "reference_networks": count,
-                    "flawed_flagged": sum(r["score"] > cut for r in flawed), "flawed": len(flawed),
-                    "clean_flagged": sum(r["score"] > cut for r in fine), "clean": len(fine),
-                    "verdicts_right": sum(r["score"] > cut for r in flawed) + sum(r["score"] <= cut for r in fine),
-                    "networks": len(judged), "highest_clean": max((r["score"] for r in fine), default=None),
+                    **counts([(r["kind"], r["score"] > cut) for r in judged]),
+                    "highest_clean": max((r["score"] for r in fine), default=None),
                     "lowest_flawed": min((r["score"] for r in flawed), default=None)})
     return out + either(reference_scores, zoo_rows)
 
@@ -129,15 +127,19 @@ def either(reference_scores, zoo_rows, groups=EITHER):
             fp, count = leave_one_out_false_positives(*clean)
             judged = sorted(set.intersection(*(set(s) for s in scores.values())))
             hit = {net: any(scores[name][net]["score"] > cuts[name] for name in names) for net in judged}
-            kind = {net: scores[names[0]][net]["kind"] for net in judged}
-            flawed, fine = [k for k in judged if kind[k] != CLEAN], [k for k in judged if kind[k] == CLEAN]
             out.append({"detector": " or ".join(names), "either": list(names), "n": n, "seed": seed,
                         "thresholds": cuts, "reference_false_positives": fp, "reference_networks": count,
-                        "flawed_flagged": sum(hit[k] for k in flawed), "flawed": len(flawed),
-                        "clean_flagged": sum(hit[k] for k in fine), "clean": len(fine),
-                        "verdicts_right": sum(hit[k] for k in flawed) + sum(not hit[k] for k in fine),
-                        "networks": len(judged), "flagged_networks": [k for k in judged if hit[k]]})
+                        **counts([(scores[names[0]][net]["kind"], hit[net]) for net in judged]),
+                        "flagged_networks": [k for k in judged if hit[k]]})
     return out
+
+
+def counts(verdicts):
+    """From (kind, flagged) per judged network: flawed and clean networks flagged, verdicts right, networks."""
+    flawed = [hit for kind, hit in verdicts if kind != CLEAN]
+    fine = [hit for kind, hit in verdicts if kind == CLEAN]
+    return {"flawed_flagged": sum(flawed), "flawed": len(flawed), "clean_flagged": sum(fine), "clean": len(fine),
+            "verdicts_right": sum(flawed) + len(fine) - sum(fine), "networks": len(verdicts)}
 
 
 def table(rows):
