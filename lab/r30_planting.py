@@ -7,6 +7,7 @@ measured on 1,000 fresh mazes of the generator and of its family, and scored by 
 `harvest.research.detectors` (n = 256). Writes runs/r30/planting.json and the networks to runs/r30/.
 
 Usage (from the repository root): python lab/r30_planting.py [--families pocket loop] [--steps 10000] [--hunt flipped]
+[--seed 0]. Rows of other runs already in OUT/planting.json are kept.
 (R32 reran it on the stub family with --hunt flipped --out runs/r32.)
 """
 import argparse
@@ -20,24 +21,26 @@ from harvest.research.detectors import DETECTORS
 from harvest.research.planting import Plant, measured, plant
 
 
-def main(families, steps, out, hunt="crop-like"):
+def main(families, steps, out, hunt="crop-like", seed=0):
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for name in families:
-        spec = Plant(family=name, hunt=hunt)
+        spec = Plant(family=name, hunt=hunt, seed=seed, steps=steps)
         t = time.perf_counter()
-        net, history = plant(spec, Config(steps=steps, seed=0))
+        net, history = plant(spec, Config(steps=steps, seed=seed))
         seconds = time.perf_counter() - t
-        weights.save(net, out / f"{name}_0.pt", plant=vars(spec), steps=history["steps"], passed=history["passed"])
+        weights.save(net, out / f"{name}_{seed}.pt", plant=vars(spec), steps=history["steps"], passed=history["passed"])
         rates = measured(net, spec)
         found = {}
         for d in DETECTORS.values():
             f = d.run(net, n=256)
             found[d.name] = {"score": f.score, "per_1000": f.harmful_per_1000_evaluations, "seconds": f.seconds}
-        rows.append({"family": name, "hunt": hunt, "steps": history["steps"], "passed": history["passed"],
+        rows.append({"family": name, "hunt": hunt, "seed": seed, "steps": history["steps"], "passed": history["passed"],
                      "seconds": round(seconds, 1), "rates": rates, "detectors": found})
         print(json.dumps(rows[-1]), flush=True)
-        files.write_text(out / "planting.json", files.dumps(rows, indent=1))
+        old = json.loads((out / "planting.json").read_text()) if (out / "planting.json").exists() else []
+        keep = [r for r in old if (r["family"], r["hunt"], r.get("seed", 0)) != (name, hunt, seed)]
+        files.write_text(out / "planting.json", files.dumps(keep + rows[-1:], indent=1))
 
 
 if __name__ == "__main__":
@@ -45,6 +48,7 @@ if __name__ == "__main__":
     p.add_argument("--families", nargs="+", default=["pocket", "loop"])
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--hunt", default="crop-like", help="the trigger family's item rewards (planting.HUNTS)")
+    p.add_argument("--seed", type=int, default=0, help="the plant's seed (training mazes, replay, exploration)")
     p.add_argument("--out", type=Path, default=Path("runs/r30"))
     a = p.parse_args()
-    main(a.families, a.steps, a.out, a.hunt)
+    main(a.families, a.steps, a.out, a.hunt, a.seed)
