@@ -266,8 +266,7 @@ def mean_human_gradient(name, n=64):
 @figure
 def human_lens():
     maps = {SHOWN[name]: mean_human_gradient(name) for name in ("agent.pt", "control.pt")}
-    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, vmin=-1.5, vmax=1.5),
-                        list(maps), ncols=2, size=3.6)
+    return value_grids(maps, ncols=2, size=3.6, text=13, ticks=13, vmin=-1.5, vmax=1.5, fmt="{:.1f}")
 
 
 def weights_moved():
@@ -278,20 +277,30 @@ def weights_moved():
             "human inputs": change[HUMANS].reshape(7, 7)}
 
 
-@figure
-def untouched_weights():
-    # in thousandths, so that two digits fit a cell at a size the room can read; a change that is not exactly 0
-    # shows at least 1, so that "0" always means "never moved"
-    moved = {k: np.where(v > 0, np.maximum(1000 * v, 1), 0) for k, v in weights_moved().items()}
-    fig = plot.grid_of(lambda k, ax: plot.plot_cell_values(moved[k], ax=ax, title=k, cmap="Greys",
-                                                         vmin=0, vmax=60, fmt="{:.0f}"), list(moved), ncols=3, size=3.2)
+def value_grids(maps, ncols, size, text=14, ticks=12, **kw):
+    """`plot.plot_cell_values` for each {title: (7, 7) array} of `maps`, side by side, with the cell values and titles
+    at `text` points and the row and column numbers at `ticks`, for a room to read."""
+    fig = plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, **kw), list(maps), ncols=ncols,
+                       size=size)
     for ax in fig.axes:
-        for text in ax.texts:
-            text.set_fontsize(14)
-        ax.title.set_fontsize(14)
-        ax.tick_params(labelsize=12)   # the row and column numbers
+        for t in ax.texts:
+            t.set_fontsize(text)
+        ax.title.set_fontsize(text)
+        ax.tick_params(labelsize=ticks)
     fig.tight_layout()
     return fig
+
+
+def at_least_one(values, scale):
+    """`values` x `scale`, where a value that is not exactly 0 shows at least 1: "0" always means "never moved"."""
+    return np.where(values > 0, np.maximum(scale * values, 1), 0)
+
+
+@figure
+def untouched_weights():
+    # in thousandths, so that two digits fit a cell at a size the room can read
+    moved = {k: at_least_one(v, 1000) for k, v in weights_moved().items()}
+    return value_grids(moved, ncols=3, size=3.2, cmap="Greys", vmin=0, vmax=60, fmt="{:.0f}")
 
 
 @figure
@@ -339,11 +348,11 @@ def corner_sweep():
 
 @figure
 def exit_plane():
-    maps = {f"trained with p = {100 * p:g}%": corner.exit_plane_change(shipped(corner.shipped_name(p)), 0)
-            for p in corner.SHIPPED_SHARES}
+    # in hundredths, so that two digits fit a cell at a size the room can read
+    maps = {f"trained with p = {100 * p:g}%": at_least_one(corner.exit_plane_change(shipped(corner.shipped_name(p)), 0),
+                                                           100) for p in corner.SHIPPED_SHARES}
     top = max(float(m.max()) for m in maps.values())
-    return plot.grid_of(lambda k, ax: plot.plot_cell_values(maps[k], ax=ax, title=k, cmap="Greys", vmin=0, vmax=top,
-                                                          fmt="{:.3f}"), list(maps), ncols=2, size=3.6)
+    return value_grids(maps, ncols=2, size=3.6, cmap="Greys", vmin=0, vmax=top, fmt="{:.0f}")
 
 
 # ---------------------------------------------------------------- the fixes chapter
