@@ -287,9 +287,10 @@ def cmd_slides(args):
 def cmd_screenshots(args):
     from .workshop import browser
     clone("screenshots")
-    squashed = browser.main(args.out, args.deck or browser.DECKS, shots=not args.measure_only)
-    if squashed:
-        print(f"{len(squashed)} picture(s) painted out of proportion")
+    found = browser.main(args.out, args.deck or browser.DECKS, shots=not args.measure_only)
+    if found:
+        squashed = sum("squashed" in f for f in found)
+        print(f"{squashed} picture(s) painted out of proportion, {len(found) - squashed} slide(s) overflowing")
         return 1
 
 

@@ -350,9 +350,19 @@ def test_the_painted_size_follows_css_object_fit():
 
 
 @functools.lru_cache(maxsize=None)
-def committed_pictures(name):
-    """browser.measure of a committed deck, once per test session (two checks read it)."""
+def committed_look(name):
+    """browser.measure of a committed deck, once per test session (several checks read it)."""
     return browser.measure(deck.PRESENTATION / "html" / f"{name}.html")
+
+
+def committed_pictures(name):
+    return committed_look(name)["pictures"]
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", deck.DECKS)
+def test_no_slide_content_reaches_below_the_window(name):
+    assert committed_look(name)["overflow"] == {}, "slide index: pixels below the 720 px window"
 
 
 @needs_chromium
@@ -366,7 +376,7 @@ def test_every_committed_picture_is_painted_at_its_natural_aspect_ratio(name):
 
 
 @needs_chromium
-def test_the_squash_check_has_teeth(tmp_path):
+def test_the_squash_and_overflow_checks_have_teeth(tmp_path):
     import io
 
     import matplotlib.pyplot as plt
@@ -379,9 +389,13 @@ def test_the_squash_check_has_teeth(tmp_path):
         f'<img src="{src}" style="width: 200px; height: 200px">'                        # stretched: squashed
         f'<img src="{src}" style="width: 200px; height: 200px; object-fit: contain">'   # letterboxed: fine
         f'<img src="{src}" style="height: 30px">'                                       # natural: fine
+        '</section><section><div style="height: 300px">fits</div>'
+        '</section><section><div style="height: 1000px">too tall</div>'
         "</section><script>window.Reveal = {getSlides: () => [...document.querySelectorAll('section')], "
         "slide: () => null};</script></body></html>")
-    assert [p["squashed"] for p in browser.measure(page)] == [True, False, False]
+    seen = browser.measure(page)
+    assert [p["squashed"] for p in seen["pictures"]] == [True, False, False]
+    assert list(seen["overflow"]) == [2], "only the 1000 px slide reaches below the 720 px window"
 
 
 def test_no_inline_math_uses_an_ascii_prime():
@@ -403,7 +417,7 @@ STILL_SMALL = {}
 
 
 def figure_text_px():
-    """{(deck, slide, figure): the smallest text of the figure in rendered pixels}, for every PNG figure."""
+    """{(deck, slide, figure): the smallest text of the figure in rendered pixels}, for every figure and GIF."""
     import json
     smallest = json.loads((deck.PRESENTATION / "figures" / "text_px.json").read_text())
     out = {}

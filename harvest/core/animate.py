@@ -27,6 +27,7 @@ PANEL_SIZE = 3.0      # inches per panel
 DPI = 80
 FRAME_MS = 350
 HOLD_MS = 2000        # how long the last frame stays
+TEXT_PT = 10.5        # panel titles (a slide paints the GIF at about 0.85x: 14 px at 120 dpi)
 
 
 class Panel:
@@ -80,20 +81,20 @@ def draw(panel, ax, t):
     plot_maze(panel.grid(t), ax=ax, path=panel.path[:t + 1])
     for r, c, code in panel.harvested(t):
         ax.add_patch(matplotlib.patches.Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, color=HARVEST_COLOURS[code]))
-        ax.text(c, r, "H" if code == HUMAN else "C", ha="center", va="center", color="white", fontsize=11,
+        ax.text(c, r, "H" if code == HUMAN else "C", ha="center", va="center", color="white", fontsize=TEXT_PT + 1,
                 weight="bold")
     r, c = panel.path[t]
     ax.add_patch(matplotlib.patches.Circle((c, r), 0.28, color=AGENT_COLOUR, zorder=5))
-    ax.set_title(f"{panel.title}\n{status}" if panel.title else status, fontsize=9)
+    ax.set_title(f"{panel.title}\n{status}" if panel.title else status, fontsize=TEXT_PT)
 
 
 def figure(panels, caption=None, dpi=DPI):
     """The animation's Figure on the Agg canvas (headless), laid out once on the first frame, and its axes."""
-    fig = Figure(figsize=(PANEL_SIZE * len(panels), PANEL_SIZE + (0.35 if caption else 0.1)), dpi=dpi)
+    fig = Figure(figsize=(PANEL_SIZE * len(panels), PANEL_SIZE + (0.8 if caption else 0.55)), dpi=dpi)   # titles: 2 lines
     FigureCanvasAgg(fig)
     axes = list(np.atleast_1d(fig.subplots(1, len(panels))))
     if caption:
-        fig.suptitle(caption, fontsize=10)
+        fig.suptitle(caption, fontsize=TEXT_PT + 1)
     for panel, ax in zip(panels, axes):
         draw(panel, ax, 0)
     fig.tight_layout()   # once, so every frame has the same layout

@@ -3,7 +3,8 @@
 `python -m harvest screenshots` writes one 1280x720 PNG per slide, and
 measures every picture on every slide (figures and equations): the size the
 browser paints it at against its natural size. A picture painted out of
-proportion is squashed, and the command says which.
+proportion is squashed, and a slide whose content reaches below the window
+overflows; the command says which.
 """
 import json
 import re
@@ -24,7 +25,7 @@ SQUASH_TOLERANCE = 0.02   # drawn aspect ratio within 2% of the natural one (rou
 MEASURE = """
 <script>
 window.addEventListener("load", () => {
-  const seen = [];
+  const seen = [], overflow = {};
   Reveal.getSlides().forEach((slide, i) => {
     Reveal.slide(i);
     for (const img of slide.querySelectorAll("img")) {
@@ -33,10 +34,14 @@ window.addEventListener("load", () => {
                  natural: [img.naturalWidth, img.naturalHeight], drawn: [box.width, box.height],
                  fit: getComputedStyle(img).objectFit});
     }
+    // how far the slide's lowest visible box reaches below the window, in CSS pixels of the page
+    const bottom = Math.max(0, ...[...slide.querySelectorAll("*")].map(e => e.getBoundingClientRect())
+                                     .filter(b => b.width && b.height).map(b => b.bottom));
+    if (bottom > window.innerHeight + 1) overflow[i] = bottom - window.innerHeight;
   });
   const out = document.createElement("pre");
   out.id = "harvest-measure";
-  out.textContent = JSON.stringify(seen);
+  out.textContent = JSON.stringify({pictures: seen, overflow: overflow});
   document.body.appendChild(out);
 });
 </script>
@@ -59,8 +64,9 @@ def _run(args, timeout=120):
 
 
 def measure(html):
-    """Every picture of the deck `html`: slide index, natural size, box ("drawn") and painted ("shown") size in CSS
-    pixels, and whether it is squashed."""
+    """What the deck `html` shows at 1280x720: {"pictures": every picture with its slide index, natural size, box
+    ("drawn") and painted ("shown") size in CSS pixels, and whether it is squashed; "overflow": {slide index: how
+    many pixels its content reaches below the window}, for the slides whose content does not fit}."""
     page = Path(html).read_text()
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.html"
@@ -71,13 +77,13 @@ def measure(html):
     found = re.search(r'<pre id="harvest-measure">(.*?)</pre>', dom, re.S)
     if found is None:
         raise HarvestError(f"the measuring script did not finish in {html}")
-    pictures = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
-                          .replace("&amp;", "&"))
-    for p in pictures:
+    seen = json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
+    for p in seen["pictures"]:
         p["shown"] = shown_size(p["natural"], p["drawn"], p["fit"])
         (nw, nh), (sw, sh) = p["natural"], p["shown"]
         p["squashed"] = not (nw and nh and sw and sh) or abs((sw / sh) / (nw / nh) - 1) > SQUASH_TOLERANCE
-    return pictures
+    return {"pictures": seen["pictures"], "overflow": {int(k): round(v, 1) for k, v in seen["overflow"].items()}}
 
 
 def shown_size(natural, box, fit):
@@ -97,9 +103,10 @@ def screenshot(html, slide, path):
 
 
 def main(out, decks=DECKS, html_dir=PRESENTATION / "html", shots=True, log=print):
-    """Measure every picture of every deck and, with `shots`, write out/DECK/NN.png; return the squashed pictures."""
+    """Measure every picture and slide of every deck and, with `shots`, write out/DECK/NN.png; return the squashed
+    pictures and the slides whose content reaches below the window (as {"deck", "slide", "overflow"})."""
     from tqdm.auto import tqdm
-    out, squashed = Path(out), []
+    out, found = Path(out), []
     unknown = sorted(set(decks) - set(DECKS))
     if unknown:
         raise HarvestError(f"unknown deck {unknown[0]!r} (decks: {', '.join(DECKS)})")
@@ -107,17 +114,21 @@ def main(out, decks=DECKS, html_dir=PRESENTATION / "html", shots=True, log=print
         html = Path(html_dir) / f"{name}.html"
         if not html.is_file():
             raise HarvestError(f"{html} does not exist: run `python -m harvest slides` first")
-        pictures = measure(html)
-        bad = [p for p in pictures if p["squashed"]]
-        squashed += [dict(p, deck=name) for p in bad]
+        seen = measure(html)
+        bad = [p for p in seen["pictures"] if p["squashed"]]
+        found += [dict(p, deck=name) for p in bad]
+        found += [{"deck": name, "slide": i, "overflow": px} for i, px in seen["overflow"].items()]
         n_slides = len(re.findall(r"<section\b", html.read_text()))
-        log(f"{name}: {n_slides} slides, {len(pictures)} pictures, {len(bad)} squashed")
+        log(f"{name}: {n_slides} slides, {len(seen['pictures'])} pictures, {len(bad)} squashed, "
+            f"{len(seen['overflow'])} overflowing")
         for p in bad:
             log(f"  slide {p['slide']}: natural {p['natural']}, painted {[round(x) for x in p['shown']]}")
+        for i, px in seen["overflow"].items():
+            log(f"  slide {i}: its content reaches {px:g} px below the window")
         if shots:
             (out / name).mkdir(parents=True, exist_ok=True)
             for i in tqdm(range(n_slides), desc=name, leave=False):
                 screenshot(html, i, out / name / f"{i:02d}.png")
     if shots:
         log(f"screenshots -> {out}/DECK/NN.png (NN is the slide number shown on the slide, minus one)")
-    return squashed
+    return found

@@ -37,7 +37,7 @@ from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, T
                       decision_rows, walk, zoo_rows)
 
 DPI = 150
-GIF_DPI = 120         # the animations: 1.5x the README GIF, so the decks show them at 1:1 with legible captions
+GIF_DPI = 120         # the animations: 1.5x the README GIF, so the decks never scale them up
 PATH_COLOUR = "#3366cc"   # the agent's ring and path, as plot.plot_maze draws them
 FIGURES = {}
 ANIMATIONS = {}
@@ -352,7 +352,7 @@ def exit_plane():
     maps = {f"trained with p = {100 * p:g}%": at_least_one(corner.exit_plane_change(shipped(corner.shipped_name(p)), 0),
                                                            100) for p in corner.SHIPPED_SHARES}
     top = max(float(m.max()) for m in maps.values())
-    return value_grids(maps, ncols=2, size=3.6, cmap="Greys", vmin=0, vmax=top, fmt="{:.0f}")
+    return value_grids(maps, ncols=2, size=3.6, ticks=14, cmap="Greys", vmin=0, vmax=top, fmt="{:.0f}")
 
 
 # ---------------------------------------------------------------- the fixes chapter
@@ -551,8 +551,8 @@ def smallest_text_px(fig, dpi=DPI):
 
 
 def render(folder):
-    """Draw every figure and animation into `folder`, and the smallest text of each figure into TEXT_PX (the slide
-    checks scale it by the size the browser paints the figure at); return the names that became placeholders."""
+    """Draw every figure and animation into `folder`, and the smallest text of each into TEXT_PX (the slide checks
+    scale it by the size the browser paints the picture at); return the names that became placeholders."""
     folder.mkdir(parents=True, exist_ok=True)
     skipped, text_px = [], {}
     for name, make in {**FIGURES, **ANIMATIONS}.items():
@@ -568,6 +568,7 @@ def render(folder):
             made.savefig(folder / f"{name}.{suffix}", dpi=DPI, metadata={"Software": None} if suffix == "png" else None)
             text_px[name] = smallest_text_px(made)
         else:
-            animate.write_gif(made, folder / f"{name}.{suffix}", dpi=GIF_DPI)   # shown at 1:1, never scaled up
+            animate.write_gif(made, folder / f"{name}.{suffix}", dpi=GIF_DPI)   # never scaled up
+            text_px[name] = smallest_text_px(animate.figure(made, dpi=GIF_DPI)[0], GIF_DPI)
     write_text(folder / TEXT_PX, dumps(text_px, indent=1))
     return skipped

@@ -414,7 +414,9 @@ def zoo_both(results):
 def zoo_verdicts(results):
     """Per detector, what its reference threshold flags, by kind (from runs/decisions.json and runs/zoo.json)."""
     rows = zoo_rows()
-    lines = ["| detector | threshold | flagged, by kind | verdicts right |", "| --- | ---: | --- | ---: |"]
+    kinds = sorted({r["kind"] for r in rows if r["kind"] != zoo.SUMMARY}, key=lambda k: (k == zoo.CLEAN, k))
+    lines = ["| detector | threshold | " + " | ".join(f"{k} flagged" for k in kinds) + " | verdicts right |",
+             "| --- | ---: | " + "---: | " * len(kinds) + "---: |"]
     for d in decision_rows():
         if (d["n"], d["seed"]) != (zoo.N_DREAMS, 0):
             continue
@@ -426,11 +428,9 @@ def zoo_verdicts(results):
             group, _ = _zoo_run(rows, d["detector"])
             hit = lambda r: r["score"] > d["threshold"]
             cut = f"{100 * d['threshold']:.1f}%"
-        kinds = sorted({r["kind"] for r in group}, key=lambda k: (k == zoo.CLEAN, k))
-        flagged = ", ".join(f"{k} {sum(hit(r) for r in group if r['kind'] == k)}/"
-                            f"{sum(r['kind'] == k for r in group)}" for k in kinds)
-        lines.append(f"| {d['detector']} | {cut} | {flagged} | "
-                     f"{d['verdicts_right']}/{d['networks']} |")
+        flagged = " | ".join(f"{sum(hit(r) for r in group if r['kind'] == k)}/{sum(r['kind'] == k for r in group)}"
+                             for k in kinds)
+        lines.append(f"| {d['detector']} | {cut} | {flagged} | {d['verdicts_right']}/{d['networks']} |")
     return "\n".join(lines) + "\n\nFrom `python -m harvest zoo decide` (runs/decisions.json)."
 
 
