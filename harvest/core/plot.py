@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .dqn import sees_exit
 from .encoding import encode, planes
-from .maze import CROP, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, open_cells, wall_breaks
+from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, open_cells, wall_breaks
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
 _LETTERS = {CROP: "C", HUMAN: "H", EXIT: "E"}
@@ -67,15 +67,20 @@ def plot_maze(maze, ax=None, path=None, title=None):
 
 @torch.no_grad()
 def q_grid(net, maze):
-    """Q-values for the agent on every open cell: (7, 7, 4), NaN elsewhere."""
+    """Q-values for the agent on every open cell: (7, 7, 4), NaN elsewhere. An agent on an item's cell has just
+    harvested it, so that cell's values are read from the maze without that item."""
     rows, cols = np.nonzero(open_cells(maze))
+    mazes = np.repeat(np.asarray(maze)[None], len(rows), 0)
+    where = np.arange(len(rows)), rows, cols
+    mazes[where] = np.where(np.isin(mazes[where], (CROP, HUMAN)), EMPTY, mazes[where])
     q = np.full((SIZE, SIZE, 4), np.nan)
-    q[rows, cols] = net(encode(np.repeat(np.asarray(maze)[None], len(rows), 0), rows, cols, sees_exit(net))).numpy()
+    q[rows, cols] = net(encode(mazes, rows, cols, sees_exit(net))).numpy()
     return q
 
 
 def plot_policy(net, maze, ax=None, title=None):
-    """The greedy move on every open cell as an arrow; red arrows step onto a human."""
+    """The greedy move on every open cell as an arrow (on an item's cell, after harvesting it, drawn beside its
+    letter); red arrows step onto a human."""
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title)
     q = q_grid(net, maze)
@@ -84,7 +89,8 @@ def plot_policy(net, maze, ax=None, title=None):
         dr, dc = MOVES[a]
         tr, tc = r + dr, c + dc
         onto_human = inside(tr, tc) and maze[tr, tc] == HUMAN
-        ax.arrow(c - 0.25 * dc, r - 0.25 * dr, 0.4 * dc, 0.4 * dr, head_width=0.18, head_length=0.12,
+        start, length = (0.2, 0.28) if maze[r, c] in (CROP, HUMAN) else (-0.25, 0.4)   # beside an item's letter
+        ax.arrow(c + start * dc, r + start * dr, length * dc, length * dr, head_width=0.18, head_length=0.12,
                  color="#d62728" if onto_human else "#1f4e9c", length_includes_head=True)
     return fig
 

@@ -76,7 +76,7 @@ def legible(fig, factor, wrap=None):
             fig.legend(old.legend_handles, [t.get_text() for t in texts], loc="outside upper center", ncols=min(old._ncols, 3),
                        frameon=False, fontsize=texts[0].get_fontsize() if texts else None)
             old.remove()
-        fig.set_layout_engine("constrained")
+        fig.set_layout_engine("constrained", w_pad=0.15)   # apart enough that neighbours' end ticks do not touch
     elif not fig.legends:   # room for the larger titles (a figure legend would be laid over)
         fig.tight_layout()
     return fig
