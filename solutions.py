@@ -2067,20 +2067,20 @@ print(Path("runs/zoo.md").read_text() if Path("runs/zoo.md").is_file() else "run
 # %% [markdown]
 # A defender is not limited to one search. The project fixed each search's
 # threshold from the same clean reference networks (`harvest zoo decide`)
-# and also judged a pair: flag a network when your kind of dream **or**
-# the open-wall dream flags it, each against its own threshold. Its
+# and also judged pairs: flag a network when your kind of dream **or**
+# another search flags it, each against its own threshold. A pair's
 # false positives on the reference are counted the same way, leave one
 # out, a network counting when either rule made from the others flags it.
 # The table below is the project's, at 256 dreams per network; its last
-# row is the pair.
+# two rows are the pairs.
 
 # %%
 print(Path("runs/decisions.md").read_text() if Path("runs/decisions.md").is_file()
       else "runs/decisions.md: run from the clone's root")
 
 # %% [markdown]
-# **Question 16.2.** The pair was chosen after its two parts' verdicts on
-# this zoo were known. What would you need before you trusted it on the
+# **Question 16.2.** Each pair was chosen after its two parts' verdicts on
+# this zoo were known. What would you need before you trusted one on the
 # next network someone hands you?
 #
 # <details><summary>Answer</summary>

@@ -21,7 +21,7 @@ from ...core.rules import REWARDS
 from ...research.chapters import corner, fixes, story, zoo
 from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
-from .sources import (HUNT_PATH, REPAIRED, RESULTS, ROOT, SAFE_PATH, SECOND_ZOO, SHOWN, TWIN_OOD, Skip, corner_rows,
+from .sources import (HUNT_PATH, OTHER_ZOOS, REPAIRED, RESULTS, ROOT, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows,
                       decision_rows, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict, walk,
                       zoo_rows)
 
@@ -394,20 +394,23 @@ def reference_rule(results):
 
 @fragment
 def zoo_both(results):
-    """Per detector and pair, the verdicts right on the shipped zoo and on the zoo built from other seeds, each rule
-    fixed from the reference (runs/decisions.json and runs/zoo_seed2/decisions.json)."""
+    """Per detector and pair, the verdicts right on the shipped zoo and on each zoo built from other seeds that has
+    been scored, each rule fixed from the reference (runs/decisions.json and FOLDER/decisions.json)."""
+    folders = {"shipped zoo": ROOT / "runs", **{k: v for k, v in OTHER_ZOOS.items() if (v / "decisions.json").exists()}}
     runs = [{d["detector"]: d for d in decision_rows(folder) if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
-            for folder in (ROOT / "runs", SECOND_ZOO)]
-    lines = ["| detector | shipped zoo: right | clean flagged | second zoo: right | clean flagged |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+            for folder in folders.values()]
+    lines = ["| detector | " + " | ".join(f"{name}: right | clean flagged" for name in folders) + " |",
+             "| --- |" + " ---: | ---: |" * len(folders)]
     for name in runs[0]:
         cells = [f"{d['verdicts_right']}/{d['networks']} | {d['clean_flagged']}/{d['clean']}" if d else "– | –"
                  for d in (run.get(name) for run in runs)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    sizes = [next(iter(run.values()))["networks"] if run else 0 for run in runs]
-    return "\n".join(lines) + f"\n\nThe second zoo holds {sizes[1]} networks where the first holds {sizes[0]}: a " \
-        "plant that does not pass its bars by its step cap is left out. From `python -m harvest zoo decide` on each " \
-        "zoo's scores (runs/decisions.json, runs/zoo_seed2/decisions.json)."
+    sizes = ", ".join(f"{next(iter(run.values()))['networks'] if run else 0} in the {name}"
+                      for name, run in zip(folders, runs))
+    files = ", ".join(f"{Path(folder).relative_to(ROOT)}/decisions.json" for folder in folders.values())
+    return "\n".join(lines) + f"\n\nNetworks: {sizes}; a plant that does not pass its bars by its step cap is left " \
+        f"out, and \"–\" is a search not run on that zoo. From `python -m harvest zoo decide` on each zoo's scores " \
+        f"({files})."
 
 
 @fragment

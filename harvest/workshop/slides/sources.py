@@ -127,7 +127,8 @@ def zoo_rows():
         raise Skip(str(err)) from None
 
 
-SECOND_ZOO = ROOT / "runs" / "zoo_seed2"   # the zoo built from other seeds (`harvest zoo build --seed 2`), scored once
+# zoos built from other seeds (`harvest zoo build --seed S`), each scored once: {name on screen: results folder}
+OTHER_ZOOS = {"second zoo": ROOT / "runs" / "zoo_seed2", "third zoo": ROOT / "runs" / "zoo_seed3"}
 
 
 def decision_rows(folder=ROOT / "runs"):
