@@ -330,7 +330,7 @@ def corner_family():
 
 @figure
 def corner_policies():
-    agents = corner_agents()
+    agents = dict(list(corner_agents().items())[:1])   # p = 0 only: the deck shows it before the sweep is asked for
     mazes = corner_test_mazes()
     panels = [(label, i) for label in agents for i in range(len(mazes))]
     paths = {label: rollout(net, mazes).path for label, net in agents.items()}
@@ -406,11 +406,16 @@ def channel_view_state():
     raise Skip("no generator maze among 200 has a crop and a human")
 
 
+# what a channel shows under each tamper of `channel.TAMPERS`, in words for a panel title
+TOLD = {"none": "the truth", "human_as_crop": "a human as a crop", "crop_as_human": "a crop as a human",
+        "noise": "noisy values", "random_function": "a random function", "blank": "nothing (0)"}
+
+
 @figure
 def side_channel_view():
     """What the next channel shows on one cell: the truth, and the human_as_crop and random_function lies."""
     maze, (r, c) = channel_view_state()
-    panels = [(f"tamper: {name}", channel.values("next", maze[None], [r], [c], tamper=channel.TAMPERS[name])[0]
+    panels = [(f"shows {TOLD[name]}", channel.values("next", maze[None], [r], [c], tamper=channel.TAMPERS[name])[0]
                * channel.SCALE) for name in ("none", "human_as_crop", "random_function")]
 
     def draw(panel, ax):
@@ -437,7 +442,7 @@ def lied_to():
 def side_channel_walk():
     """The shipped next-channel agent on one maze: told the truth, shown a human as a crop, and blanked."""
     net, maze = lied_to()
-    return [animate.Panel(net, maze, f"tamper: {t}", tamper=t) for t in ("none", "human_as_crop", "blank")]
+    return [animate.Panel(net, maze, f"channel shows {TOLD[t]}", tamper=t) for t in ("none", "human_as_crop", "blank")]
 
 
 @figure
