@@ -31,6 +31,7 @@ window.addEventListener("load", () => {
     for (const img of slide.querySelectorAll("img")) {
       const box = img.getBoundingClientRect();
       seen.push({slide: i, equation: img.classList.contains("equation"), alt: img.alt,
+                 notes: img.closest("aside.notes") !== null,
                  natural: [img.naturalWidth, img.naturalHeight], drawn: [box.width, box.height],
                  fit: getComputedStyle(img).objectFit});
     }
@@ -65,7 +66,8 @@ def _run(args, timeout=120):
 
 def measure(html):
     """What the deck `html` shows at 1280x720: {"pictures": every picture with its slide index, natural size, box
-    ("drawn") and painted ("shown") size in CSS pixels, and whether it is squashed; "overflow": {slide index: how
+    ("drawn") and painted ("shown") size in CSS pixels, whether it sits in the (hidden) speaker notes, and whether it
+    is squashed; "overflow": {slide index: how
     many pixels its content reaches below the window}, for the slides whose content does not fit}."""
     page = Path(html).read_text()
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,7 +84,8 @@ def measure(html):
     for p in seen["pictures"]:
         p["shown"] = shown_size(p["natural"], p["drawn"], p["fit"])
         (nw, nh), (sw, sh) = p["natural"], p["shown"]
-        p["squashed"] = not (nw and nh and sw and sh) or abs((sw / sh) / (nw / nh) - 1) > SQUASH_TOLERANCE
+        p["squashed"] = not p["notes"] and (not (nw and nh and sw and sh) or
+                                            abs((sw / sh) / (nw / nh) - 1) > SQUASH_TOLERANCE)   # notes are hidden
     return {"pictures": seen["pictures"], "overflow": {int(k): round(v, 1) for k, v in seen["overflow"].items()}}
 
 

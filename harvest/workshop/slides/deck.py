@@ -3,8 +3,9 @@
 `python -m harvest slides` draws every figure (figures.py) into
 presentation/figures/, fills each deck's `<!-- insert: NAME -->` lines
 (fragments.py), and has pandoc (from pypandoc-binary) write presentation/html/:
-it embeds the vendored reveal.js, the fonts and the figures, and writes inline
-math as MathML; display equations become SVG pictures drawn by matplotlib.
+it embeds the vendored reveal.js, the fonts and the figures. All maths, display
+and inline, becomes SVG pictures drawn by matplotlib's mathtext, so that it
+looks the same in every browser, with or without a maths font.
 Every page is then checked for anything a browser would fetch from the
 network, so a deck opens offline in any browser.
 """
@@ -20,6 +21,8 @@ from pathlib import Path
 import matplotlib
 import pypandoc
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.mathtext import MathTextParser
 
 from ...core.errors import HarvestError
 from . import figures
@@ -36,13 +39,18 @@ DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-a
 # ---------------------------------------------------------------- decks
 
 def pandoc_args(resource_dir):
-    return ["--standalone", "--embed-resources", "--mathml", "--slide-level=1", f"--css={STYLE}",
+    return ["--standalone", "--embed-resources", "--slide-level=1", f"--css={STYLE}",
             f"--resource-path={resource_dir}", f"-Vrevealjs-url={REVEAL}", "-Vtheme=white",
             "-Vwidth=1280", "-Vheight=720", "-Vcenter=false", "-VslideNumber=true", "-Vtransition=none"]
 
 
 EQUATION_PT = 22.5   # the decks' body text: 30 px at reveal.js's 1280x720 is 22.5 pt
+MATH_STYLE = {"mathtext.fontset": "cm", "svg.fonttype": "path", "svg.hashsalt": "harvest"}
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+# pandoc's rule for inline maths: no space inside either dollar, and no digit right after the closing one
+INLINE_MATH = re.compile(r"(?<![$\\])\$(?![$\s])([^$\n]+?)(?<![\s\\])\$(?![$\d])")
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)   # code blocks and spans: their dollars are not maths
+INLINE_PAD_PT = 1.0
 
 
 @lru_cache(maxsize=None)
@@ -55,7 +63,7 @@ def equation_svg(tex):
     TeX: write \\left( \\right), \\geq and \\neq rather than \\Big(, \\ge and \\ne.
     """
     buf = io.BytesIO()
-    with matplotlib.rc_context({"mathtext.fontset": "cm", "svg.fonttype": "path", "svg.hashsalt": "harvest"}):
+    with matplotlib.rc_context(MATH_STYLE):
         fig = Figure()   # made inside the context: a text reads its math font when it is created
         fig.text(0, 0, f"${' '.join(tex.split())}$", fontsize=EQUATION_PT)
         try:
@@ -68,15 +76,52 @@ def equation_svg(tex):
     return svg, height_pt / EQUATION_PT
 
 
+@lru_cache(maxsize=None)
+def inline_svg(tex):
+    """An inline formula drawn by mathtext as an SVG of glyph outlines on a box that keeps its baseline: (svg bytes,
+    height in em, depth below the baseline in em), for an image that sits on the line like text."""
+    with matplotlib.rc_context(MATH_STYLE):
+        try:
+            width, height, depth = (v / 8 for v in MathTextParser("path").parse(
+                f"${tex}$", dpi=72 * 8, prop=FontProperties(size=EQUATION_PT))[:3])   # in points
+        except ValueError as why:
+            raise HarvestError(f"mathtext cannot draw the inline maths ${tex}$: {str(why).strip().splitlines()[-1]}")
+        box_w, box_h = width + 2 * INLINE_PAD_PT, height + 2 * INLINE_PAD_PT
+        fig = Figure(figsize=(box_w / 72, box_h / 72))
+        fig.text(INLINE_PAD_PT / box_w, (depth + INLINE_PAD_PT) / box_h, f"${tex}$", fontsize=EQUATION_PT,
+                 va="baseline")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
+    svg = buf.getvalue()
+    return svg[svg.index(b"<svg"):], box_h / EQUATION_PT, (depth + INLINE_PAD_PT) / EQUATION_PT
+
+
+def inline_math(text):
+    """The TeX of every inline formula of a deck's Markdown, in order (not inside code)."""
+    return [m.group(1) for part in CODE.split(text) for m in INLINE_MATH.finditer(part)]
+
+
+def _img(tex, svg, cls, style):
+    alt = tex.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f'<img class="{cls}" alt="{alt}" style="{style}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">'
+
+
 def equations_as_images(text):
-    """Replace each $$...$$ with an <img class="equation"> of its SVG, scaled to the text, its TeX as alt text."""
-    def one(match):
+    """Replace each $$...$$ with an <img class="equation"> of its SVG, scaled to the text, and each inline $...$
+    outside code with an <img class="equation inline"> on the text's baseline; the TeX is the alt text."""
+    def display(match):
         tex = " ".join(match.group(1).split())
         svg, height = equation_svg(tex)
-        alt = tex.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        return (f'<img class="equation" alt="{alt}" style="height: {height:.2f}em" '
-                f'src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">')
-    return DISPLAY_MATH.sub(one, text)
+        return _img(tex, svg, "equation", f"height: {height:.2f}em")
+
+    def inline(match):
+        svg, height, depth = inline_svg(match.group(1))
+        return _img(match.group(1), svg, "equation inline",
+                    f"display: inline; margin: 0; height: {height:.3f}em; vertical-align: {-depth:.3f}em")
+    text = DISPLAY_MATH.sub(display, text)
+    code = CODE.findall(text)
+    parts = [INLINE_MATH.sub(inline, part) for part in CODE.split(text)]
+    return "".join(p + c for p, c in zip(parts, code + [""]))
 
 
 def build_deck(name, out, results=RESULTS):
