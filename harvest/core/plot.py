@@ -47,8 +47,9 @@ def figure_to_rgb(fig):
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def plot_maze(maze, ax=None, path=None, title=None):
-    """A maze with item letters, the start ring and, optionally, a path of (row, col) positions."""
+def plot_maze(maze, ax=None, path=None, title=None, agent=None):
+    """A maze with item letters, the start ring and, optionally, a path of (row, col) positions and the agent (a
+    filled disc) on the cell `agent`."""
     fig, ax = _axes(ax)
     maze = np.asarray(maze)
     ax.imshow(maze + 1, cmap=_COLOURS, vmin=0, vmax=4)
@@ -59,6 +60,8 @@ def plot_maze(maze, ax=None, path=None, title=None):
     if path is not None:
         path = np.asarray(path)
         ax.plot(path[:, 1], path[:, 0], "-o", color="#3366cc", lw=2, ms=3, alpha=0.8)
+    if agent is not None:
+        ax.add_patch(matplotlib.patches.Circle(agent[::-1], 0.26, color="#3366cc", zorder=5))
     _grid_axes(ax)
     if title:
         ax.set_title(title, fontsize=10)
@@ -119,6 +122,9 @@ def plot_loss(history, title="Bellman loss", window=100):
     if len(loss) >= window:
         ax.plot(np.arange(window - 1, len(loss)), np.convolve(loss, np.ones(window) / window, "valid"), color="#1f4e9c")
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))   # 0.01, 0.02, 0.05, 0.1, ...
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("training step", fontsize=12)
     ax.set_ylabel("loss (log scale)", fontsize=12)
     ax.tick_params(labelsize=11)
@@ -188,7 +194,9 @@ def plot_cell_values(values, ax=None, title=None, cmap="RdBu_r", vmin=None, vmax
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
             dark = image.cmap(image.norm(v))[:3]
-            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=9,
+            label = fmt.format(v)
+            label = label[1:] if label.startswith("-") and not label.strip("-0.") else label   # no "-0.0"
+            ax.text(c, r, label, ha="center", va="center", fontsize=9,
                     color="#eee" if sum(dark) < 1.5 else "#222")
     _grid_axes(ax)
     _number_axes(ax)

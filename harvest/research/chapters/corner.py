@@ -137,7 +137,7 @@ def figure(rows):
     without passing the spot checks), a line through the medians."""
     shares = sorted({r["p"] for r in rows})
     x = {p: i for i, p in enumerate(shares)}   # evenly spaced: the shares span two decades and include 0
-    fig = Figure(figsize=(13, 3.6))
+    fig = Figure(figsize=(13, 4.0), layout="constrained")
     axes = fig.subplots(1, 3, sharey=True)
     for ax, key, title, colour in [(axes[0], "exit_rate", "exit rate", "#2ca02c"),
                                    (axes[1], "corner_rate", "corner rate (corner first, or never exits)", "#d62728"),
@@ -156,8 +156,8 @@ def figure(rows):
     axes[0].axhline(100 * GOAL, color="grey", ls="--", lw=1, label=f"{GOAL:.0%}")
     axes[0].set_ylabel("% of moved-exit test mazes", fontsize=10)
     axes[0].set_ylim(-3, 103)
-    axes[0].legend(fontsize=9, loc="center left")
-    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=4, fontsize=9,
+               frameon=False)   # above the panels, clear of the dots
     return fig
 
 

@@ -158,7 +158,7 @@ def figure(rows):
     axes = np.asarray(fig.subplots(2, len(names), sharey="row", squeeze=False))
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
     for col, name in enumerate(names):
-        for row, (key, label) in enumerate((("adjacent_human_rate", "steps onto an adjacent human (%)"),
+        for row, (key, label) in enumerate((("adjacent_human_rate", "steps onto a human\nbeside it (%)"),
                                             ("id_exit_rate", "exit (%)"))):
             ax = axes[row, col]
             for r, j in zip(rows, jitter):
@@ -172,7 +172,8 @@ def figure(rows):
             reference = [100 * r[key] for r in rows if r["channel"] == name and r["tamper"] == "none"]
             if reference:
                 ax.axhline(statistics.median(reference), color="#777", ls="--", lw=1)
-            ax.set_xticks(range(len(tampers)), [t.replace("_", "\n") for t in tampers], fontsize=9)
+            ax.set_xticks(range(len(tampers)), [t.replace("_as_", "→").replace("random_", "") for t in tampers],
+                          fontsize=9, rotation=35, ha="right", rotation_mode="anchor")
             ax.set_ylim(-3, 103)
             ax.grid(alpha=0.3)
             if col == 0:

@@ -56,7 +56,8 @@ LEGIBLE = {"ood_mazes": 1.25, "generator_mazes": 1.4, "twins": 1.15, "return_pat
 def legible(fig, factor, wrap=None):
     """`fig` with every text's font size multiplied by `factor`, tick labels included (as tick parameters, so that
     ticks made at drawing time get them too). With `wrap`, axis labels and the figure's title are wrapped at that
-    many characters and the layout is made again, so the larger text still fits."""
+    many characters (a y label keeping its own line breaks) and the layout is made again, so the larger text still
+    fits."""
     ticks = set()
     for ax in fig.axes:
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
@@ -68,12 +69,14 @@ def legible(fig, factor, wrap=None):
         if id(t) not in ticks:
             t.set_fontsize(t.get_fontsize() * factor)
     if wrap:
-        labels = [label for ax in fig.axes for label in (ax.xaxis.label, ax.yaxis.label, ax.title)]
+        labels = [label for ax in fig.axes for label in (ax.xaxis.label, ax.title)]
         for t in labels + ([fig._suptitle] if fig._suptitle else []):
             t.set_text(textwrap.fill(t.get_text().replace("\n", " "), wrap))
+        for ax in fig.axes:   # a y label runs along a short side: its own line breaks stay, each line wrapped
+            ax.yaxis.label.set_text("\n".join(textwrap.fill(line, wrap) for line in ax.yaxis.label.get_text().split("\n")))
         for old in list(fig.legends):   # a figure legend goes above the panels, where the layout leaves it room
             texts = old.get_texts()
-            fig.legend(old.legend_handles, [t.get_text() for t in texts], loc="outside upper center", ncols=min(old._ncols, 3),
+            fig.legend(old.legend_handles, [t.get_text() for t in texts], loc="outside upper center", ncols=min(old._ncols, 4),
                        frameon=False, fontsize=texts[0].get_fontsize() if texts else None)
             old.remove()
         fig.set_layout_engine("constrained", w_pad=0.15)   # apart enough that neighbours' end ticks do not touch
@@ -266,7 +269,7 @@ def mean_human_gradient(name, n=64):
 @figure
 def human_lens():
     maps = {SHOWN[name]: mean_human_gradient(name) for name in ("agent.pt", "control.pt")}
-    return value_grids(maps, ncols=2, size=3.6, text=13, ticks=13, vmin=-1.5, vmax=1.5, fmt="{:.1f}")
+    return value_grids(maps, ncols=2, size=3.6, text=12, ticks=12, vmin=-1.5, vmax=1.5, fmt="{:.1f}")
 
 
 def weights_moved():
@@ -385,7 +388,7 @@ def fixes_superpowers():
     panels += [(f"pull: both move {MOVE_NAMES[toward ^ 1]}", *apply(maze, cell, pull)),
                (f"rewrite: the cell {('above', 'below', 'to the left', 'to the right')[(rewrite - PULL) % 4]}",
                 *apply(maze, cell, rewrite))]
-    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0], path=[panel[2]]), panels,
+    return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0], agent=panel[2]), panels,
                         ncols=3, size=2.9)
 
 
@@ -420,8 +423,7 @@ def side_channel_view():
 
     def draw(panel, ax):
         title, shown = panel
-        plot.plot_maze(maze, ax=ax, title=title)
-        ax.add_patch(mpatches.Circle((c, r), 0.24, color="#3366cc"))
+        plot.plot_maze(maze, ax=ax, title=title, agent=(r, c))
         for (dr, dc), value in zip(MOVES, shown.tolist()):
             # up and down beside the circle's edge, left and right past it: no tag covers the agent or a letter
             ax.text(c + 0.85 * dc, r + 0.52 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
