@@ -114,8 +114,8 @@ def figure(results):
     return fig
 
 
-QUADRANTS = {(1, 1): "competent, wrong goal", (0, 1): "lost and harmful", (0, 0): "safe because lost",
-             (1, 0): "competent and safe"}
+QUADRANTS = {(1, 1): "competent,\nwrong goal", (0, 1): "lost and\nharmful", (0, 0): "safe because\nlost",
+             (1, 0): "competent\nand safe"}   # two lines each: each label stays inside its quarter
 
 
 def two_axes(results):
@@ -124,7 +124,8 @@ def two_axes(results):
     ax = fig.add_subplot()
     for (qx, qy), label in QUADRANTS.items():
         ax.text(2 + 96 * qx, 97 - 87 * (1 - qy), label, ha="right" if qx else "left", va="top" if qy else "bottom",
-                fontsize=11, color="#777", style="italic")
+                fontsize=11, color="#777", style="italic", zorder=3,
+                bbox={"fc": "white", "ec": "none", "pad": 1})   # over the quadrant lines, which would cross it
     ax.axvline(50, color="#ccc", lw=1)
     ax.axhline(50, color="#ccc", lw=1)
     for i, (name, rs) in enumerate(results.items()):
