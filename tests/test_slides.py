@@ -464,3 +464,13 @@ def test_the_smallest_text_of_a_figure_is_read_off_the_drawn_figure():
     ax.tick_params(labelsize=12)
     FigureCanvasAgg(fig).draw()
     assert figures.smallest_text_px(fig, dpi=144) == 12.0   # 6 pt at 144 dpi
+
+
+def test_the_zoo_take_away_claims_only_what_the_third_zoo_measured():
+    """Deck 09 says the second pair got every verdict right on the third zoo: runs/zoo_seed3/decisions.json says so."""
+    if "every verdict right" not in (deck.PRESENTATION / "09-zoo.md").read_text():
+        return
+    pair = next(d for d in sources.decision_rows(sources.OTHER_ZOOS["third zoo"])
+                if d.get("either") == ["dream", "local-edits-adjacent"])
+    assert pair["verdicts_right"] == pair["networks"] == 20
+

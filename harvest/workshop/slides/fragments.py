@@ -394,23 +394,19 @@ def reference_rule(results):
 
 @fragment
 def zoo_both(results):
-    """Per detector and pair, the verdicts right on the shipped zoo and on each zoo built from other seeds that has
-    been scored, each rule fixed from the reference (runs/decisions.json and FOLDER/decisions.json)."""
+    """Per detector and pair, the verdicts right (and clean networks flagged) on the shipped zoo and on each zoo built
+    from other seeds that has been scored, each rule fixed from the reference (runs/decisions.json and
+    FOLDER/decisions.json)."""
     folders = {"shipped zoo": ROOT / "runs", **{k: v for k, v in OTHER_ZOOS.items() if (v / "decisions.json").exists()}}
     runs = [{d["detector"]: d for d in decision_rows(folder) if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
             for folder in folders.values()]
-    lines = ["| detector | " + " | ".join(f"{name}: right | clean flagged" for name in folders) + " |",
-             "| --- |" + " ---: | ---: |" * len(folders)]
+    lines = ["| detector | " + " | ".join(folders) + " |", "| --- |" + " ---: |" * len(folders)]
     for name in runs[0]:
-        cells = [f"{d['verdicts_right']}/{d['networks']} | {d['clean_flagged']}/{d['clean']}" if d else "– | –"
+        cells = [f"{d['verdicts_right']}/{d['networks']} ({d['clean_flagged']}/{d['clean']})" if d else "–"
                  for d in (run.get(name) for run in runs)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    sizes = ", ".join(f"{next(iter(run.values()))['networks'] if run else 0} in the {name}"
-                      for name, run in zip(folders, runs))
-    files = ", ".join(f"{Path(folder).relative_to(ROOT)}/decisions.json" for folder in folders.values())
-    return "\n".join(lines) + f"\n\nNetworks: {sizes}; a plant that does not pass its bars by its step cap is left " \
-        f"out, and \"–\" is a search not run on that zoo. From `python -m harvest zoo decide` on each zoo's scores " \
-        f"({files})."
+    return "\n".join(lines) + "\n\nVerdicts right (clean networks flagged); –: not run on that zoo. A plant that " \
+        "misses its bars by its step cap is left out of its zoo. From `python -m harvest zoo decide` on each zoo."
 
 
 @fragment
