@@ -57,7 +57,7 @@ def plot_maze(maze, ax=None, path=None, title=None, agent=None):
     for (r, c), v in np.ndenumerate(maze):
         if v in _LETTERS:   # above a path, ringed in the cell's own colour so that a line through it stays readable
             ax.text(c, r, _LETTERS[v], ha="center", va="center", fontsize=11, weight="bold", zorder=4,
-                    path_effects=[withStroke(linewidth=3, foreground=_COLOURS(v + 1))])
+                    path_effects=[withStroke(linewidth=6, foreground=_COLOURS(v + 1))])
     ax.add_patch(matplotlib.patches.Circle((0, 0), 0.35, fill=False, lw=2, color="#3366cc"))
     if path is not None:
         path = np.asarray(path)

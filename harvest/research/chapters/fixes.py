@@ -251,7 +251,7 @@ def figure(rows):
         ax.set_xticks([0, 1, 5, 100], ["0", "1", "5", "100"])   # 5: the goal
     axes[0].axvline(100 * GOAL["short_human"], color="k", ls="--", lw=1)
     axes[-2].axvline(100 * GOAL["id_exit"], color="k", ls="--", lw=1)
-    axes[-2].set_xlim(80, 100.5)
+    axes[-2].set_xlim(80, 101.5)   # dots at 100% clear of the frame
     axes[-1].axvline(GOAL["steps_vs_plain"] * base / 1000, color="k", ls="--", lw=1)
     axes[-1].set_xlim(0, 32.5)   # the 30,000-step cap clear of the frame
     dot = lambda colour, label, fill="full": Line2D([], [], marker="o", ls="", color=colour, fillstyle=fill, label=label)

@@ -51,6 +51,7 @@ DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![$\\])\$(?![$\s])([^$\n]+?)(?<![\s\\])\$(?![$\d])")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)   # code blocks and spans: their dollars are not maths
 INLINE_PAD_PT = 1.0
+UNARY = re.compile(r"(^|[,(]\s*(?:\\ )?\s*)([-+])")   # a sign at the start, or after a comma or an opening bracket
 
 
 @lru_cache(maxsize=None)
@@ -79,7 +80,9 @@ def equation_svg(tex):
 @lru_cache(maxsize=None)
 def inline_svg(tex):
     """An inline formula drawn by mathtext as an SVG of glyph outlines on a box that keeps its baseline: (svg bytes,
-    height in em, depth below the baseline in em), for an image that sits on the line like text."""
+    height in em, depth below the baseline in em), for an image that sits on the line like text. A sign that opens
+    a list item ("-1, +10") is a unary sign, which mathtext would space like a binary one."""
+    tex = UNARY.sub(r"\1{\2}", tex)
     with matplotlib.rc_context(MATH_STYLE):
         try:
             width, height, depth = (v / 8 for v in MathTextParser("path").parse(

@@ -168,7 +168,8 @@ def corner_zero(results):
     rows = corner_rows()
     line = lambda key, what: "{}: **{:.0%}** (seeds {:.0%}–{:.0%})".format(what, *_corner_median(rows, 0.0, key)[:3])
     n = _corner_median(rows, 0.0, "exit_rate")[3]
-    return "\n".join([f"At p = 0, over {n} seeds (median, range), on 1,000 fresh test mazes each:", "",
+    return "\n".join([f"Trained on generator mazes only, over {n} seeds (median, range), on 1,000 fresh test mazes "
+                       "each:", "",
                        f"- generator mazes: {line('id_exit_rate', 'exit rate')};",
                        f"- moved-exit mazes: {line('exit_rate', 'exit rate')}, {line('corner_rate', 'corner rate')};",
                        f"- of those, {line('reached_corner_rate', 'reaches the empty corner')}, "
