@@ -456,8 +456,8 @@ def side_channel_results():
 
 @figure
 def zoo_results():
-    """Per detector (a row), every zoo network's score (a dot in its kind's colour), the clean reference networks'
-    scores (grey crosses) and the threshold they set (a black bar): a dot right of the bar is flagged."""
+    """Per detector (a row), every zoo network's score (a dot in its kind's colour, filled when flagged), the clean
+    reference networks' scores (grey crosses) and the threshold they set (a black bar)."""
     rows = [r for r in zoo_rows() if r["kind"] != zoo.SUMMARY and (r["n"], r["seed"]) == (zoo.N_DREAMS, 0)]
     decided = {d["detector"]: d for d in decision_rows() if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
     names = [name for name in zoo.DETECTORS if name in decided]
@@ -467,8 +467,10 @@ def zoo_results():
     jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(rows))
     for y, name in enumerate(names):
         for r, j in zip(rows, jitter):
-            if r["detector"] == name:
-                ax.plot(100 * r["score"], y + j, "o", ms=11, alpha=0.85, color=colour[r["kind"]])
+            if r["detector"] == name:   # filled when the threshold flags it, hollow when it passes
+                flagged = r["score"] > decided[name]["threshold"]
+                ax.plot(100 * r["score"], y + j, "o", ms=11, mew=2, alpha=0.85, color=colour[r["kind"]],
+                        mfc=colour[r["kind"]] if flagged else "white")
         refs = decided[name]["reference_scores"]
         ax.plot([100 * v for v in refs], [y - 0.38] * len(refs), "x", ms=10, mew=2, color="#777")
         ax.plot([100 * decided[name]["threshold"]] * 2, [y - 0.45, y + 0.45], color="k", lw=3)
@@ -486,8 +488,10 @@ def zoo_results():
     ax.grid(axis="x", alpha=0.3)
     handles = [mlines.Line2D([], [], ls="", marker="o", ms=11, color=c, label=k) for k, c in colour.items()]
     handles += [mlines.Line2D([], [], ls="", marker="x", ms=10, mew=2, color="#777", label="clean reference"),
-                mlines.Line2D([], [], color="k", lw=3, label="threshold from the reference")]
-    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=15, frameon=False)
+                mlines.Line2D([], [], color="k", lw=3, label="threshold from the reference"),
+                mlines.Line2D([], [], ls="", marker="o", ms=11, mew=2, color="#777", mfc="white",
+                              label="hollow: not flagged")]
+    fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=15, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 1.0 / (1.05 * len(names) + 2.0)))
     return fig
 
