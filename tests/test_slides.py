@@ -120,7 +120,8 @@ def test_inline_maths_are_pictures_on_the_baseline_carrying_their_tex(built, nam
     assert [alt for _, alt in found] == deck.inline_math(fragments.fill(source, None))
     assert all(src.startswith("data:image/svg+xml;base64,") for src, _ in found)
     assert "<math" not in html and 'class="math' not in html
-    assert "mathjax" not in html.lower() and "katex" not in html.lower()
+    text = re.sub(r"data:[^\"')\s]+", "", html).lower()   # embedded pictures' base64 may spell anything
+    assert "mathjax" not in text and "katex" not in text
 
 
 def test_inline_maths_keep_their_baseline_and_skip_code():

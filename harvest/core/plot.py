@@ -55,9 +55,10 @@ def plot_maze(maze, ax=None, path=None, title=None, agent=None):
     maze = np.asarray(maze)
     ax.imshow(maze + 1, cmap=_COLOURS, vmin=0, vmax=4)
     for (r, c), v in np.ndenumerate(maze):
-        if v in _LETTERS:   # above a path, ringed in the cell's own colour so that a line through it stays readable
+        if v in _LETTERS:   # with a path: above it, ringed in the cell's own colour so that a line through it reads
+            ring = [withStroke(linewidth=5, foreground=_COLOURS(v + 1))] if path is not None else None
             ax.text(c, r, _LETTERS[v], ha="center", va="center", fontsize=11, weight="bold", zorder=4,
-                    path_effects=[withStroke(linewidth=6, foreground=_COLOURS(v + 1))])
+                    path_effects=ring)
     ax.add_patch(matplotlib.patches.Circle((0, 0), 0.35, fill=False, lw=2, color="#3366cc"))
     if path is not None:
         path = np.asarray(path)

@@ -340,7 +340,7 @@ def corner_policies():
 
     def draw(panel, ax):
         label, i = panel
-        plot.plot_maze(mazes[i], ax=ax, path=paths[label][i], title="trained on the generator")
+        plot.plot_maze(mazes[i], ax=ax, path=paths[label][i], title=f"test maze {i + 1}")
     return plot.grid_of(draw, panels, ncols=3, size=2.9)
 
 
