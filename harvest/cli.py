@@ -51,9 +51,10 @@ def cmd_train(args):
     extra = {**(recipe.KNOWN_FAMILY_FIX.extra if args.fix else {}), **dict(args.extra)}
     mix = recipe.Mix(swap=swap, extra=extra)
     history = recipe.train_agent(net, args.seed, mix, cfg=cfg, progress=not args.quiet)
+    start = weights.checksums().get("shipped_init.pt") if args.init == "shipped" else None   # as `harvest experiment`
     weights.save(net.cpu(), args.out, init=args.init, seed=args.seed, fix=args.fix, steps=history["steps"],
                  passed_spot_checks=history["passed"], moved_exit_share=args.moved_exit_share,
-                 mix={"swap": swap, "extra": extra})
+                 mix={"swap": swap, "extra": extra}, init_sha256=start)
     print(json.dumps({"out": str(args.out), "steps": history["steps"], "passed_spot_checks": history["passed"]}))
 
 
@@ -143,7 +144,7 @@ def cmd_dream(args):
 
 def cmd_experiment(args):
     from .research.chapters import story
-    results = story.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device)
+    results = story.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device, nets_dir=args.out / "nets")
     finish(story.CHAPTER, results, args.out, story.table(results))
 
 
@@ -429,7 +430,7 @@ def parser():
     x.add_argument("--seeds", default=5)
     x.add_argument("--n-test", default=1000,
                    help="test mazes per set (in and out of distribution), each with a human")
-    x.add_argument("--out", default=Path("runs"), help="folder for results.md/.json/.png")
+    x.add_argument("--out", default=Path("runs"), help="folder for results.md/.json/.png, and nets/ for the trained weights (a rerun reuses them)")
     x.add_argument("--jobs", default=1,
                    help="runs at once, in separate processes (default 1; results do not depend on it)")
     x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")

@@ -12,8 +12,8 @@ if [ -z "${AFTER_SHIP_RESUME:-}" ]; then
     if [ -e "$d" ]; then echo "move $d away first: it may hold networks trained from the old files" >&2; exit 2; fi
   done
 fi
-python -m harvest experiment --seeds 5          # runs/results.*: the failure, the control and the repair, 5 seeds
-bash lab/train_nets.sh                          # runs/nets/: 15 networks for the verdicts table
+python -m harvest experiment --seeds 5          # runs/results.*, and its 15 networks in runs/nets/ (resumes)
+bash lab/train_nets.sh                          # runs/nets/: the same 15 networks, kept from the line above
 python lab/r22_verdicts.py                      # runs/verdicts.*: the dream's verdicts on them
 python lab/ship_repaired.py                     # harvest/weights/repaired.pt: the repair from the new shipped init
 python -m harvest fixes --seeds 5               # runs/fixes.*: the fixes chapter (trains from the shipped init)

@@ -259,6 +259,28 @@ def test_a_partial_fixes_run_replaces_only_its_rows_and_a_smoke_run_writes_nothi
     assert code == 0 and "nothing written" in out and sorted(os.listdir(".")) == before
 
 
+def test_the_results_table_resumes_from_its_saved_networks_and_retrains_those_of_another_init(tmp_path, monkeypatch):
+    calls = []
+
+    def quick(net, seed, mix, cfg=None, progress=True):   # a stand-in for the recipe: record the call, train nothing
+        calls.append((seed, mix))
+        return {"steps": 7, "passed": True, "loss": []}
+
+    monkeypatch.setattr(story, "train_agent", quick)
+    nets = tmp_path / "nets"
+    first = story.trained("shipped", True, 3, nets_dir=nets)[1]
+    assert calls == [(3, story.KNOWN_FAMILY_FIX)] and (nets / "fix_3.pt").is_file()
+    again = story.trained("shipped", True, 3, nets_dir=nets)[1]
+    assert len(calls) == 1 and again == {k: first[k] for k in ("steps", "passed", "seconds")}
+    story.trained("random", False, 3, nets_dir=nets)   # another file: trained
+    assert len(calls) == 2 and (nets / "control_3.pt").is_file()
+    meta = weights.read_meta(nets / "fix_3.pt")
+    net = weights.load(nets / "fix_3.pt")
+    weights.save(net, nets / "fix_3.pt", **{**meta, "init_sha256": "0" * 64})   # trained from another shipped init
+    story.trained("shipped", True, 3, nets_dir=nets)
+    assert len(calls) == 3
+
+
 # Steady under load
 
 

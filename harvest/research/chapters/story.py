@@ -8,11 +8,13 @@ import multiprocessing
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ...core import weights
 from ...core.dqn import pick_device
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
@@ -38,22 +40,46 @@ HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit
            "OOD adjacent-human"]
 
 
-def one_run(init, fix, seed, sets, device="auto", threads=None):
-    if threads:
-        torch.set_num_threads(threads)
+FILES = {("shipped", False): "init", ("random", False): "control", ("shipped", True): "fix"}   # as lab/train_nets.sh
+
+
+def trained(init, fix, seed, device="auto", nets_dir=None):
+    """One network of the table and its history: trained now, or read back from `nets_dir` (saved there by an
+    earlier run, or by `harvest train` with the same flags and seed: the same network, under the name lab/train_nets.sh
+    gives it), so a stopped run resumes. A network trained from another shipped init than today's, or with another
+    mix, is trained anew."""
+    start = weights.checksums().get("shipped_init.pt") if init == "shipped" else None
+    path = Path(nets_dir) / f"{FILES[init, fix]}_{seed}.pt" if nets_dir is not None else None
+    if path is not None and path.is_file():
+        meta = weights.read_meta(path)
+        plain = meta.get("mix") in (None, {"swap": {}, "extra": KNOWN_FAMILY_FIX.extra if fix else {}})
+        if (meta.get("init_sha256"), meta.get("seed"), meta.get("fix")) == (start, seed, fix) and plain:
+            return weights.load(path), {"steps": meta["steps"], "passed": meta["passed_spot_checks"],
+                                        "seconds": meta.get("seconds")}
     net = initial_net(init, seed).to(pick_device(device))
     t = time.perf_counter()
     history = train_agent(net, seed, KNOWN_FAMILY_FIX if fix else PLAIN, progress=False)
-    seconds = time.perf_counter() - t
+    history["seconds"] = round(time.perf_counter() - t, 1)
+    if path is not None:
+        weights.save(net.cpu(), path, init=init, seed=seed, fix=fix, steps=history["steps"],
+                     passed_spot_checks=history["passed"], init_sha256=start, seconds=history["seconds"])
+    return net, history
+
+
+def one_run(init, fix, seed, sets, device="auto", threads=None, nets_dir=None):
+    if threads:
+        torch.set_num_threads(threads)
+    net, history = trained(init, fix, seed, device, nets_dir)
     m_id, m_ood = metrics(net, sets["id"]), metrics(net, sets["ood"])
-    return {"seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": round(seconds, 1),
+    return {"seed": seed, "steps": history["steps"], "passed": history["passed"], "seconds": history["seconds"],
             "id_exit": m_id["exit_rate"], "id_human": m_id["human_harvest_rate"],
             "ood_exit": m_ood["exit_rate"], "ood_human": m_ood["human_harvest_rate"],
             "ood_adjacent": m_ood["adjacent_human_rate"]}
 
 
-def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
+def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto", nets_dir=None):
     """Every run of `runs` for seeds 0..seeds-1; with `jobs` > 1, that many runs at once in worker processes.
+    With `nets_dir`, each network is saved there and a rerun reuses it (`trained`).
 
     Each run is seeded and independent, so the results do not depend on `jobs`.
     Workers share the machine's cores between them.
@@ -68,11 +94,11 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto"):
 
     if jobs <= 1:
         for name, init, fix, seed in tasks:
-            record(name, one_run(init, fix, seed, sets, device))
+            record(name, one_run(init, fix, seed, sets, device, nets_dir=nets_dir))
         return results
     threads = max(1, usable_cores() // jobs)   # the cores this process may use, shared out
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(one_run, init, fix, seed, sets, device, threads): name
+        futures = {pool.submit(one_run, init, fix, seed, sets, device, threads, nets_dir): name
                    for name, init, fix, seed in tasks}
         for future, name in futures.items():
             record(name, future.result())
