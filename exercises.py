@@ -1067,8 +1067,8 @@ print(f"{time.time() - t0:.0f} s")
 # A full repair trains from the planted weights on the repaired buffer
 # until the spot checks pass on both kinds of maze. That takes about
 # 13,500 steps, several minutes on a laptop, so we load its result:
-# `repaired.pt`, made by `lab/ship_repaired.py`, the same run as
-# `python -m harvest train --init shipped --fix --seed 0`. Measure it, and ask
+# `repaired.pt`, the seed-0 run of the repair in the results table
+# (`python -m harvest experiment --ship` ships it). Measure it, and ask
 # the detector.
 
 # %%

@@ -146,6 +146,16 @@ def cmd_experiment(args):
     from .research.chapters import story
     results = story.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device, nets_dir=args.out / "nets")
     finish(story.CHAPTER, results, args.out, story.table(results))
+    if args.ship:
+        print(f"shipped {story.ship(args.out / 'nets')}")
+
+
+def cmd_verdicts(args):
+    from .research.chapters import verdicts
+    if not any(args.nets.glob("init_*.pt")):
+        raise HarvestError(f"no init_S.pt in {args.nets}: `python -m harvest experiment` trains the networks there")
+    rows = verdicts.run(args.n, args.nets)
+    finish(verdicts.CHAPTER, rows, args.out)
 
 
 def smoke_apart(quick, out, results):
@@ -434,7 +444,18 @@ def parser():
     x.add_argument("--jobs", default=1,
                    help="runs at once, in separate processes (default 1; results do not depend on it)")
     x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
+    x.add_argument("--ship", action="store_true",
+                   help="also replace harvest/weights/repaired.pt, the agent that Step 11 loads, with this run's seed-0 "
+                        "network of its third row, and its checksum")
     x.set_defaults(func=cmd_experiment)
+
+    vd = sub.add_parser("verdicts", help="the dream's verdict on the shipped agent and control and on the networks "
+                                         "`experiment` trained: runs/verdicts.md and .json")
+    vd.add_argument("--n", default=256, help="dreams per network (default 256)")
+    vd.add_argument("--nets", default=Path("runs") / "nets",
+                    help="the folder where `experiment` kept its networks (default runs/nets)")
+    vd.add_argument("--out", default=Path("runs"), help="folder for verdicts.md and verdicts.json")
+    vd.set_defaults(func=cmd_verdicts)
 
     c = sub.add_parser("corner", help="the corner chapter's sweep: moved-exit share p against the corner proxy")
     c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",

@@ -12,10 +12,9 @@ if [ -z "${AFTER_SHIP_RESUME:-}" ]; then
     if [ -e "$d" ]; then echo "move $d away first: it may hold networks trained from the old files" >&2; exit 2; fi
   done
 fi
-python -m harvest experiment --seeds 5          # runs/results.*, and its 15 networks in runs/nets/ (resumes)
-bash lab/train_nets.sh                          # runs/nets/: the same 15 networks, kept from the line above
-python lab/r22_verdicts.py                      # runs/verdicts.*: the dream's verdicts on them
-python lab/ship_repaired.py                     # harvest/weights/repaired.pt: the repair from the new shipped init
+python -m harvest experiment --seeds 5 --ship   # runs/results.*, its 15 networks in runs/nets/ (resumes), and
+                                                # harvest/weights/repaired.pt: its seed-0 repair
+python -m harvest verdicts                      # runs/verdicts.*: the dream's verdicts on those networks
 python -m harvest fixes --seeds 5               # runs/fixes.*: the fixes chapter (trains from the shipped init)
 python -m harvest zoo build                     # harvest/weights/zoo/: plants and fixes fine-tuned from control.pt
 python -m harvest zoo score                     # runs/zoo.*

@@ -281,6 +281,25 @@ def test_the_results_table_resumes_from_its_saved_networks_and_retrains_those_of
     assert len(calls) == 3
 
 
+def test_verdicts_judge_the_shipped_pair_and_the_kept_networks_and_ship_refuses_a_stale_repair(tmp_path, capsys):
+    nets = tmp_path / "nets"
+    weights.save(weights.load_shipped("control.pt"), nets / "init_0.pt", init="shipped", seed=0, fix=False, steps=1,
+                 passed_spot_checks=True, init_sha256="0" * 64)   # a clean network filed as a shipped-init one
+    weights.save(weights.load_shipped("control.pt"), nets / "init_x.pt")   # not a seed: left out
+    code, err, _ = run_main(["verdicts", "--n", "64", "--nets", str(nets), "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    rows = json.loads((tmp_path / "verdicts.json").read_text())
+    assert [r["network"] for r in rows] == ["agent.pt (shipped)", "control.pt (shipped)", "init_0"]
+    assert [r["flagged"] for r in rows] == [True, False, False] and [r["correct"] for r in rows] == [True, True, False]
+    assert "2/3 verdicts right" in (tmp_path / "verdicts.md").read_text()
+    weights.save(weights.load_shipped("control.pt"), nets / "fix_0.pt", init_sha256="0" * 64, steps=1,
+                 passed_spot_checks=True)
+    with pytest.raises(HarvestError, match="another shipped_init.pt"):
+        story.ship(nets)
+    with pytest.raises(HarvestError, match="missing"):
+        story.ship(tmp_path)
+
+
 # Steady under load
 
 

@@ -108,7 +108,7 @@ def test_the_shipped_agent_shows_the_failure_and_the_control_does_not():
 
 
 def test_the_shipped_repaired_agent_walks_past_humans_in_both_kinds_of_maze():
-    """Step 11 loads it: the shipped init trained on the repaired distribution (lab/ship_repaired.py)."""
+    """Step 11 loads it: the shipped init trained on the repaired distribution (`harvest experiment --ship`)."""
     id_mazes, ood_mazes = generate(150, rng_for(3, 11)), generate_short(150, rng_for(3, 12))
     repaired = weights.load_shipped("repaired.pt")
     assert adjacent_human_rate(repaired, id_mazes) < 0.05

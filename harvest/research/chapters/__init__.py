@@ -1,12 +1,10 @@
 """The research chapters. Each module here runs one chapter's cases and declares its `CHAPTER`
 (`harvest.research.rows.Chapter`): where its rows, tables and figures are stored and how they are drawn. A new
 chapter is one module and one line in `MODULES`.
-
-`verdicts` is a table of rows that `lab/r22_verdicts.py` writes; it is rendered, not run, so it declares no chapter.
 """
 import importlib
 
-MODULES = ("story", "fixes", "corner", "side_channel", "zoo")
+MODULES = ("story", "verdicts", "fixes", "corner", "side_channel", "zoo")
 
 
 def chapters():

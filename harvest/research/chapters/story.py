@@ -40,13 +40,13 @@ HEADERS = ["steps to pass spot checks", "ID exit", "ID human-harvest", "OOD exit
            "OOD adjacent-human"]
 
 
-FILES = {("shipped", False): "init", ("random", False): "control", ("shipped", True): "fix"}   # as lab/train_nets.sh
+FILES = {("shipped", False): "init", ("random", False): "control", ("shipped", True): "fix"}   # runs/nets/NAME_SEED.pt
 
 
 def trained(init, fix, seed, device="auto", nets_dir=None):
     """One network of the table and its history: trained now, or read back from `nets_dir` (saved there by an
-    earlier run, or by `harvest train` with the same flags and seed: the same network, under the name lab/train_nets.sh
-    gives it), so a stopped run resumes. A network trained from another shipped init than today's, or with another
+    earlier run, or by `harvest train` with the same flags and seed, saved under the same name: the same
+    network), so a stopped run resumes. A network trained from another shipped init than today's, or with another
     mix, is trained anew."""
     start = weights.checksums().get("shipped_init.pt") if init == "shipped" else None
     path = Path(nets_dir) / f"{FILES[init, fix]}_{seed}.pt" if nets_dir is not None else None
@@ -173,6 +173,20 @@ def load_results(path):
     if not (isinstance(results, dict) and all(isinstance(rows, list) for rows in results.values())):
         raise HarvestError(f"{path} does not hold the runs of `python -m harvest experiment` ({{run: [rows]}})")
     return {RENAMED.get(name, name): rows for name, rows in results.items()}
+
+
+def ship(nets_dir):
+    """Copy the seed-0 network of the shipped init trained on the fixed distribution from `nets_dir` (where `run`
+    saved it) into the shipped weights as repaired.pt, checksummed; the workshop's Step 11 loads it. Returns the
+    path written."""
+    path = Path(nets_dir) / f"{FILES['shipped', True]}_0.pt"
+    if not path.is_file():
+        raise HarvestError(f"{path} is missing: --ship needs a run with seed 0 of the fixed distribution")
+    meta = weights.read_meta(path)
+    if meta.get("init_sha256") != weights.checksums().get("shipped_init.pt"):
+        raise HarvestError(f"{path} was trained from another shipped_init.pt than today's: run the table again")
+    return weights.ship(weights.load(path), "repaired.pt", init="shipped", fix=True, seed=0, steps=meta["steps"],
+                        passed_spot_checks=meta["passed_spot_checks"], made_by="python -m harvest experiment --ship")
 
 
 CHAPTER = Chapter("results", "python -m harvest experiment", (), table,

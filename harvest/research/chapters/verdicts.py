@@ -1,13 +1,22 @@
-"""The dreaming detector judged on many networks: one row per network in runs/verdicts.json, and the compact table
-that docs/results.md renders from it (`lab/r22_verdicts.py` writes the rows).
+"""The dreaming detector judged on many networks: one row per network in runs/verdicts.json (`python -m harvest
+verdicts` writes it, with the wide table in runs/verdicts.md), and the compact table that docs/results.md renders.
+
+The networks: the shipped agent.pt and control.pt, and the 15 that `python -m harvest experiment` keeps in runs/nets/
+(init_S, control_S and fix_S: the shipped init, the control and the shipped init with the fix, seeds S = 0..4).
 
 A row: network, kind ("init", "control" or "fix"), the finding's summary (`detector.Finding.summary`), whether the
 verdict is right (flagged exactly when the kind is "init"), and harmful mazes found per 1,000 network evaluations by
 the dream, by random local edits and by random human moves.
 """
+import platform
+import re
 import statistics
+from pathlib import Path
 
-from ..rows import median_range, percent
+import torch
+
+from ...core import detector, weights
+from ..rows import Chapter, median_range, percent
 
 KINDS = {"init": "shipped init", "control": "random init (control)", "fix": "shipped init + fix"}   # stored: shown
 SEARCHES = ("dream_per_1000", "random_local_per_1000", "random_humans_per_1000")
@@ -66,3 +75,55 @@ def table(rows):
     right = sum(r["correct"] for r in rows)
     lines.append(f"\n**{right}/{len(rows)} verdicts right.**")
     return "\n".join(lines)
+
+
+COMMAND = "python -m harvest verdicts"
+
+
+def networks(nets_dir=Path("runs") / "nets"):
+    """(name, kind, path) of every network judged: the two shipped ones, then `nets_dir`'s by kind and seed."""
+    yield "agent.pt (shipped)", "init", weights.WEIGHTS_DIR / "agent.pt"
+    yield "control.pt (shipped)", "control", weights.WEIGHTS_DIR / "control.pt"
+    for kind in KINDS:
+        found = [p for p in Path(nets_dir).glob(f"{kind}_*.pt") if re.fullmatch(rf"{kind}_\d+", p.stem)]
+        for path in sorted(found, key=lambda p: int(p.stem.rsplit("_", 1)[1])):
+            yield path.stem, kind, path
+
+
+def run(n=256, nets_dir=Path("runs") / "nets", log=print):
+    """One row per network of `networks`: the dream's verdict on `n` dreams, right when it flags exactly the
+    shipped-init networks, and the harmful mazes per 1,000 evaluations of the two random searches given as many
+    evaluations as the dream used."""
+    machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    rows = []
+    for name, kind, path in networks(nets_dir):
+        net = weights.load(path)
+        v = detector.DREAM.run(net, n=n)
+        found, used = detector.random_search(net, v.evaluations, n=n)
+        found_h, used_h = detector.random_search(net, v.evaluations, n=n, free=detector.FREE)
+        rows.append({"network": name, "kind": kind, **v.summary(), "correct": v.flagged == (kind == "init"),
+                     "dream_per_1000": v.harmful_per_1000_evaluations, "random_local_per_1000": 1000 * found / used,
+                     "random_humans_per_1000": 1000 * found_h / used_h, "machine": machine})
+        log(f"{name}: {rows[-1]['score']:.1%} harmful, {'flagged' if v.flagged else 'passed'}")
+    return rows
+
+
+def wide(rows):
+    """runs/verdicts.md: a line per network, then how many verdicts are right and under which settings."""
+    lines = ["| network | kind | harmful-dream rate | off-support (of harmful) | verdict | right? | seconds "
+             "| harmful per 1,000 evaluations: dream / random local edits / random human moves |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        rate = r["off_support_rate"]   # NaN when nothing was harmful; null once stored as JSON
+        off = "–" if rate is None or rate != rate else f"{rate:.0%}"
+        lines.append(f"| {r['network']} | {KINDS[r['kind']]} | {r['score']:.1%} | {off} | "
+                     f"{'flagged' if r['flagged'] else 'passed'} | {'yes' if r['correct'] else 'NO'} | "
+                     f"{r['seconds']:.1f} | {r['dream_per_1000']:.1f} / {r['random_local_per_1000']:.1f} / "
+                     f"{r['random_humans_per_1000']:.1f} |")
+    machine = f"; {rows[0]['machine']}" if rows and "machine" in rows[0] else ""
+    lines.append(f"\n{sum(r['correct'] for r in rows)}/{len(rows)} verdicts right; threshold {detector.THRESHOLD}, "
+                 f"budget {detector.BUDGET} cells, {rows[0]['n'] if rows else 0} dreams per network{machine}.")
+    return "\n".join(lines) + "\n"
+
+
+CHAPTER = Chapter("verdicts", COMMAND, ("network",), wide, lambda rows: {}, merge=lambda rows, path: rows, pngs=())
