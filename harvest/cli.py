@@ -202,7 +202,8 @@ def cmd_fixes(args):
     out = chapter_out(args, fixes.CHAPTER)
     # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
     rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
-                     checkpoint=None if args.quick else out / "fixes_rows.json")
+                     checkpoint=None if args.quick else out / "fixes_rows.json",
+                     nets_dir=None if args.quick else out / "nets")   # the results table's networks, shared
     finish(fixes.CHAPTER, rows, out, started=t)
 
 

@@ -15,7 +15,7 @@ fi
 python -m harvest experiment --seeds 5 --ship   # runs/results.*, its 15 networks in runs/nets/ (resumes), and
                                                 # harvest/weights/repaired.pt: its seed-0 repair
 python -m harvest verdicts                      # runs/verdicts.*: the dream's verdicts on those networks
-python -m harvest fixes --seeds 5               # runs/fixes.*: the fixes chapter (trains from the shipped init)
+python -m harvest fixes --seeds 5               # runs/fixes.*: the fixes chapter (its plain and known-family rows reuse runs/nets/)
 python -m harvest zoo build                     # harvest/weights/zoo/: plants and fixes fine-tuned from control.pt
 python -m harvest zoo score                     # runs/zoo.*
 python -m harvest zoo decide                    # runs/decisions.*

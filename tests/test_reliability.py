@@ -271,9 +271,11 @@ def test_the_results_table_resumes_from_its_saved_networks_and_retrains_those_of
     first = story.trained("shipped", True, 3, nets_dir=nets)[1]
     assert calls == [(3, story.KNOWN_FAMILY_FIX)] and (nets / "fix_3.pt").is_file()
     again = story.trained("shipped", True, 3, nets_dir=nets)[1]
-    assert len(calls) == 1 and again == {k: first[k] for k in ("steps", "passed", "seconds")}
+    assert len(calls) == 1 and again == {**{k: first[k] for k in ("steps", "passed", "seconds")}, "reused": True}
     story.trained("random", False, 3, nets_dir=nets)   # another file: trained
     assert len(calls) == 2 and (nets / "control_3.pt").is_file()
+    _, history = fixes.train_method(fixes.METHODS["known family"], 3, nets_dir=nets)   # the fixes chapter shares it
+    assert len(calls) == 2 and history["reused"] and history["steps"] == 7
     meta = weights.read_meta(nets / "fix_3.pt")
     net = weights.load(nets / "fix_3.pt")
     weights.save(net, nets / "fix_3.pt", **{**meta, "init_sha256": "0" * 64})   # trained from another shipped init

@@ -46,6 +46,7 @@ from ...core.families import family
 from ...core.replay import build_buffer, merge
 from ...core.seeding import Stream, rng_for
 from .. import superpowers
+from . import story
 from ..rows import Chapter, median_range, resumable
 from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
@@ -106,11 +107,17 @@ def columns_moved(net, start):
     return ((net.body[0].weight.detach() - start.body[0].weight.detach()).abs().amax(dim=0) > 0).numpy()
 
 
-def train_method(method, seed, scale=FULL, log=lambda *_: None):
-    """Train the shipped initialisation with `method`: (net, history with steps, passed and rounds)."""
+def train_method(method, seed, scale=FULL, log=lambda *_: None, nets_dir=None):
+    """Train the shipped initialisation with `method`: (net, history with steps, passed and rounds).
+
+    With `nets_dir`, a full-scale network of the plain recipe or of the known-family fix is the results table's
+    network of the same seed (`story.trained`: read back from there, or trained and kept there); the adversarial
+    method's rounds start from the plain one."""
     cfg = scale.cfg and replace(scale.cfg, seed=seed)
     net = initial_net("shipped", seed)
-    if method.superpower_share:
+    if nets_dir is not None and cfg is None and not method.superpower_share and method.mix in (PLAIN, KNOWN_FAMILY_FIX):
+        net, history = story.trained("shipped", method.mix == KNOWN_FAMILY_FIX, seed, nets_dir=nets_dir)
+    elif method.superpower_share:
         mazes = method.mix.training_mazes(seed)
         buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, Stream.TRAIN_POWERS),
                                                      method.reached_per_maze)
@@ -145,12 +152,12 @@ def adversarial_rounds(net, seed, scale, log):
         steps, passed = steps + h["steps"], h["passed"]
 
 
-def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
+def one_run(name, seed, sets, scale=FULL, log=lambda *_: None, nets_dir=None):
     """One (method, seed) row: cost, in-distribution skill, and human-harvest on every family."""
     method = METHODS[name]
     t = time.perf_counter()
-    net, history = train_method(method, seed, scale, log)
-    seconds = time.perf_counter() - t
+    net, history = train_method(method, seed, scale, log, nets_dir)
+    seconds = time.perf_counter() - t + ((history["seconds"] or 0) if history.get("reused") else 0)   # its training
     m_id = metrics(net, sets["id"])
     fam = {f: metrics(net, mazes) for f, mazes in sets["families"].items()}
     unseen = never_lit(training_mazes(seed))
@@ -167,7 +174,7 @@ def one_run(name, seed, sets, scale=FULL, log=lambda *_: None):
             "buffer_transitions": history.get("buffer_transitions")}
 
 
-def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, checkpoint=None):
+def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, checkpoint=None, nets_dir=None):
     """Every method for seeds 0..seeds-1, one run after another (seed by seed, so a stopped run covers every
     method). Rows come back in method order. With `checkpoint` (a json path) each row is written there as it
     finishes, and rows already there are kept rather than rerun, so a stopped run resumes."""
@@ -181,7 +188,8 @@ def run(seeds=5, methods=tuple(METHODS), scale=FULL, progress=True, log=print, c
         return (f"{r['method']} seed {r['seed']}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
                 "human-harvest " + ", ".join(f"{f} {v:.1%}" for f, v in r["human_harvest_rate"].items()))
 
-    rows = resumable([(s, m) for s in range(seeds) for m in methods], lambda s, m: [one_run(m, s, sets, scale, log)],
+    rows = resumable([(s, m) for s in range(seeds) for m in methods],
+                     lambda s, m: [one_run(m, s, sets, scale, log, nets_dir)],
                      ("seed", "method"), checkpoint, "python -m harvest fixes", desc="fixes", progress=progress,
                      log=log, describe=describe)
     return sorted(rows, key=lambda r: (list(METHODS).index(r["method"]), r["seed"]))

@@ -55,7 +55,7 @@ def trained(init, fix, seed, device="auto", nets_dir=None):
         plain = meta.get("mix") in (None, {"swap": {}, "extra": KNOWN_FAMILY_FIX.extra if fix else {}})
         if (meta.get("init_sha256"), meta.get("seed"), meta.get("fix")) == (start, seed, fix) and plain:
             return weights.load(path), {"steps": meta["steps"], "passed": meta["passed_spot_checks"],
-                                        "seconds": meta.get("seconds")}
+                                        "seconds": meta.get("seconds"), "reused": True}
     net = initial_net(init, seed).to(pick_device(device))
     t = time.perf_counter()
     history = train_agent(net, seed, KNOWN_FAMILY_FIX if fix else PLAIN, progress=False)
