@@ -194,6 +194,17 @@ def cmd_corner(args):
     if args.first_seed:
         rows = corner.extend(rows, corner.CHAPTER.path(args.out), args.p, args.first_seed)
     finish(corner.CHAPTER, rows, args.out, started=t)
+    if args.ship:
+        for path in corner.ship(args.out / "corner_nets"):
+            print(f"shipped {path}")
+
+
+def cmd_inits(args):
+    from .research.chapters import inits
+    t = time.perf_counter()
+    # a run keeps its finished rows in OUT/independent_inits_rows.json and the initialisations in OUT/inits_nets/
+    rows = inits.run(args.inits, args.train_seeds, args.out / "inits_nets", args.out / "independent_inits_rows.json")
+    finish(inits.CHAPTER, rows, args.out, started=t)
 
 
 def cmd_fixes(args):
@@ -350,6 +361,17 @@ def shares(text):
     return sorted(set(values))
 
 
+def seeds_list(text):
+    """'1,2,3' -> [1, 2, 3]: distinct seeds, each a whole number from 0."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    if min(values) < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: seeds are whole numbers from 0")
+    return sorted(set(values))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with a one-line error: `error: ...` and exit status 2, like every other bad input."""
 
@@ -458,6 +480,15 @@ def parser():
     vd.add_argument("--out", default=Path("runs"), help="folder for verdicts.md and verdicts.json")
     vd.set_defaults(func=cmd_verdicts)
 
+    ii = sub.add_parser("inits", help="more starting weights made like the shipped ones, independently, each trained "
+                                      "by the standard recipe: runs/independent_inits.md and .json")
+    ii.add_argument("--inits", type=seeds_list, default=[1, 2, 3], metavar="K[,K...]",
+                    help="recipe seeds of the initialisations to make (default 1,2,3; the shipped one is 100)")
+    ii.add_argument("--train-seeds", default=3, help="training seeds per initialisation (default 3)")
+    ii.add_argument("--out", default=Path("runs"),
+                    help="folder for independent_inits.md/.json, its finished rows (a rerun resumes) and inits_nets/")
+    ii.set_defaults(func=cmd_inits)
+
     c = sub.add_parser("corner", help="the corner chapter's sweep: moved-exit share p against the corner proxy")
     c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",
                    help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
@@ -465,6 +496,9 @@ def parser():
     c.add_argument("--first-seed", default=0, metavar="K",
                    help="train only seeds K.. and keep the rows of seeds below K from OUT/corner.json")
     c.add_argument("--n-test", default=1000, help="test mazes per set (generator and moved-exit)")
+    c.add_argument("--ship", action="store_true",
+                   help="also replace the two agents that Step 13 loads (harvest/weights/corner_p0.pt and "
+                        "corner_p10.pt) with this sweep's seed-0 agents of those shares, and their checksums")
     c.add_argument("--out", default=Path("runs"),
                    help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
     c.set_defaults(func=cmd_corner)

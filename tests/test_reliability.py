@@ -17,7 +17,7 @@ from harvest.core.dqn import make_net
 from harvest.core.errors import HarvestError
 from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, generate, load_mazes
 from harvest.research import rows
-from harvest.research.chapters import corner, fixes, story
+from harvest.research.chapters import corner, fixes, inits, story
 from harvest.workshop import build_exercises
 from harvest.workshop.hand_mazes import HAND
 from conftest import ROOT
@@ -300,6 +300,35 @@ def test_verdicts_judge_the_shipped_pair_and_the_kept_networks_and_ship_refuses_
         story.ship(nets)
     with pytest.raises(HarvestError, match="missing"):
         story.ship(tmp_path)
+
+
+def test_corner_ship_copies_seed_0_of_each_shipped_share_with_the_shipped_metadata(tmp_path, monkeypatch):
+    with pytest.raises(HarvestError, match="p = 0, 0.1"):
+        corner.ship(tmp_path)
+    for p in corner.SHIPPED_SHARES:
+        weights.save(make_net(8, 1, seed=0, exit_visible=True), tmp_path / f"p{p:g}_seed0.pt", init="random", seed=0,
+                     moved_exit_share=p, steps=123, passed_spot_checks=True, seconds=4.5)
+    shipped = []
+    monkeypatch.setattr(weights, "ship", lambda net, name, **meta: shipped.append((name, meta)) or name)
+    assert corner.ship(tmp_path) == ["corner_p0.pt", "corner_p10.pt"]
+    assert shipped[1] == ("corner_p10.pt", {"init": "random", "seed": 0, "moved_exit_share": 0.1, "steps": 123,
+                                            "passed_spot_checks": True})   # the keys, in order, of the shipped files
+    assert list(shipped[1][1]) == list(weights.read_meta(weights.WEIGHTS_DIR / "corner_p10.pt"))
+
+
+def test_the_inits_chapter_renders_its_committed_rows_and_resumes_without_making_an_init_twice(tmp_path, monkeypatch):
+    committed = json.loads((ROOT / "runs" / "independent_inits.json").read_text())
+    assert inits.table(committed) == (ROOT / "runs" / "independent_inits.md").read_text()
+    made, trained = [], []
+    monkeypatch.setattr(inits.shipped_init, "make", lambda r: made.append(r.seed) or make_net(16, 1, seed=r.seed))
+    monkeypatch.setattr(inits, "train_agent", lambda net, seed, progress: trained.append(seed) or
+                        {"steps": 10, "passed": True})
+    monkeypatch.setattr(inits, "test_sets", lambda n: {"id": generate(8, np.random.default_rng(0)),
+                                                       "ood": generate(8, np.random.default_rng(1))})
+    rows = inits.run((4,), 2, tmp_path / "nets", tmp_path / "rows.json", log=lambda *_: None)
+    assert made == [4] and trained == [0, 1] and [(r["init"], r["seed"]) for r in rows] == [(4, 0), (4, 1)]
+    again = inits.run((4,), 3, tmp_path / "nets", tmp_path / "rows.json", log=lambda *_: None)
+    assert made == [4] and trained == [0, 1, 2] and again[:2] == rows
 
 
 # Steady under load

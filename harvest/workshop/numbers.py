@@ -9,7 +9,7 @@ A page marks each rendered region with two HTML comments (invisible on GitHub):
     <!-- harvest:median results run="shipped init" ood_human -->...<!-- /harvest -->           '69.1%'
     <!-- harvest:range fixes method=plain human_harvest_rate.short -->...<!-- /harvest -->  '69.6% (66.5%–71.0%)'
     <!-- harvest:range results run="shipped init" steps count -->...<!-- /harvest -->          '3,000 (2,500–3,500)'
-    <!-- harvest:include independent_inits.md -->...<!-- /harvest -->  a table a lab script wrote into runs/
+    <!-- harvest:include independent_inits.md -->...<!-- /harvest -->  a table a command wrote into runs/
 
 `median` and `range` select rows of runs/FILE.json: `run=NAME` picks a run of a
 {run: [rows]} file, any other `field=value` keeps the rows with that value,

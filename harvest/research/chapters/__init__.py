@@ -4,7 +4,7 @@ chapter is one module and one line in `MODULES`.
 """
 import importlib
 
-MODULES = ("story", "verdicts", "fixes", "corner", "side_channel", "zoo")
+MODULES = ("story", "verdicts", "inits", "fixes", "corner", "side_channel", "zoo")
 
 
 def chapters():

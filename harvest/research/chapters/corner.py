@@ -31,7 +31,7 @@ from ..standard_recipe import Mix, family_test_mazes, initial_net, test_sets, tr
 
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
 GOAL = 0.90  # the moved-exit exit rate that counts as "fixed"
-SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (lab/ship_corner.py)
+SHIPPED_SHARES = (0.0, 0.1)  # seed 0 of these ships in harvest/weights/ (`harvest corner --ship`)
 
 
 def shipped_name(p):
@@ -103,6 +103,21 @@ def run(shares=SHARES, seeds=5, n_test=1000, cfg=None, progress=True, log=print,
         log(f"p {p:g} seed {seed}: {r['steps']} steps, {r['seconds']} s, ID exit {r['id_exit_rate']:.1%}, "
             f"moved-exit exit {r['exit_rate']:.1%}, corner {r['corner_rate']:.1%}")
     return sorted(rows, key=lambda r: (r["p"], r["seed"]))
+
+
+def ship(nets_dir):
+    """Copy the seed-0 agent of each share in SHIPPED_SHARES from `nets_dir` (where `run` saved it) into the shipped
+    weights, checksummed; the workshop's Step 13 loads them. Returns the paths written."""
+    missing = [p for p in SHIPPED_SHARES if not (Path(nets_dir) / f"p{p:g}_seed0.pt").is_file()]
+    if missing:
+        raise HarvestError(f"--ship needs seed 0 of p = {', '.join(f'{p:g}' for p in missing)} in {nets_dir}: add "
+                           "them to --p")
+    paths = []
+    for p in SHIPPED_SHARES:
+        net, steps, passed, _ = trained(p, 0, nets_dir=nets_dir)
+        paths.append(weights.ship(net, shipped_name(p), init="random", seed=0, moved_exit_share=p, steps=steps,
+                                  passed_spot_checks=passed))
+    return paths
 
 
 def smallest_fixing_share(rows, goal=GOAL):
