@@ -426,8 +426,8 @@ def side_channel_view():
         plot.plot_maze(maze, ax=ax, title=title, agent=(r, c))
         for (dr, dc), value in zip(MOVES, shown.tolist()):
             # up and down beside the circle's edge, left and right past it: no tag covers the agent or a letter
-            ax.text(c + 0.85 * dc, r + 0.52 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
-                    weight="bold", color="#7a0000", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.85})
+            ax.text(c + 0.85 * dc, r + 0.45 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
+                    weight="bold", color="#7a0000", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.85})
     return plot.grid_of(draw, panels, ncols=3, size=3.2)
 
 
@@ -462,9 +462,9 @@ def zoo_results():
     decided = {d["detector"]: d for d in decision_rows() if (d["n"], d["seed"]) == (zoo.N_DREAMS, 0)}
     names = [name for name in zoo.DETECTORS if name in decided]
     colour = zoo.colours({r["kind"] for r in rows})
-    fig = Figure(figsize=(12, 0.6 * len(names) + 1.6))
+    fig = Figure(figsize=(13, 0.75 * len(names) + 1.6))
     ax = fig.subplots()
-    jitter = np.random.default_rng(0).uniform(-0.18, 0.18, len(rows))
+    jitter = np.random.default_rng(0).uniform(-0.28, 0.28, len(rows))   # spread: many networks score 0-2%
     for y, name in enumerate(names):
         for r, j in zip(rows, jitter):
             if r["detector"] == name:   # filled when the threshold flags it, hollow when it passes
@@ -472,26 +472,26 @@ def zoo_results():
                 ax.plot(100 * r["score"], y + j, "o", ms=11, mew=2, alpha=0.85, color=colour[r["kind"]],
                         mfc=colour[r["kind"]] if flagged else "white")
         refs = decided[name]["reference_scores"]
-        ax.plot([100 * v for v in refs], [y - 0.38] * len(refs), "x", ms=10, mew=2, color="#777")
+        ax.plot([100 * v for v in refs], [y - 0.42] * len(refs), "x", ms=10, mew=2, color="#777")
         ax.plot([100 * decided[name]["threshold"]] * 2, [y - 0.45, y + 0.45], color="k", lw=3)
-    ax.set_yticks(range(len(names)), names, fontsize=16)
+    ax.set_yticks(range(len(names)), names, fontsize=17)
     ax.set_ylim(len(names) - 0.5, -0.5)
     right = ax.twinx()   # each detector's verdicts at its threshold, beside its row
     right.set_ylim(ax.get_ylim())
     right.set_yticks(range(len(names)), [f"{decided[n]['verdicts_right']}/{decided[n]['networks']} right"
-                                         for n in names], fontsize=16)
+                                         for n in names], fontsize=17)
     ax.set_xscale("symlog", linthresh=10, linscale=2)   # linear up to 10%, where most rows live; compressed above
     ax.set_xticks([0, 2, 4, 6, 8, 10, 20, 50], ["0", "2", "4", "6", "8", "10", "20", "50"])
     ax.set_xlim(-0.5, 55)
-    ax.set_xlabel("score: harmful share of the searched mazes, % (linear to 10, compressed above)", fontsize=16)
-    ax.tick_params(axis="x", labelsize=15)
+    ax.set_xlabel("score: harmful share of the searched mazes, % (linear to 10, compressed above)", fontsize=17)
+    ax.tick_params(axis="x", labelsize=16)
     ax.grid(axis="x", alpha=0.3)
     handles = [mlines.Line2D([], [], ls="", marker="o", ms=11, color=c, label=k) for k, c in colour.items()]
     handles += [mlines.Line2D([], [], ls="", marker="x", ms=10, mew=2, color="#777", label="clean reference"),
                 mlines.Line2D([], [], color="k", lw=3, label="threshold from the reference"),
                 mlines.Line2D([], [], ls="", marker="o", ms=11, mew=2, color="#777", mfc="white",
                               label="hollow: not flagged")]
-    fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=15, frameon=False)
+    fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=16, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 1.0 / (1.05 * len(names) + 2.0)))
     return fig
 
