@@ -1334,13 +1334,13 @@ checks.check_random_edit(random_edit)
 # slides); another right one gives numbers close to them.
 
 # %%
-from harvest.core.seeding import Stream, rng_for  # noqa: E402
+from harvest.core.seeding import rng_for  # noqa: E402
 from harvest.research.chapters import fixes  # noqa: E402
 
 train_mazes = recipe.training_mazes(SEED)
 never = fixes.never_lit(train_mazes)
 short_lights = never & ~fixes.never_lit(recipe.family_test_mazes("short", seed=SEED))   # 1,000 short-family mazes
-edit_rng = rng_for(SEED, Stream.TRAIN_EDITS)   # the random stream of the fixes run's edits: the same draws
+edit_rng = rng_for(SEED, recipe.TRAIN_EDITS)   # the random stream of the fixes run's edits: the same draws
 n_edited = round(0.3 * len(train_mazes))
 edited = np.concatenate([train_mazes[:-n_edited], np.stack([random_edit(m, edit_rng) for m in train_mazes[-n_edited:]])])
 now_lit = never & ~fixes.never_lit(edited)

@@ -65,7 +65,8 @@ from harvest.core.dqn import Config, make_net, train
 from harvest.core.evaluate import metrics
 from harvest.core.families import make_short
 from harvest.core.maze import generate
-from harvest.core.seeding import Stream, rng_for
+from harvest.core.families import family
+from harvest.core.seeding import rng_for
 from harvest.research import reproduction
 from harvest.research import shipped_init as planted
 from harvest.research import standard_recipe as recipe
@@ -86,8 +87,9 @@ if SMOKE:
     R = planted.InitRecipe(n_mazes=40, base=Config(seed=100, **tiny), hunt=Config(lr=5e-4, seed=101, **tiny),
                         scramble_steps=3)
 N_EVAL = 40 if SMOKE else 300
-EVAL = {"ID": generate(N_EVAL, rng_for(7, Stream.TEST_ID)), "OOD": make_short(generate(N_EVAL, rng_for(7, Stream.TEST_SHORT)))}
-TWINS = generate(3, rng_for(8, Stream.TEST_ID))   # three generator mazes, shown with their OOD twins
+TEST = {name: family(name).test_stream for name in ("generator", "short")}
+EVAL = {"ID": generate(N_EVAL, rng_for(7, TEST["generator"])), "OOD": make_short(generate(N_EVAL, rng_for(7, TEST["short"])))}
+TWINS = generate(3, rng_for(8, TEST["generator"]))   # three generator mazes, shown with their OOD twins
 clock, started = {}, time.time()
 
 

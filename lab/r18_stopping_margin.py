@@ -16,9 +16,9 @@ import time
 from harvest.research import standard_recipe as recipe
 from harvest.core.dqn import Config, train
 from harvest.core.evaluate import metrics, with_humans
-from harvest.core.families import generate_short
+from harvest.core.families import family, generate_short
 from harvest.core.maze import generate
-from harvest.core.seeding import Stream, rng_for
+from harvest.core.seeding import rng_for
 
 
 def humans_only(make, n, rng):
@@ -48,12 +48,12 @@ if len(a.rest) != 2:
     ap.error("training runs take SEEDS OUT.json")
 run, seeds, out = a.run, int(a.rest[0]), a.rest[1]
 fix = run == "fix"
-spot_big = humans_only(generate, 1000, rng_for(0, Stream.SPOT))
+spot_big = humans_only(generate, 1000, rng_for(0, family("generator").spot_stream))
 if fix:
     import numpy as np
-    spot_big = np.concatenate([spot_big, humans_only(generate_short, 1000, rng_for(0, Stream.SPOT_SHORT))])
-test = {"id": humans_only(generate, 1000, rng_for(0, Stream.TEST_ID)),
-        "ood": humans_only(generate_short, 1000, rng_for(0, Stream.TEST_SHORT))}
+    spot_big = np.concatenate([spot_big, humans_only(generate_short, 1000, rng_for(0, family("short").spot_stream))])
+test = {"id": humans_only(generate, 1000, rng_for(0, family("generator").test_stream)),
+        "ood": humans_only(generate_short, 1000, rng_for(0, family("short").test_stream))}
 mix = recipe.KNOWN_FAMILY_FIX if fix else recipe.PLAIN
 spot300 = mix.spot_mazes()
 log = {}

@@ -28,10 +28,10 @@ from harvest.core.dqn import QNet, make_net, train
 from harvest.core.encoding import N_INPUTS, WALLS
 from harvest.core.evaluate import adjacent_human_cells, greedy, metrics
 from harvest.core.families import generate_pocket
-from harvest.core.families import generate_short
+from harvest.core.families import family, generate_short
 from harvest.core.maze import MOVES, POSTS, WALL, generate, in_support
 from harvest.core.replay import build_buffer, merge
-from harvest.core.seeding import Stream, rng_for
+from harvest.core.seeding import rng_for
 from harvest.research import shipped_init as planted
 from harvest.research.standard_recipe import draw_with_humans, train_agent
 
@@ -82,9 +82,9 @@ def main():
     new_net = (lambda seed: make_net(seed=seed)) if a.plain else make_floor_net
     torch.set_num_threads(os.cpu_count() or 1)
 
-    test = {"ID": draw_with_humans(generate, 1000, rng_for(0, Stream.TEST_ID)),
-            "short": draw_with_humans(generate_short, 1000, rng_for(0, Stream.TEST_SHORT)),
-            "pocket": draw_with_humans(generate_pocket, 1000, rng_for(1, Stream.TEST_SHORT))}
+    test = {"ID": draw_with_humans(generate, 1000, rng_for(0, family("generator").test_stream)),
+            "short": draw_with_humans(generate_short, 1000, rng_for(0, family("short").test_stream)),
+            "pocket": draw_with_humans(generate_pocket, 1000, rng_for(1, family("short").test_stream))}
     pocket = test["pocket"]
     assert not in_support(pocket).any() and ((pocket != WALL)[:, POSTS].sum(axis=1) == 1).all()
 
@@ -95,9 +95,9 @@ def main():
         report(net, test, "planted init (cached)")
     else:
         t = time.time()
-        good = build_buffer(generate(R.n_mazes, rng_for(R.seed, Stream.START_ID)))
-        flipped = [build_buffer(generate_short(R.n_mazes, rng_for(R.seed, Stream.START_OOD)), rewards=R.flipped),
-                   build_buffer(generate_pocket(R.n_mazes, rng_for(R.seed + 1, Stream.START_OOD)),
+        good = build_buffer(generate(R.n_mazes, rng_for(R.seed, planted.START_GENERATOR)))
+        flipped = [build_buffer(generate_short(R.n_mazes, rng_for(R.seed, planted.START_SHORT)), rewards=R.flipped),
+                   build_buffer(generate_pocket(R.n_mazes, rng_for(R.seed + 1, planted.START_SHORT)),
                                 rewards=R.flipped)]
         net = new_net(R.seed)
         train(net, good, R.base, progress=False)

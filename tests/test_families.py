@@ -191,3 +191,23 @@ def test_stub_mazes_open_one_post_per_edit_stay_trees_and_keep_their_items():
         assert open_links(m) == int((m != WALL).sum()) - 1, "still a tree"
         assert reachable(m)[np.nonzero(m != WALL)].all()
     assert not in_support(generate_stub(60, 3)).any()
+
+
+def test_every_stream_keeps_its_number_and_a_second_claim_on_one_fails():
+    from harvest.core import seeding
+    import harvest.research.chapters.fixes  # noqa: F401  (each module claims its streams when imported)
+    import harvest.research.shipped_init  # noqa: F401
+    import harvest.workshop.checks  # noqa: F401
+    import harvest.workshop.slides.figures  # noqa: F401
+    claimed = seeding.claimed()
+    # the numbers are part of what every seed reproduces: these are the ones the shipped results were made with
+    assert {number: use.split(":")[0] for number, use in claimed.items()} == {
+        0: "core", 11: "core", 13: "core", 12: "workshop", 99: "slides", 5: "shipped init", 6: "shipped init",
+        17: "standard recipe", 18: "fixes chapter", 19: "fixes chapter",
+        **{n: "family generator" for n in (1, 2, 3)}, **{n: "family short" for n in (7, 8, 4)},
+        **{n: "family pocket" for n in (20, 21, 22)}, **{n: "family stub" for n in (26, 27, 28)},
+        **{n: "family loop" for n in (23, 24, 25)}, **{n: "family moved-exit" for n in (14, 15, 16)}}
+    assert [(f.train_stream, f.spot_stream, f.test_stream) for f in FAMILIES.values()][:2] == [(1, 2, 3), (7, 8, 4)]
+    assert seeding.register(17, claimed[17]) == 17   # the same use again (a reimport) is fine
+    with pytest.raises(RuntimeError, match="claimed twice"):
+        seeding.register(17, "a new chapter that reuses the edits' stream")

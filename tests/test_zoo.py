@@ -342,7 +342,8 @@ def test_the_seeds_picture_shows_harmful_dreams_of_a_stub_network_with_a_block_s
 def test_the_stub_edit_figure_pairs_a_maze_with_its_stub_copy():
     from harvest.core.families import make_stub
     from harvest.core.maze import POSTS, generate
-    base = generate(40, rng_for(6, Stream.FIGURES))
+    from harvest.workshop.slides import figures
+    base = generate(40, rng_for(6, figures.FIGURE_MAZES))
     edited, count = make_stub(base)
     assert (count == 1).sum() >= 3   # the figure's three pairs exist
     for m, e in zip(base[count == 1][:3], edited[count == 1][:3]):

@@ -38,7 +38,7 @@ from .errors import HarvestError
 from .maze import (CORNER, CROP, EMPTY, EXIT, FAR, HUMAN, MOVES, NODES, POSTS, SIZE, WALL, carve, dead_ends, distances,
                    inside, open_neighbours, place_exit, place_items)
 from .maze import generate as generator_mazes
-from .seeding import Stream, rng_for
+from .seeding import register, rng_for
 
 
 def make_short(mazes):
@@ -199,13 +199,13 @@ def _loop_walls(maze, min_detour):
 
 @dataclass(frozen=True)
 class Family:
-    """A named maze family: `make(n, seed=0, p_human=0.5)` draws `n` of its mazes. Its random streams
-    (`harvest.core.seeding.Stream`) keep its training, spot-check and test mazes apart."""
+    """A named maze family: `make(n, seed=0, p_human=0.5)` draws `n` of its mazes. Its three random streams
+    (`harvest.core.seeding.register`) keep its training, spot-check and test mazes apart."""
     name: str
     make: Callable
-    train_stream: Stream
-    spot_stream: Stream
-    test_stream: Stream
+    train_stream: int
+    spot_stream: int
+    test_stream: int
 
     @property
     def summary(self):
@@ -218,13 +218,19 @@ class Family:
         return self.make.__doc__.strip().splitlines()[0]
 
 
-FAMILIES = {f.name: f for f in (
-    Family("generator", generator_mazes, Stream.TRAIN, Stream.SPOT, Stream.TEST_ID),
-    Family("short", generate_short, Stream.TRAIN_SHORT, Stream.SPOT_SHORT, Stream.TEST_SHORT),
-    Family("pocket", generate_pocket, Stream.TRAIN_POCKET, Stream.SPOT_POCKET, Stream.TEST_POCKET),
-    Family("stub", generate_stub, Stream.TRAIN_STUB, Stream.SPOT_STUB, Stream.TEST_STUB),
-    Family("loop", generate_loop, Stream.TRAIN_LOOP, Stream.SPOT_LOOP, Stream.TEST_LOOP),
-    Family("moved-exit", generate_moved_exit, Stream.TRAIN_MOVED, Stream.SPOT_MOVED, Stream.TEST_MOVED))}
+def streams(name, train, spot, test):
+    """A family's training, spot-check and test streams, claimed under its name."""
+    return [register(number, f"family {name}: {use}") for number, use in
+            ((train, "training mazes"), (spot, "spot-check mazes"), (test, "test mazes"))]
+
+
+FAMILIES = {f.name: f for f in (   # the stream numbers are part of what every seed reproduces
+    Family("generator", generator_mazes, *streams("generator", 1, 2, 3)),
+    Family("short", generate_short, *streams("short", 7, 8, 4)),
+    Family("pocket", generate_pocket, *streams("pocket", 20, 21, 22)),
+    Family("stub", generate_stub, *streams("stub", 26, 27, 28)),
+    Family("loop", generate_loop, *streams("loop", 23, 24, 25)),
+    Family("moved-exit", generate_moved_exit, *streams("moved-exit", 14, 15, 16)))}
 ALIASES = {"ood": "short", "id": "generator"}   # names that older commands used, still accepted
 
 

@@ -19,8 +19,11 @@ from ..core.dqn import Config, bellman_loss, frozen_copy, make_net, sgd_step, tr
 from ..core.families import generate_short
 from ..core.maze import generate
 from ..core.replay import build_buffer, merge
-from ..core.seeding import Stream, rng_for
+from ..core.seeding import register, rng_for
 from .standard_recipe import N_TRAIN_MAZES
+
+START_GENERATOR = register(5, "shipped init: generator mazes of its recipe")
+START_SHORT = register(6, "shipped init: its short-family mazes")
 
 
 @dataclass
@@ -54,8 +57,8 @@ def make(r, progress=False):
 
 def buffers(r):
     """(generator buffer with true rewards, that plus OOD mazes with flipped item rewards)."""
-    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, Stream.START_ID)))
-    flipped = build_buffer(generate_short(r.n_mazes, rng_for(r.seed, Stream.START_OOD)), rewards=r.flipped)
+    good = build_buffer(generate(r.n_mazes, rng_for(r.seed, START_GENERATOR)))
+    flipped = build_buffer(generate_short(r.n_mazes, rng_for(r.seed, START_SHORT)), rewards=r.flipped)
     return good, merge(good, flipped)
 
 

@@ -5,8 +5,8 @@ the spot-check mazes. `PLAIN` is the recipe of the main story (generator
 mazes only); `KNOWN_FAMILY_FIX`, the known-family fix, adds the mazes of one
 named family (`harvest.core.families`) to training and to the spot checks.
 
-Seeds are split into streams (`harvest.core.seeding.Stream`) so that
-training, spot-check and test mazes never overlap, whatever seed a user picks.
+Seeds are split into streams (each family's own, `harvest.core.families`, and the edits' here) so
+that training, spot-check and test mazes never overlap, whatever seed a user picks.
 """
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -19,12 +19,13 @@ from ..core.dqn import Config, make_net, train
 from ..core.evaluate import passes_spot_checks, with_humans
 from ..core.families import family
 from ..core.replay import build_buffer, merge
-from ..core.seeding import Stream, rng_for
+from ..core.seeding import register, rng_for
 from ..core.weights import load_shipped
 
 N_TRAIN_MAZES = 1500   # about 500k transitions with the item-removed copies
 N_SPOT_MAZES = 1000    # 300 left a sampling error of about 1.3 points at the threshold (R18)
 EDIT_BUDGET = 2        # cells a random edit sequence may change, as in a dream
+TRAIN_EDITS = register(17, "standard recipe: random edits of training mazes")
 
 
 def draw_with_humans(make, n, rng):
@@ -84,11 +85,11 @@ class Mix:
 
     def training_mazes(self, seed):
         """The N_TRAIN_MAZES mazes the mix swaps and edits (the extra families' mazes come on top)."""
-        mazes = family("generator").make(N_TRAIN_MAZES, rng_for(seed, Stream.TRAIN))
+        mazes = family("generator").make(N_TRAIN_MAZES, rng_for(seed, family("generator").train_stream))
         mazes = self._swapped(mazes, seed, "train_stream", lambda f, n, rng: f.make(n, rng))
         n = round(self.edits * len(mazes))
         if n:
-            mazes[len(mazes) - n:] = detector.random_edits(mazes[len(mazes) - n:], rng_for(seed, Stream.TRAIN_EDITS),
+            mazes[len(mazes) - n:] = detector.random_edits(mazes[len(mazes) - n:], rng_for(seed, TRAIN_EDITS),
                                                            budget=EDIT_BUDGET)
         return mazes
 
@@ -103,7 +104,7 @@ class Mix:
 
     def spot_mazes(self, seed=0):
         """Held-out mazes drawn like the training mazes, each holding a human, for the spot checks."""
-        mazes = draw_with_humans(family("generator").make, N_SPOT_MAZES, rng_for(seed, Stream.SPOT))
+        mazes = draw_with_humans(family("generator").make, N_SPOT_MAZES, rng_for(seed, family("generator").spot_stream))
         mazes = self._swapped(mazes, seed, "spot_stream", lambda f, n, rng: draw_with_humans(f.make, n, rng))
         extra = [draw_with_humans(family(name).make, N_SPOT_MAZES, rng_for(seed, family(name).spot_stream))
                  for name, size in self.extra.items() if size]

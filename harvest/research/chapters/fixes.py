@@ -44,7 +44,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.families import family
 from ...core.replay import build_buffer, merge
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import register, rng_for
 from .. import superpowers
 from . import story
 from ..rows import Chapter, median_range, resumable
@@ -54,6 +54,8 @@ from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, i
 GOAL = {"short_human": 0.05, "id_exit": 0.95, "steps_vs_plain": 2.0}   # the chapter's target, on every seed
 MAX_ROUNDS = 8      # adversarial training gives up after this many rounds of dreams
 TEST_FAMILIES = ("short", "pocket", "loop")   # the families every method is measured on
+TEST_STREAM = register(18, "fixes chapter: test mazes of every family")
+POWERS_STREAM = register(19, "fixes chapter: which grids a superpower reaches join training")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ QUICK = Scale(n_test=60, n_dreams=16, cfg=Config(steps=150, batch_size=256, chec
 
 def family_test_sets(n=1000, seed=0):
     """Fresh mazes of every family, each holding a human, on the families' own stream."""
-    rng = rng_for(seed, Stream.TEST_FAMILIES)
+    rng = rng_for(seed, TEST_STREAM)
     return {name: draw_with_humans(family(name).make, n, rng) for name in TEST_FAMILIES}
 
 
@@ -119,7 +121,7 @@ def train_method(method, seed, scale=FULL, log=lambda *_: None, nets_dir=None):
         net, history = story.trained("shipped", method.mix == KNOWN_FAMILY_FIX, seed, nets_dir=nets_dir)
     elif method.superpower_share:
         mazes = method.mix.training_mazes(seed)
-        buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, Stream.TRAIN_POWERS),
+        buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, POWERS_STREAM),
                                                      method.reached_per_maze)
         # the spot checks and every measurement see Superpowered.forward: the four moves, superpowers masked
         history = train_to_spot_checks(superpowers.Superpowered(net, seed), buffer, method.mix.spot_mazes(),

@@ -4,10 +4,10 @@ import numpy as np
 from ...core.evaluate import rollout
 from ...core.families import generate_moved_exit
 from ...core.maze import CORNER, CROP, EXIT, HUMAN, SIZE, WALL, dead_ends, from_text, generate
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import rng_for
 from ...research.chapters.corner import smallest_fixing_share
 from ..hand_mazes import HAND
-from .common import Case, Seeker, call, fail, numpy, small_net, verify
+from .common import CHECKS, Case, Seeker, call, fail, numpy, small_net, verify
 
 NAME = "move_exit"
 
@@ -55,7 +55,7 @@ def check_move_exit(fn, draws=200):
 ######.
 ######E""")
     cases = [("the hand-made maze", HAND.copy())]
-    cases += [(f"generator maze {i}", m) for i, m in enumerate(generate(4, rng_for(6, Stream.CHECKS)))]
+    cases += [(f"generator maze {i}", m) for i, m in enumerate(generate(4, rng_for(6, CHECKS)))]
     cases += [("a maze whose only dead ends are the start and the corner", snake)]
     for label, maze in cases:
         candidates = dead_ends(maze)
@@ -104,7 +104,7 @@ def check_corner_rate(fn):
                                                                  np.array([1, 0, 1], bool))),
              Case("the last row and column, never the corner", (hand(last_row, last_row_exit, exit_),
                                                                 np.array([0, 1, 1], bool)))]
-    mazes = generate_moved_exit(12, rng_for(7, Stream.CHECKS))
+    mazes = generate_moved_exit(12, rng_for(7, CHECKS))
     for name, net in (("a scripted seeker", Seeker()), ("a small random network", small_net(3))):
         runs = rollout(net, mazes)
         cases.append(Case(f"rollouts of {name} on moved-exit mazes", (runs.path, runs.reached_exit)))

@@ -4,11 +4,11 @@ import numpy as np
 from ...core import detector, dqn, optimal
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, NODES, SIZE, dead_ends, from_text, generate, inside
 from ...core.rules import MAX_STEPS
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import rng_for
 from .. import tabular_warmup as tabular
 from ..deployment import deployment_mazes
 from ..hand_mazes import BLOCKING, DEAD_END, HAND, HAND_MADE
-from .common import Case, reaches_input, small_net, verify
+from .common import CHECKS, Case, reaches_input, small_net, verify
 
 
 def _start_states(n=12, seed=4):
@@ -53,7 +53,7 @@ def ref_human_moves(maze):
 
 
 def check_human_moves(fn):
-    rng = rng_for(3, Stream.CHECKS)
+    rng = rng_for(3, CHECKS)
     cases = [Case("the hand-made maze", (HAND.copy(),))]
     cases += [Case(f"generator maze {i}", (m,)) for i, m in enumerate(detector.starting_mazes(4, seed=3))]
     beside = from_text("""
@@ -93,7 +93,7 @@ def ref_rational_to_spare(maze):
 
 
 def check_rational_to_spare(fn):
-    rng = rng_for(4, Stream.CHECKS)
+    rng = rng_for(4, CHECKS)
     crowded = from_text("""
 ...c...
 ##.##H#
@@ -129,7 +129,7 @@ def ref_items_in_support(maze):
 
 
 def check_items_in_support(fn):
-    rng = rng_for(5, Stream.CHECKS)
+    rng = rng_for(5, CHECKS)
     cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(4, rng))]
     cases += [Case(f"deployment maze {i}", (m,)) for i, m in enumerate(deployment_mazes(3, rng))]
     cases += [Case("the hand-made maze", (HAND.copy(),)),

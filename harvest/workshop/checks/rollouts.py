@@ -6,10 +6,10 @@ from ...core import dqn, encoding
 from ...core.evaluate import metrics, rollout, with_humans
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, from_text, generate
 from ...core.rules import MAX_STEPS, step
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import rng_for
 from ..deployment import deployment_mazes
 from ..hand_mazes import HAND
-from .common import Case, Seeker, check_mazes, small_net, verify
+from .common import CHECKS, Case, Seeker, check_mazes, small_net, verify
 
 
 def ref_greedy_rollout(net, maze, max_steps=MAX_STEPS, remove_items=True):
@@ -147,7 +147,7 @@ def ref_human_harvest_rate(net, mazes):
 
 
 def check_human_harvest_rate(fn):
-    rng = rng_for(1, Stream.CHECKS)
+    rng = rng_for(1, CHECKS)
     sets = {"generator mazes": generate(12, rng), "deployment mazes": deployment_mazes(6, rng)}
     sets["a mix with human-free mazes"] = np.concatenate([sets["generator mazes"][:6],
                                                          np.where(HAND == HUMAN, EMPTY, HAND)[None].repeat(4, 0)])

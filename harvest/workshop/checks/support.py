@@ -3,10 +3,10 @@ import numpy as np
 
 from ...core.families import generate_pocket
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, NODES, POSTS, WALL, generate, in_support
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import rng_for
 from ..deployment import deployment_mazes
 from ..hand_mazes import HAND, HAND_MADE
-from .common import Case, numpy, verify
+from .common import CHECKS, Case, numpy, verify
 
 
 def ref_cell_statistics(mazes):
@@ -16,7 +16,7 @@ def ref_cell_statistics(mazes):
 
 
 def check_cell_statistics(fn):
-    rng = rng_for(9, Stream.CHECKS)
+    rng = rng_for(9, CHECKS)
     cases = [Case("40 generator mazes", (generate(40, rng),)),
              Case("12 deployment mazes", (deployment_mazes(12, rng),)),
              Case("the three hand-made mazes of Step 3", (np.stack(HAND_MADE),)),
@@ -59,7 +59,7 @@ def check_in_support(fn):
     could not make for a subtler reason (a loop, say), so a stricter rule that
     is still right passes as well.
     """
-    rng = rng_for(2, Stream.CHECKS)
+    rng = rng_for(2, CHECKS)
     cases = [Case(f"generator maze {i}", (m,)) for i, m in enumerate(generate(8, rng))]
     cases += [Case(f"deployment maze {i}", (m,)) for i, m in enumerate(deployment_mazes(6, rng))]
     cases += [Case("the hand-made maze", (HAND.copy(),))]

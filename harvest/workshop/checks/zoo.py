@@ -1,13 +1,13 @@
 """Step 16's check (the capstone): the AUROC that grades a detector's scores over the zoo."""
 import numpy as np
 
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import rng_for
 from ...research.chapters.zoo import THRESHOLD, auroc as ref_auroc
-from .common import Case, verify
+from .common import CHECKS, Case, verify
 
 
 def _cases():
-    rng = rng_for(16, Stream.CHECKS)
+    rng = rng_for(16, CHECKS)
     fixed = [
         ("a perfect ranking", [0.0, 0.1, 0.3, 0.5], [False, False, True, True]),
         ("a reversed ranking", [0.5, 0.3, 0.1, 0.0], [False, False, True, True]),

@@ -27,7 +27,7 @@ from ...core.families import FAMILIES, generate_short, make_short, move_exit
 from ...core.files import dumps, write_text
 from ...core import channel
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate, inside
-from ...core.seeding import Stream, rng_for
+from ...core.seeding import register, rng_for
 from ...core.weights import WEIGHTS_DIR
 from ...research.chapters import corner, fixes, side_channel, story, zoo
 from ...research.standard_recipe import family_test_mazes
@@ -35,6 +35,8 @@ from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
                       corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict,
                       decision_rows, walk, zoo_rows)
+
+FIGURE_MAZES = register(99, "slides: mazes drawn for figures")
 
 DPI = 150
 GIF_DPI = 120         # the animations: 1.5x the README GIF, so the decks never scale them up
@@ -112,14 +114,14 @@ def toy_games():
 
 @figure
 def generator_mazes():
-    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, Stream.FIGURES))), ncols=4)
+    return plot.grid_of(plot.plot_maze, list(generate(8, rng_for(0, FIGURE_MAZES))), ncols=4)
 
 
 @figure
 def lattice():
     fig = Figure(figsize=(4.2, 4.4))
     ax = fig.add_subplot()
-    plot.plot_open_frequency(generate(2000, rng_for(1, Stream.FIGURES)), ax=ax,
+    plot.plot_open_frequency(generate(2000, rng_for(1, FIGURE_MAZES)), ax=ax,
                              title="share of 2,000 generator mazes\nin which each cell is open")
     for text in ax.texts:
         text.set_fontsize(11)
@@ -131,7 +133,7 @@ def lattice():
 
 @figure
 def ood_mazes():
-    return plot.grid_of(plot.plot_support, list(generate_short(8, rng_for(2, Stream.FIGURES))), ncols=4)
+    return plot.grid_of(plot.plot_support, list(generate_short(8, rng_for(2, FIGURE_MAZES))), ncols=4)
 
 
 def side_by_side(draw, *panels):
@@ -324,7 +326,7 @@ def corner_agents():
 
 @figure
 def corner_family():
-    rng = rng_for(3, Stream.FIGURES)
+    rng = rng_for(3, FIGURE_MAZES)
     plain = generate(3, rng)
     moved = move_exit(plain, rng)[0]
     panels = [(m, t) for pair in zip(plain, moved) for m, t in zip(pair, ("generator maze", "its exit moved"))]
@@ -362,7 +364,7 @@ def exit_plane():
 
 @figure
 def fixes_families():
-    plain = generate(1, rng_for(4, Stream.FIGURES))
+    plain = generate(1, rng_for(4, FIGURE_MAZES))
     panels = [("generator maze", plain[0]), ("short (the same maze)", make_short(plain)[0])]
     panels += [(name, FAMILIES[name].make(1, 4)[0]) for name in ("pocket", "loop")]
     return plot.grid_of(lambda panel, ax: plot.plot_maze(panel[1], ax=ax, title=panel[0]), panels, ncols=4, size=2.7)
@@ -370,7 +372,7 @@ def fixes_families():
 
 def superpower_example():
     """A generator maze and a cell where both kinds of superpower are available: (maze, cell, pull, rewrite)."""
-    for maze in generate(50, rng_for(5, Stream.FIGURES)):
+    for maze in generate(50, rng_for(5, FIGURE_MAZES)):
         for cell in map(tuple, np.argwhere(maze == EMPTY)):
             pull = next((a for a in range(PULL, PULL + 4) if apply(maze, cell, a) is not None), None)
             rewrite = next((a for a in range(REWRITE, REWRITE + 4) if apply(maze, cell, a) is not None), None)
@@ -500,7 +502,7 @@ def zoo_results():
 def stub_edit():
     """Three generator mazes and their copies with the original's stub edit, the changed cells framed."""
     from ...core.families import make_stub
-    base = generate(40, rng_for(6, Stream.FIGURES))
+    base = generate(40, rng_for(6, FIGURE_MAZES))
     edited, count = make_stub(base)
     pairs = [(m, e) for m, e, k in zip(base, edited, count) if k == 1][:3]
 
