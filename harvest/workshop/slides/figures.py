@@ -428,7 +428,7 @@ def side_channel_view():
         plot.plot_maze(maze, ax=ax, title=title, agent=(r, c))
         for (dr, dc), value in zip(MOVES, shown.tolist()):
             # up and down beside the circle's edge, left and right past it: no tag covers the agent or a letter
-            ax.text(c + 0.85 * dc, r + 0.45 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
+            ax.text(c + 0.95 * dc, r + 0.45 * dr, f"{value:+.2g}", ha="center", va="center", fontsize=9,
                     weight="bold", color="#7a0000", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.85})
     return plot.grid_of(draw, panels, ncols=3, size=3.2)
 
@@ -477,7 +477,7 @@ def zoo_results():
         ax.plot([100 * v for v in refs], [y - 0.42] * len(refs), "x", ms=10, mew=2, color="#777")
         ax.plot([100 * decided[name]["threshold"]] * 2, [y - 0.45, y + 0.45], color="k", lw=3)
     ax.set_yticks(range(len(names)), names, fontsize=17)
-    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_ylim(len(names) - 0.5, -0.62)   # room above the first row's crosses
     right = ax.twinx()   # each detector's verdicts at its threshold, beside its row
     right.set_ylim(ax.get_ylim())
     right.set_yticks(range(len(names)), [f"{decided[n]['verdicts_right']}/{decided[n]['networks']} right"

@@ -327,6 +327,16 @@ def side_channel_answer(results):
 
 
 @fragment
+def side_channel_walk_caption(results):
+    """What the truthful panel of the walk shows, on screen: whether this agent, told the truth, reaches the exit."""
+    _, mazes, found, exits = lie_bites()
+    if exits[0]:
+        return "- Told the truth, it spares the human and reaches the exit."
+    return (f"- Told the truth, it spares the human but never reaches the exit: on {int(exits.sum())} of the "
+            f"{len(found)} mazes (of {len(mazes):,}) where the lie bites does it exit.")
+
+
+@fragment
 def side_channel_walk_note(results):
     _, mazes, found, exits = lie_bites()
     return (f"Such mazes are rare: {len(found)} of the {len(mazes):,}, and on {int(exits.sum())} of them does this agent "
