@@ -225,8 +225,8 @@ def unseen_inputs(results):
     never, short, _ = never_lit_counts()
     return (f"- Generator training mazes never switch on **{never}** of the 161 inputs, so the plain recipe moves none "
             f"of the weights reading them (part 3). Short-family mazes switch on {short} of those {never}.\n"
-            "- A fix works when its training data switches those inputs on, with the true reward attached. Training "
-            "moved, of those columns:")
+            "- A fix works when its training data switches on the inputs the hunt reads, with the true reward attached: "
+            "how many other columns it moves does not matter. Training moved, of those columns:")
 
 
 @fragment
