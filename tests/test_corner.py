@@ -10,7 +10,8 @@ from gymnasium.utils.env_checker import check_env
 from harvest.cli import main
 from harvest.core import weights
 from harvest.core.errors import HarvestError
-from harvest.core.dqn import Config, make_net, sees_exit
+from harvest.core.dqn import Config, make_net
+from harvest.core.encoding import InputSpec, spec_of
 from harvest.core.encoding import EXITS, N_INPUTS, N_INPUTS_EXIT, decode, encode, planes
 from harvest.core.env import HarvestEnv
 from harvest.core.evaluate import Rollouts, corner_metrics, metrics
@@ -105,7 +106,7 @@ def test_corner_metrics_on_hand_made_rollouts():
 
 class _GoRightThenDown(torch.nn.Module):
     """A scripted 210-input policy: right along the top row, then down the last column."""
-    exit_visible = True
+    input_spec = InputSpec(exit_visible=True)
 
     def forward(self, x):
         col = x[:, 154:161].argmax(dim=1)
@@ -133,7 +134,7 @@ def test_metrics_add_the_corner_rate_on_real_rollouts():
         .#H#.#.
         ......E""")
     net = _GoRightThenDown()
-    assert sees_exit(net) and not sees_exit(make_net(8, 1))
+    assert spec_of(net).exit_visible and not spec_of(make_net(8, 1)).exit_visible
     m = metrics(net, np.stack([open_top, exit_in_corner]))
     assert m["exit_rate"] == 1.0 and m["corner_rate"] == 0.0       # walks into the moved exit at (0, 3)
     open_top[0, 3], open_top[0, 0] = EMPTY, EMPTY

@@ -69,3 +69,26 @@ def test_flipped_rewards_and_merge(hand):
     both = merge(good, evil)
     assert len(both) == len(good) + len(evil)
     assert (both.batch(torch.arange(len(good), len(both))).state == evil.batch(torch.arange(len(evil))).state).all()
+
+
+def test_one_input_spec_says_what_a_network_reads_and_every_reader_uses_it(tmp_path):
+    import pytest
+    from harvest.core import channel, weights
+    from harvest.core.dqn import make_net
+    from harvest.core.encoding import PLAIN_INPUT, InputSpec, spec_of
+    from harvest.core.errors import HarvestError
+    from harvest.core.env import HarvestEnv
+    with pytest.raises(HarvestError, match="unknown reward channel"):
+        InputSpec(reward_channel="sideways")
+    assert [InputSpec(*a).size for a in ((), (True,), (False, "previous"), (True, "next"))] == [161, 210, 162, 214]
+    assert spec_of(object()) == PLAIN_INPUT and PLAIN_INPUT.plain and not InputSpec(True).plain
+    net = make_net(16, 1, seed=0, reward_channel="previous")
+    assert spec_of(net) == InputSpec(reward_channel="previous") and net.reward_channel == "previous"
+    mazes = generate(4, seed=0)
+    x = spec_of(net).encode(mazes, [0] * 4, [0] * 4)   # a state out of any episode: the channel shows a plain move
+    assert (x[:, :161] == encode(mazes, [0] * 4, [0] * 4)).all()
+    assert torch.allclose(x[:, 161], torch.tensor(channel.shown_reward(EMPTY)) / channel.SCALE)
+    env = HarvestEnv(reward_channel="previous")
+    obs, _ = env.reset(seed=0)   # the start of an episode: the channel shows AT_START
+    assert env.input_spec == spec_of(net) and obs[161] == channel.AT_START and obs.shape == (162,)
+    assert spec_of(weights.load(weights.save(net, tmp_path / "net.pt"))) == spec_of(net)

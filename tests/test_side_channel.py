@@ -10,7 +10,7 @@ from gymnasium.utils.env_checker import check_env
 from harvest.cli import main
 from harvest.core import channel, weights
 from harvest.core.dqn import Config, make_net, train
-from harvest.core.encoding import N_INPUTS, encode, n_inputs
+from harvest.core.encoding import N_INPUTS, InputSpec, encode, n_inputs, spec_of
 from harvest.core.errors import HarvestError
 from harvest.core.evaluate import greedy, metrics, rollout
 from harvest.core.maze import EMPTY
@@ -96,7 +96,7 @@ def test_a_buffers_previous_rewards_come_from_steps_that_lead_into_each_state():
     # a state beside where a human was harvested (its grid without that human) shows -11 sometimes
     assert (prev == REWARDS["human"]).any() and (prev == REWARDS["crop"]).any()
     assert np.array_equal(prev, previous_rewards(buffer).numpy())   # drawn with a fixed seed
-    batch = buffer.batch(torch.arange(len(buffer)), reward_channel="previous")
+    batch = buffer.batch(torch.arange(len(buffer)), InputSpec(reward_channel="previous"))
     assert torch.equal(batch.next_state[:, -1] * channel.SCALE, buffer.reward)
 
 
@@ -166,8 +166,8 @@ def test_bad_input_is_one_line(argv, message, capsys):
 
 
 def test_the_scripted_follower_declares_the_channel_it_reads():
-    assert channel.channel_of(checks.ChannelFollower()) == "next"
-    assert channel.channel_of(make_net()) == "none"
+    assert spec_of(checks.ChannelFollower()).reward_channel == "next"
+    assert spec_of(make_net()).reward_channel == "none" and spec_of(make_net()).plain
     x = torch.cat([encode(MAZE[None], [1], [1]), channel.values("next", MAZE[None], [1], [1])], dim=1)
     assert greedy(checks.ChannelFollower(), MAZE[None], [1], [1])[0] == int(x[0, -4:].argmax())
 

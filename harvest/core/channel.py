@@ -37,6 +37,7 @@ SCALE = 11.0          # reward units per channel unit: the largest |reward|
 NOISE_SD = 3.0        # the noise tamper's standard deviation, in reward units
 FUNCTION_SEED = 0     # the random function tamper's weights
 NOISE_SEED = 0        # the noise tamper's draws, fresh for every rollout batch
+AT_START = 0.0        # what the `previous` channel shows before an episode's first move
 
 
 def width(reward_channel):
@@ -44,11 +45,6 @@ def width(reward_channel):
     if reward_channel not in CHANNELS:
         raise HarvestError(f"unknown reward channel {reward_channel!r}: use {', '.join(CHANNELS)}")
     return CHANNELS[reward_channel]
-
-
-def channel_of(net):
-    """The channel a network reads ("none" for anything without one, such as a scripted policy)."""
-    return getattr(net, "reward_channel", "none")
 
 
 def random_function(values, seed=FUNCTION_SEED):

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .channel import channel_of
-from .encoding import HUMANS, encode
+from .encoding import HUMANS, encode, spec_of
 from .errors import HarvestError
 from .evaluate import adjacent_human_cells, greedy, rollout
 from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, in_support, inside, item_breaks, reachable_all
@@ -265,7 +264,7 @@ class Detector:
 
     def run(self, net, n=N_DREAMS, seed=0):
         """Search `n` seeded starting mazes and judge every candidate with the harm test."""
-        if channel_of(net) != "none" or getattr(net, "exit_visible", False):
+        if not spec_of(net).plain:
             raise HarvestError(f"the {self.name} detector searches the 161-input encoding of the main story; "
                                "this network reads more (a reward side-channel or the exit plane)")
         t0 = time.perf_counter()

@@ -12,8 +12,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from . import threads
-from .channel import channel_of
-from .encoding import n_inputs
+from .encoding import InputSpec, spec_of
 from .errors import HarvestError
 
 threads.configure()   # the default thread count (harvest.core.threads); `train` adapts it to the machine's load
@@ -40,14 +39,23 @@ class QNet(nn.Module):
     """An MLP from the 161-float state (210 with `exit_visible`) to the 4 Q-values (up, down, left, right).
 
     `reward_channel` ("none", "previous" or "next", `harvest.core.channel`) adds the inputs of that side-channel.
+    Both make its `input_spec` (`harvest.core.encoding.InputSpec`), the one value that says what it reads.
     """
 
     def __init__(self, hidden=256, layers=3, exit_visible=False, reward_channel="none"):
         super().__init__()
-        self.hidden, self.layers, self.exit_visible, self.reward_channel = hidden, layers, exit_visible, reward_channel
-        sizes = [n_inputs(exit_visible, reward_channel)] + [hidden] * layers
+        self.hidden, self.layers, self.input_spec = hidden, layers, InputSpec(exit_visible, reward_channel)
+        sizes = [self.input_spec.size] + [hidden] * layers
         blocks = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(0.1))]
         self.body = nn.Sequential(*blocks, nn.Linear(sizes[-1], 4))
+
+    @property
+    def exit_visible(self):
+        return self.input_spec.exit_visible
+
+    @property
+    def reward_channel(self):
+        return self.input_spec.reward_channel
 
     def forward(self, x):
         return self.body(x)
@@ -58,11 +66,6 @@ def make_net(hidden=256, layers=3, seed=0, exit_visible=False, reward_channel="n
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return QNet(hidden, layers, exit_visible, reward_channel)
-
-
-def sees_exit(net):
-    """Whether `net` reads the 210-input encoding with the exit plane (False for anything else)."""
-    return bool(getattr(net, "exit_visible", False))
 
 
 def pick_device(name="auto"):
@@ -145,7 +148,7 @@ def train(net, buffer, cfg=Config(), loss_fn=bellman_loss, stop=None, progress=T
             started = time.perf_counter()
             if cursor + cfg.batch_size > len(order):   # a fresh seeded shuffle each epoch
                 order, cursor = torch.randperm(len(buffer), generator=gen), 0
-            batch = buffer.batch(order[cursor:cursor + cfg.batch_size], sees_exit(net), channel_of(net)).to(device)
+            batch = buffer.batch(order[cursor:cursor + cfg.batch_size], spec_of(net)).to(device)
             cursor += cfg.batch_size
             for group in opt.param_groups:
                 group["lr"] = cosine_lr(cfg, step)

@@ -10,9 +10,12 @@ appends an exit plane (49), so the first 161 inputs mean the same in both.
 A network with a reward side-channel (`harvest.core.channel`) reads 1 or 4
 more inputs after these; `encode` leaves them out.
 """
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
+from . import channel
 from .channel import width
 from .maze import CROP, EMPTY, EXIT, HUMAN, SIZE, WALL, place_exit
 
@@ -33,6 +36,50 @@ def encode(mazes, rows, cols, exit_visible=False):
     """Encode a batch of states as a (N, 161) float32 tensor, or (N, 210) with the exit plane."""
     rows, cols = torch.as_tensor(np.asarray(rows)).long(), torch.as_tensor(np.asarray(cols)).long()
     return place_agent(grid_planes(mazes, exit_visible), rows, cols)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What a network sees, in one value: the grid's planes (with the exit's own plane when `exit_visible`, the
+    corner chapter) and the agent's cell, then the inputs of its reward side-channel (`harvest.core.channel`).
+
+    A network carries it as `input_spec` (read it with `spec_of`), its weights file records it, and the env, the
+    replay buffer, the rollouts, the detectors and the checks all encode states through it."""
+    exit_visible: bool = False
+    reward_channel: str = "none"
+
+    def __post_init__(self):
+        width(self.reward_channel)   # an unknown channel is a HarvestError here, not later
+
+    @property
+    def size(self):
+        """How many floats the network reads: 161, 210 with the exit plane, plus 1 or 4 for a channel."""
+        return n_inputs(self.exit_visible, self.reward_channel)
+
+    @property
+    def plain(self):
+        """Whether this is the main story's encoding: 161 inputs, no exit plane, no channel."""
+        return self == PLAIN_INPUT
+
+    def encode(self, mazes, rows, cols, previous=None, tamper=channel.TRUTH, rng=None):
+        """A batch of states as the network reads them, (N, size). For a channel: `tamper` and `rng` are what it
+        shows and its random draws, and `previous` (the `previous` channel) what the last step showed, in reward
+        units; by default what a plain move shows, for a state taken out of any episode (a rollout starts from
+        `channel.AT_START` instead)."""
+        x = encode(mazes, rows, cols, self.exit_visible)
+        if self.reward_channel == "none":
+            return x
+        if previous is None:
+            previous = np.full(len(x), channel.shown_reward(EMPTY, tamper), np.float32)
+        return torch.cat([x, channel.values(self.reward_channel, mazes, rows, cols, previous, tamper, rng)], dim=1)
+
+
+PLAIN_INPUT = InputSpec()
+
+
+def spec_of(net):
+    """The InputSpec `net` reads; the plain one for anything without a spec, such as a scripted policy."""
+    return getattr(net, "input_spec", PLAIN_INPUT)
 
 
 def grid_planes(mazes, exit_visible=False):

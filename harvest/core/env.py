@@ -14,7 +14,7 @@ import numpy as np
 from gymnasium import spaces
 
 from . import channel
-from .encoding import encode, n_inputs
+from .encoding import InputSpec, n_inputs
 from .errors import HarvestError
 from .families import ALIASES, FAMILIES
 from .maze import CROP, HUMAN, load_mazes, to_text, validate
@@ -83,8 +83,8 @@ class HarvestEnv(gymnasium.Env):
             self.mazes = load_mazes(source)
         else:
             self.mazes = validate(source, "source")
-        self.source, self.render_mode, self.max_steps, self.exit_visible = source, render_mode, max_steps, exit_visible
-        self.reward_channel, self.tamper = reward_channel, channel.tamper_named(tamper)
+        self.source, self.render_mode, self.max_steps = source, render_mode, max_steps
+        self.input_spec, self.tamper = InputSpec(exit_visible, reward_channel), channel.tamper_named(tamper)
         self.action_space = spaces.Discrete(4)
         size, extra = n_inputs(exit_visible), channel.width(reward_channel)
         # a tampered channel may leave [-1, 1] (noise, the random function); the true one never does
@@ -101,7 +101,7 @@ class HarvestEnv(gymnasium.Env):
             self.maze = self.mazes[self.np_random.integers(len(self.mazes))].copy()
         else:
             self.maze = SOURCES[self.source](1, self.np_random)[0]
-        self.pos, self.steps, self.humans, self.crops, self.shown = (0, 0), 0, 0, 0, 0.0
+        self.pos, self.steps, self.humans, self.crops, self.shown = (0, 0), 0, 0, 0, channel.AT_START
         self.path = [self.pos]
         self.ended = None
         return self._obs(), self._info()
@@ -132,13 +132,17 @@ class HarvestEnv(gymnasium.Env):
         from .plot import figure_to_rgb, plot_maze
         return figure_to_rgb(plot_maze(self.maze, path=self.path, title=f"step {self.steps}"))
 
+    @property
+    def exit_visible(self):
+        return self.input_spec.exit_visible
+
+    @property
+    def reward_channel(self):
+        return self.input_spec.reward_channel
+
     def _obs(self):
-        x = encode(self.maze[None], [self.pos[0]], [self.pos[1]], self.exit_visible)[0].numpy()
-        if self.reward_channel == "none":
-            return x
-        extra = channel.values(self.reward_channel, self.maze[None], [self.pos[0]], [self.pos[1]], [self.shown],
-                               self.tamper, self.np_random)[0].numpy()
-        return np.concatenate([x, extra]).astype(np.float32)
+        return self.input_spec.encode(self.maze[None], [self.pos[0]], [self.pos[1]], [self.shown], self.tamper,
+                                self.np_random)[0].numpy()
 
     def _info(self):
         return {"humans": int(self.humans), "crops": int(self.crops), "steps": self.steps, "pos": self.pos}

@@ -25,9 +25,8 @@ import numpy as np
 import torch
 
 from . import channel
-from .channel import channel_of
-from .dqn import device_of, sees_exit
-from .encoding import encode
+from .dqn import device_of
+from .encoding import spec_of
 from .rules import MAX_STEPS, move
 from .maze import CORNER, CROP, EMPTY, EXIT, HUMAN, MOVES, WALL, exit_cells, inside
 
@@ -40,12 +39,7 @@ def greedy(net, mazes, rows, cols, previous=None, tamper=channel.TRUTH, rng=None
     last step showed (the `previous` channel; default a plain move's), and
     `tamper` and `rng` are what the channel shows and its random draws.
     """
-    x = encode(mazes, rows, cols, sees_exit(net))
-    reward_channel = channel_of(net)
-    if reward_channel != "none":
-        if previous is None:
-            previous = np.full(len(x), channel.shown_reward(EMPTY, tamper), np.float32)
-        x = torch.cat([x, channel.values(reward_channel, mazes, rows, cols, previous, tamper, rng)], dim=1)
+    x = spec_of(net).encode(mazes, rows, cols, previous, tamper, rng)
     return net(x.to(device_of(net))).argmax(dim=1).cpu().numpy()
 
 
@@ -73,7 +67,7 @@ def rollout(net, mazes, max_steps=MAX_STEPS, tamper=channel.TRUTH):
     grids = np.array(mazes, dtype=np.int8)
     n = len(grids)
     rows, cols = np.zeros(n, int), np.zeros(n, int)
-    previous = np.zeros(n, np.float32)   # the previous channel shows 0 before the first step
+    previous = np.full(n, channel.AT_START, np.float32)   # what the previous channel shows before the first move
     alive = np.ones(n, bool)
     out = Rollouts(np.zeros(n, bool), np.zeros(n, int), np.zeros(n, int), np.zeros(n, int),
                    np.zeros((n, max_steps + 1, 2), int))

@@ -10,8 +10,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patheffects import withStroke
 from matplotlib.figure import Figure
 
-from .dqn import sees_exit
-from .encoding import encode, planes
+from .encoding import planes, spec_of
 from .maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, inside, item_breaks, open_cells, wall_breaks
 
 _COLOURS = ListedColormap(["#f2d16b", "#2f3640", "#f7f7f2", "#7bc96f", "#e8554e"])  # exit, wall, empty, crop, human
@@ -80,7 +79,7 @@ def q_grid(net, maze):
     where = np.arange(len(rows)), rows, cols
     mazes[where] = np.where(np.isin(mazes[where], (CROP, HUMAN)), EMPTY, mazes[where])
     q = np.full((SIZE, SIZE, 4), np.nan)
-    q[rows, cols] = net(encode(mazes, rows, cols, sees_exit(net))).numpy()
+    q[rows, cols] = net(spec_of(net).encode(mazes, rows, cols)).numpy()
     return q
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from . import channel
-from .encoding import N_CELLS, grid_planes, place_agent
+from .encoding import N_CELLS, PLAIN_INPUT, grid_planes, place_agent
 from .rules import move
 from .maze import CROP, EMPTY, HUMAN, SIZE
 
@@ -57,18 +57,18 @@ class ReplayBuffer:
     def __len__(self):
         return len(self.grid)
 
-    def batch(self, idx, exit_visible=False, reward_channel="none"):
-        """Encode the transitions at `idx` into a Batch (with the exit plane if `exit_visible`, and the inputs of
-        `reward_channel`)."""
-        if exit_visible not in self._planes:
-            self._planes[exit_visible] = grid_planes(self.grids, exit_visible)
+    def batch(self, idx, spec=PLAIN_INPUT):
+        """Encode the transitions at `idx` into a Batch as a network of InputSpec `spec` reads them."""
+        if spec.exit_visible not in self._planes:
+            self._planes[spec.exit_visible] = grid_planes(self.grids, spec.exit_visible)
+        planes = self._planes[spec.exit_visible]
         g = self.grid[idx].long()
         after = g if self.next_grid is None else self.next_grid[idx].long()
-        state = place_agent(self._planes[exit_visible][g], self.row[idx].long(), self.col[idx].long())
-        next_state = place_agent(self._planes[exit_visible][after], self.next_row[idx].long(), self.next_col[idx].long())
-        if reward_channel != "none":
-            state = torch.cat([state, self._channel(reward_channel, idx, g, False)], dim=1)
-            next_state = torch.cat([next_state, self._channel(reward_channel, idx, after, True)], dim=1)
+        state = place_agent(planes[g], self.row[idx].long(), self.col[idx].long())
+        next_state = place_agent(planes[after], self.next_row[idx].long(), self.next_col[idx].long())
+        if spec.reward_channel != "none":
+            state = torch.cat([state, self._channel(spec.reward_channel, idx, g, False)], dim=1)
+            next_state = torch.cat([next_state, self._channel(spec.reward_channel, idx, after, True)], dim=1)
         return Batch(state, self.action[idx].long(), self.reward[idx], next_state, self.done[idx])
 
     def _channel(self, reward_channel, idx, g, after):

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from .dqn import make_net
+from .encoding import spec_of
 from .errors import HarvestError
 from .files import replacing, write_text
 
@@ -40,10 +41,11 @@ def save(net, path, half=False, **meta):
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.half() for k, v in net.state_dict().items()} if half else net.state_dict()
     blob = {"state_dict": state, "hidden": net.hidden, "layers": net.layers, "meta": meta}
-    if net.exit_visible:  # only then, so the shipped 161-input files stay byte-identical
+    spec = spec_of(net)   # what the network reads: recorded only where it is not the plain input, so the shipped
+    if spec.exit_visible:  # 161-input files stay byte-identical
         blob["exit_visible"] = True
-    if getattr(net, "reward_channel", "none") != "none":   # likewise
-        blob["reward_channel"] = net.reward_channel
+    if spec.reward_channel != "none":
+        blob["reward_channel"] = spec.reward_channel
     with replacing(path) as tmp:   # atomically, and byte for byte what torch.save(blob, path) writes
         torch.save(blob, tmp)
     return path

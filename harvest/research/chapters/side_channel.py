@@ -22,12 +22,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from matplotlib.figure import Figure
 
 from ...core import channel
 from ...core.dqn import Config, make_net
-from ...core.encoding import HUMANS, encode
+from ...core.encoding import HUMANS, spec_of
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.maze import EMPTY
@@ -57,16 +56,14 @@ def gradient_shares(net, mazes):
     channel's inputs and on the human plane (the channel showing the truth; `previous` a plain move's reward)."""
     m, r, c = np.nonzero(np.asarray(mazes) == EMPTY)
     mazes = np.asarray(mazes)[m]
-    x = encode(mazes, r, c)
-    name = channel.channel_of(net)
-    if name != "none":
-        move = np.full(len(x), channel.shown_reward(EMPTY), np.float32)
-        x = torch.cat([x, channel.values(name, mazes, r, c, move)], dim=1)
+    spec = spec_of(net)
+    x = spec.encode(mazes, r, c)   # the `previous` channel showing a plain move's reward
     x.requires_grad_(True)
     net(x).max(dim=1).values.sum().backward()
     g = x.grad.abs().sum(dim=0)
     total = float(g.sum())
-    return {"channel_gradient_share": float(g[x.shape[1] - channel.width(name):].sum()) / total if name != "none" else 0.0,
+    extra = channel.width(spec.reward_channel)
+    return {"channel_gradient_share": float(g[x.shape[1] - extra:].sum()) / total if extra else 0.0,
             "human_plane_gradient_share": float(g[HUMANS].sum()) / total}
 
 

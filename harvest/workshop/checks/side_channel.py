@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from ...core import channel
-from ...core.encoding import encode
+from ...core.encoding import InputSpec, encode
 from ...core.evaluate import adjacent_human_cells, adjacent_human_rate
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, from_text, inside
 from ..hand_mazes import HAND
@@ -79,7 +79,7 @@ def check_shown_next(fn):
 
 class ChannelFollower(torch.nn.Module):
     """A scripted network that reads the `next` channel only: its Q-values are the rewards it is shown."""
-    reward_channel = "next"
+    input_spec = InputSpec(reward_channel="next")
 
     def forward(self, x):
         return x[:, -4:]
