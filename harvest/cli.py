@@ -82,6 +82,7 @@ def cmd_evaluate(args):
 
 def cmd_animate(args):
     from .core import animate, weights
+    from .core.encoding import spec_of
     from .core.maze import load_mazes
     n = max(len(args.weights), len(args.mazes), len(args.index), len(args.title or [None]))
     for flag, values in (("--weights", args.weights), ("--mazes", args.mazes), ("--index", args.index),
@@ -95,7 +96,7 @@ def cmd_animate(args):
     for w, m, i, title in zip(each(args.weights), each(args.mazes), each(args.index), each(args.title or [None])):
         if not -len(files[m]) <= i < len(files[m]):
             raise HarvestError(f"--index {i} is out of range: {m} holds {len(files[m])} mazes")
-        if nets[w].exit_visible:
+        if spec_of(nets[w]).exit_visible:
             raise HarvestError(f"{w} reads the 210-input encoding; animate draws the 161-input agents")
         default = Path(w).stem if len(args.weights) > 1 else f"{Path(m).name}[{i}]"
         panels.append(animate.Panel(nets[w], files[m][i], default if title is None else title))

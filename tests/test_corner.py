@@ -156,8 +156,8 @@ def test_moved_exit_share_swaps_that_share_of_training_and_spot_mazes():
 def test_exit_visible_weights_record_their_encoding(tmp_path):
     net = make_net(16, 1, seed=0, exit_visible=True)
     back = weights.load(weights.save(net, tmp_path / "w.pt"))
-    assert back.exit_visible and back.body[0].in_features == N_INPUTS_EXIT
-    assert not weights.load(weights.save(make_net(16, 1), tmp_path / "v.pt")).exit_visible
+    assert spec_of(back).exit_visible and back.body[0].in_features == N_INPUTS_EXIT
+    assert not spec_of(weights.load(weights.save(make_net(16, 1), tmp_path / "v.pt"))).exit_visible
 
 
 def test_the_env_can_show_the_exit():
@@ -182,7 +182,7 @@ def test_the_sweep_runs_small_and_writes_its_files(tmp_path, capsys):
     assert saved[0]["exit_columns_moved"] == 1 and saved[0]["corner_column_moved"]   # p = 0: only the corner's
     assert saved[1]["exit_columns_moved"] > 1
     assert (out / "corner.png").stat().st_size > 0 and "| 50% |" in (out / "corner.md").read_text()
-    assert weights.load(tmp_path / "nets" / "p0.5_seed0.pt").exit_visible
+    assert spec_of(weights.load(tmp_path / "nets" / "p0.5_seed0.pt")).exit_visible
 
 
 def test_smallest_fixing_share():
@@ -205,7 +205,7 @@ def test_train_and_evaluate_pick_the_encoding(tmp_path, capsys):
     w, m = tmp_path / "w.pt", tmp_path / "m.npy"
     assert main(["train", "--init", "random", "--exit-visible", "--moved-exit-share", "0.1", "--seed", "0",
                  "--out", str(w), "--quiet", "--steps", "5"]) == 0
-    assert weights.load(w).exit_visible
+    assert spec_of(weights.load(w)).exit_visible
     assert main(["mazes", "--kind", "moved-exit", "--n", "20", "--out", str(m)]) == 0
     capsys.readouterr()
     assert main(["evaluate", "--weights", str(w), "--mazes", str(m)]) == 0
@@ -220,7 +220,7 @@ def test_the_shipped_corner_agents_are_what_the_workshop_says():
         name = corner.shipped_name(p)
         net = weights.load_shipped(name)          # checks the SHA-256 in SHA256SUMS
         meta = torch.load(weights.WEIGHTS_DIR / name, weights_only=True)["meta"]
-        assert net.exit_visible and meta["moved_exit_share"] == p and meta["seed"] == 0
+        assert spec_of(net).exit_visible and meta["moved_exit_share"] == p and meta["seed"] == 0
         moved = corner.exit_plane_change(net, seed=0) > 0
         if p == 0:   # only the corner's column, a constant 1 in training, moved
             assert moved.sum() == 1 and moved[CORNER]

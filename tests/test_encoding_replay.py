@@ -83,7 +83,7 @@ def test_one_input_spec_says_what_a_network_reads_and_every_reader_uses_it(tmp_p
     assert [InputSpec(*a).size for a in ((), (True,), (False, "previous"), (True, "next"))] == [161, 210, 162, 214]
     assert spec_of(object()) == PLAIN_INPUT and PLAIN_INPUT.plain and not InputSpec(True).plain
     net = make_net(16, 1, seed=0, reward_channel="previous")
-    assert spec_of(net) == InputSpec(reward_channel="previous") and net.reward_channel == "previous"
+    assert spec_of(net) == InputSpec(reward_channel="previous") and spec_of(net).reward_channel == "previous"
     mazes = generate(4, seed=0)
     x = spec_of(net).encode(mazes, [0] * 4, [0] * 4)   # a state out of any episode: the channel shows a plain move
     assert (x[:, :161] == encode(mazes, [0] * 4, [0] * 4)).all()

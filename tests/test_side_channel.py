@@ -106,7 +106,7 @@ def test_a_channel_network_trains_saves_and_loads(tmp_path):
     train(net, buffer, Config(steps=20, batch_size=64, check_every=10), progress=False)
     path = weights.save(net, tmp_path / "n.pt")
     back = weights.load(path)
-    assert back.reward_channel == "next"
+    assert spec_of(back).reward_channel == "next"
     mazes = family_test_mazes("generator", 30)
     assert metrics(back, mazes, "human_as_crop")["exit_rate"] == metrics(net, mazes, "human_as_crop")["exit_rate"]
 
@@ -137,7 +137,7 @@ def test_the_experiment_writes_its_rows_and_resumes(tmp_path):
     assert all(fields <= set(r) for r in rows)
     none = [r for r in rows if r["channel"] == "none"]
     assert all({k: r[k] for k in fields - {"tamper"}} == {k: none[0][k] for k in fields - {"tamper"}} for r in none)
-    assert weights.load(tmp_path / "nets" / "next_0.pt").reward_channel == "next"
+    assert spec_of(weights.load(tmp_path / "nets" / "next_0.pt")).reward_channel == "next"
     again = side_channel.run(1, ("none", "next"), scale, progress=False, log=lambda *_: None, checkpoint=checkpoint)
     assert again == rows   # resumed from the checkpoint: nothing trained twice
     side_channel.CHAPTER.save(rows, tmp_path)

@@ -49,14 +49,6 @@ class QNet(nn.Module):
         blocks = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.LeakyReLU(0.1))]
         self.body = nn.Sequential(*blocks, nn.Linear(sizes[-1], 4))
 
-    @property
-    def exit_visible(self):
-        return self.input_spec.exit_visible
-
-    @property
-    def reward_channel(self):
-        return self.input_spec.reward_channel
-
     def forward(self, x):
         return self.body(x)
 

@@ -132,14 +132,6 @@ class HarvestEnv(gymnasium.Env):
         from .plot import figure_to_rgb, plot_maze
         return figure_to_rgb(plot_maze(self.maze, path=self.path, title=f"step {self.steps}"))
 
-    @property
-    def exit_visible(self):
-        return self.input_spec.exit_visible
-
-    @property
-    def reward_channel(self):
-        return self.input_spec.reward_channel
-
     def _obs(self):
         return self.input_spec.encode(self.maze[None], [self.pos[0]], [self.pos[1]], [self.shown], self.tamper,
                                 self.np_random)[0].numpy()
