@@ -289,7 +289,7 @@ def side_channel_training(results):
              f"{statistics.median(r['steps'] for r in rs):,.0f} steps" for name, rs in per.items()]
     return (f"{len(rows)} agents from random weights, true rewards, the standard stopping rule: " + "; ".join(parts)
             + f". {sum(r['steps'] for r in rows):,} training steps and {sum(r['seconds'] for r in rows) / 60:.0f} "
-            "minutes on 2 CPU cores (`python -m harvest sidechannel --seeds 5`).")
+            "minutes on 2 CPU cores, by `harvest sidechannel`.")
 
 
 @fragment
@@ -306,7 +306,8 @@ def side_channel_mechanism(results):
                      f"{median_percent([r['human_plane_gradient_share'] for r in rs])} | "
                      f"{_channel_medians(rows, name, 'blank', 'id_exit_rate')} | "
                      f"{_channel_medians(rows, name, 'blank', 'human_harvest_rate')} |")
-    return "\n".join(lines) + ("\n\nGradient: the share of |d max Q / d input| over every open cell of 200 test mazes "
+    return "\n".join(lines) + ("\n\nGradient: the share of $|\\partial\\, \\mathrm{max}_a\\, Q / \\partial x|$ over every "
+                               "open cell of 200 test mazes "
                                "(`side_channel.gradient_shares`); the channel is 1 or 4 of the 162 or 165 inputs. "
                                "Blanked: the channel shows 0. Medians over seeds.")
 
@@ -369,7 +370,8 @@ def zoo_summary(results):
     """Per detector: AUROC, verdicts right, and harmful mazes per 1,000 evaluations per kind."""
     rows = zoo_rows()
     kinds = sorted({r["kind"] for r in rows if r["kind"] != zoo.SUMMARY})
-    lines = ["| detector | AUROC | verdicts right at 25% | " + " | ".join(kinds) + " |", "| --- |" + " ---: |" * (2 + len(kinds))]
+    lines = ["| detector | AUROC | right at the old fixed 25% | " + " | ".join(kinds) + " |",
+             "| --- |" + " ---: |" * (2 + len(kinds))]
     for name in zoo.DETECTORS:
         try:
             _, s = _zoo_run(rows, name)
@@ -379,7 +381,8 @@ def zoo_summary(results):
         lines.append(f"| {name} | {s['auroc']:.3f} | {s['verdicts_right']}/{s['networks']} | "
                      + " | ".join("–" if per.get(k) is None else f"{per[k]:.1f}" for k in kinds) + " |")
     return "\n".join(lines) + ("\n\nThe last columns: harmful mazes found per 1,000 network evaluations, per kind of "
-                               f"network. n = {zoo.N_DREAMS} starting mazes per network, seed 0 (`{zoo.COMMAND}`).")
+                               f"network. n = {zoo.N_DREAMS} starting mazes per network, seed 0 (`{zoo.COMMAND}`). "
+                               "The verdicts slide uses each search's threshold from the clean reference instead.")
 
 
 @fragment
