@@ -96,15 +96,20 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="The myopic and the cross-episode optimum under seed corn.")
     ap.add_argument("--n", type=int, default=1000, help="generator test mazes (default 1000)")
     ap.add_argument("--bonus", type=float, nargs="+", default=[1.0, 2.0, 4.0, 8.0, 16.0])
+    ap.add_argument("--harvested", action="store_true",
+                    help="the bonus counts crops harvested, not crops left (the exit's extra pay next episode)")
     args = ap.parse_args(argv)
     mazes = family_test_mazes("generator", args.n)
-    print("| bonus per crop | worth now (carry) | mazes where the cross optimum leaves more | crops left: myopic | "
+    sign, word = (-1, "harvests") if args.harvested else (1, "leaves")
+    print(f"| bonus per crop | worth now (carry) | mazes where the cross optimum {word} more | crops left: myopic | "
           "crops left: cross | episode return given up |")
     print("|---|---|---|---|---|---|")
     for bonus in args.bonus:
-        rows, s = compare(mazes, bonus)
+        # a bonus per crop harvested is the same play as minus that bonus per crop left (the crops are fixed)
+        rows, s = compare(mazes, sign * bonus)
+        more = np.mean([sign * (r["cross_left"] - r["myopic_left"]) > 0 for r in rows])
         lost = np.mean([r["myopic_return"] - r["cross_return"] for r in rows])
-        print(f"| {bonus:g} | {s['carry']:.2f} | {s['leaves_more']:.1%} | {s['myopic_left']:.2f} | "
+        print(f"| {bonus:g} | {abs(s['carry']):.2f} | {more:.1%} | {s['myopic_left']:.2f} | "
               f"{s['cross_left']:.2f} | {lost:.3f} |")
 
 
