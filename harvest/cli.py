@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_args import checked, need_a_human
+from .cli_args import checked, family_name, family_share, need_a_human, seeds_list, share, shares
 from .core.channel import CHANNELS, TAMPERS
 from .core.errors import HarvestError
 from .core.families import FAMILIES
 from .core.files import dumps, save_npy
 from .core.threads import configure
+from .research.rows import chapter_out, finish
 
 CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
 DEVICES = ["auto", "cpu", "cuda", "mps"]
@@ -157,35 +158,6 @@ def cmd_verdicts(args):
         raise HarvestError(f"no init_S.pt in {args.nets}: `python -m harvest experiment` trains the networks there")
     rows = verdicts.run(args.n, args.nets)
     finish(verdicts.CHAPTER, rows, args.out)
-
-
-def smoke_apart(quick, out, results):
-    """A smoke run (--quick) never merges its rows into a results file: refuse an --out that already holds one."""
-    if quick and out is not None and (Path(out) / results).exists():
-        raise HarvestError(f"--quick is a smoke run and would mix its rows into {Path(out) / results}: give --out an "
-                           "empty folder")
-
-
-def chapter_out(args, chapter):
-    """Where a chapter command writes: --out, else runs/; for a smoke run (--quick) only a fresh --out, else None."""
-    quick = getattr(args, "quick", False)
-    out = args.out or (None if quick else Path("runs"))   # a smoke run writes only where it is told to
-    smoke_apart(quick, out, chapter.path().name)
-    return out
-
-
-def finish(chapter, rows, out, tables=None, started=None):
-    """Merge a chapter run's rows into OUT (rows of other cases and seeds stay) and save its files, then print its
-    tables (default: from the merged rows) and what was written; with no OUT (a smoke run) print only."""
-    if out is not None:
-        rows = chapter.save(rows, out)
-    print((tables if tables is not None else chapter.markdown(rows)).rstrip("\n"))
-    took = "" if started is None else f" in {time.perf_counter() - started:.0f} s"
-    if out is None:
-        print(f"a smoke run: nothing written (give --out DIR to keep its files){took}")
-    else:
-        print(f"{chapter.written(out)}{took}")
-    return rows
 
 
 def cmd_corner(args):
@@ -330,47 +302,6 @@ def cmd_build(args):
     for p in numbers.write(root, args.runs):
         print(f"wrote {p.relative_to(root)} (numbers from runs/*.json)")
     return code
-
-
-def share(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"a share must lie in [0, 1], got {text}")
-    return value
-
-
-def family_name(text):
-    """A maze family's name (`harvest.core.families`; the older 'id' and 'ood' still work)."""
-    from .core.families import family
-    try:
-        return family(text).name
-    except HarvestError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def family_share(text):
-    """NAME=SHARE, e.g. pocket=0.1."""
-    name, _, value = text.partition("=")
-    return family_name(name.strip()), share(value.strip())
-
-
-def shares(text):
-    values = [share(part.strip()) for part in text.split(",")]
-    return sorted(set(values))
-
-
-def seeds_list(text):
-    """'1,2,3' -> [1, 2, 3]: distinct seeds, each a whole number from 0."""
-    try:
-        values = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
-    if min(values) < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: seeds are whole numbers from 0")
-    return sorted(set(values))
 
 
 class Parser(argparse.ArgumentParser):

@@ -151,6 +151,47 @@ def weights_file(text):
     return text
 
 
+def share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share must lie in [0, 1], got {text}")
+    return value
+
+
+def family_name(text):
+    """A maze family's name (`harvest.core.families`; the older 'id' and 'ood' still work)."""
+    from .core.families import family
+    try:
+        return family(text).name
+    except HarvestError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def family_share(text):
+    """NAME=SHARE, e.g. pocket=0.1."""
+    name, _, value = text.partition("=")
+    return family_name(name.strip()), share(value.strip())
+
+
+def shares(text):
+    values = [share(part.strip()) for part in text.split(",")]
+    return sorted(set(values))
+
+
+def seeds_list(text):
+    """'1,2,3' -> [1, 2, 3]: distinct seeds, each a whole number from 0."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    if min(values) < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: seeds are whole numbers from 0")
+    return sorted(set(values))
+
+
 MOST = 1_000_000   # mazes or dreams one command may ask for: more would fill the memory of a laptop
 CONFIG = {  # harvest.core.dqn.Config field: its range
     "hidden": integer(1, MAX_HIDDEN), "layers": integer(1, MAX_LAYERS), "steps": integer(1, 10_000_000), "batch_size": integer(1, 100_000),

@@ -10,6 +10,7 @@ The helpers below it format rates the way every table prints them.
 """
 import json
 import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -156,4 +157,35 @@ def resumable(jobs, run_one, job_keys, checkpoint=None, command="", row_keys=Non
             done += new
             Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
             write_text(Path(checkpoint), dumps(done, indent=1))   # atomically: a kill mid-write leaves the old file
+    return rows
+
+
+# ---------------------------------------------------------------- how a chapter command ends
+
+def smoke_apart(quick, out, results):
+    """A smoke run (--quick) never merges its rows into a results file: refuse an --out that already holds one."""
+    if quick and out is not None and (Path(out) / results).exists():
+        raise HarvestError(f"--quick is a smoke run and would mix its rows into {Path(out) / results}: give --out an "
+                           "empty folder")
+
+
+def chapter_out(args, chapter):
+    """Where a chapter command writes: --out, else runs/; for a smoke run (--quick) only a fresh --out, else None."""
+    quick = getattr(args, "quick", False)
+    out = args.out or (None if quick else Path("runs"))   # a smoke run writes only where it is told to
+    smoke_apart(quick, out, chapter.path().name)
+    return out
+
+
+def finish(chapter, rows, out, tables=None, started=None):
+    """Merge a chapter run's rows into OUT (rows of other cases and seeds stay) and save its files, then print its
+    tables (default: from the merged rows) and what was written; with no OUT (a smoke run) print only."""
+    if out is not None:
+        rows = chapter.save(rows, out)
+    print((tables if tables is not None else chapter.markdown(rows)).rstrip("\n"))
+    took = "" if started is None else f" in {time.perf_counter() - started:.0f} s"
+    if out is None:
+        print(f"a smoke run: nothing written (give --out DIR to keep its files){took}")
+    else:
+        print(f"{chapter.written(out)}{took}")
     return rows
