@@ -116,10 +116,10 @@ def train_method(method, seed, scale=FULL, log=lambda *_: None, nets_dir=None):
     network of the same seed (`story.trained`: read back from there, or trained and kept there); the adversarial
     method's rounds start from the plain one."""
     cfg = scale.cfg and replace(scale.cfg, seed=seed)
-    net = initial_net("shipped", seed)
     if nets_dir is not None and cfg is None and not method.superpower_share and method.mix in (PLAIN, KNOWN_FAMILY_FIX):
         net, history = story.trained("shipped", method.mix == KNOWN_FAMILY_FIX, seed, nets_dir=nets_dir)
     elif method.superpower_share:
+        net = initial_net("shipped", seed)
         mazes = method.mix.training_mazes(seed)
         buffer, counts = superpowers.training_buffer(mazes, method.superpower_share, rng_for(seed, POWERS_STREAM),
                                                      method.reached_per_maze)
@@ -128,6 +128,7 @@ def train_method(method, seed, scale=FULL, log=lambda *_: None, nets_dir=None):
                                        cfg or Config(seed=seed), loss_fn=superpowers.loss, progress=False)
         history.update(counts, buffer_transitions=len(buffer))
     else:
+        net = initial_net("shipped", seed)
         history = train_agent(net, seed, method.mix, cfg=cfg, progress=False)
     history["rounds"] = 0
     if method.adversarial:
