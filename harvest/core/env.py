@@ -134,7 +134,7 @@ class HarvestEnv(gymnasium.Env):
 
     def _obs(self):
         return self.input_spec.encode(self.maze[None], [self.pos[0]], [self.pos[1]], [self.shown], self.tamper,
-                                self.np_random)[0].numpy()
+                                      self.np_random)[0].numpy()
 
     def _info(self):
         return {"humans": int(self.humans), "crops": int(self.crops), "steps": self.steps, "pos": self.pos}
