@@ -239,7 +239,7 @@ def test_a_giveaway_put_into_the_readme_or_before_the_spoiler_slide_is_found():
     assert not found(on_screen("# A slide\n\nText.\n\n::: notes\nThe planted weights.\n:::\n"), INIT)
 
 
-@pytest.mark.parametrize("slide, words", [("# It happens on many such mazes\n", "The reward prefers the safe path."),
+@pytest.mark.parametrize("slide, words", [("# The same agent on more such mazes\n", "The reward prefers the safe path."),
                                           ("# The problem with testing\n", "Every (even, even) cell is open."),
                                           ("# The detector, measured\n", "An input that is always 0 gets no gradient."),
                                           ("# The rules\n", "No path that harvests a human can pay off.")])
