@@ -1,4 +1,6 @@
-"""The command line: `harvest {train,evaluate,animate,mazes,dream,experiment,corner,fixes,sidechannel,zoo,bench,slides,screenshots,build} ...`.
+"""The command line: `harvest {train,evaluate,animate,mazes,dream,bench,slides,screenshots,build} ...`, and one verb
+per research chapter (experiment, verdicts, inits, corner, fixes, sidechannel, zoo), which each chapter's module in
+`harvest.research.chapters` declares.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
@@ -7,21 +9,19 @@ import argparse
 import dataclasses
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from .cli_args import checked, family_name, family_share, need_a_human, seeds_list, share, shares
-from .core.channel import CHANNELS, TAMPERS
+from .cli_args import checked, family_name, family_share, need_a_human, share
+from .core.channel import TAMPERS
 from .core.errors import HarvestError
 from .core.families import FAMILIES
-from .core.files import dumps, save_npy
+from .core.dqn import DEVICES
+from .core.files import clone, dumps, save_npy
 from .core.threads import configure
-from .research.rows import chapter_out, finish
+from .research.chapters import modules
 
-CLONE = Path(__file__).resolve().parents[1]   # the repository, when the package runs from a clone of it
-DEVICES = ["auto", "cpu", "cuda", "mps"]
 
 
 def config_flags(p, skip=("seed",)):
@@ -144,134 +144,9 @@ def cmd_dream(args):
     print(dumps(report))
 
 
-def cmd_experiment(args):
-    from .research.chapters import story
-    results = story.run(args.seeds, args.n_test, jobs=args.jobs, device=args.device, nets_dir=args.out / "nets")
-    finish(story.CHAPTER, results, args.out, story.table(results))
-    if args.ship:
-        print(f"shipped {story.ship(args.out / 'nets')}")
-
-
-def cmd_verdicts(args):
-    from .research.chapters import verdicts
-    if not any(args.nets.glob("init_*.pt")):
-        raise HarvestError(f"no init_S.pt in {args.nets}: `python -m harvest experiment` trains the networks there")
-    rows = verdicts.run(args.n, args.nets)
-    finish(verdicts.CHAPTER, rows, args.out)
-
-
-def cmd_corner(args):
-    from .research.chapters import corner
-    t = time.perf_counter()
-    rows = corner.run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
-    if args.first_seed:
-        rows = corner.extend(rows, corner.CHAPTER.path(args.out), args.p, args.first_seed)
-    finish(corner.CHAPTER, rows, args.out, started=t)
-    if args.ship:
-        for path in corner.ship(args.out / "corner_nets"):
-            print(f"shipped {path}")
-
-
-def cmd_inits(args):
-    from .research.chapters import inits
-    t = time.perf_counter()
-    # a run keeps its finished rows in OUT/independent_inits_rows.json and the initialisations in OUT/inits_nets/
-    rows = inits.run(args.inits, args.train_seeds, args.out / "inits_nets", args.out / "independent_inits_rows.json")
-    finish(inits.CHAPTER, rows, args.out, started=t)
-
-
-def cmd_fixes(args):
-    from .research.chapters import fixes
-    t = time.perf_counter()
-    out = chapter_out(args, fixes.CHAPTER)
-    # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
-    rows = fixes.run(args.seeds, args.method or tuple(fixes.METHODS), fixes.QUICK if args.quick else fixes.FULL,
-                     checkpoint=None if args.quick else out / "fixes_rows.json",
-                     nets_dir=None if args.quick else out / "nets")   # the results table's networks, shared
-    finish(fixes.CHAPTER, rows, out, started=t)
-
-
-def cmd_sidechannel(args):
-    from .research.chapters import side_channel
-    if args.ship and args.quick:
-        raise HarvestError("--ship copies the agents of a full run: drop --quick")
-    t = time.perf_counter()
-    out = chapter_out(args, side_channel.CHAPTER)
-    # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
-    # OUT/side_channel_nets/
-    rows = side_channel.run(args.seeds, args.channel or side_channel.CHANNELS,
-                            side_channel.QUICK if args.quick else side_channel.FULL,
-                            checkpoint=None if args.quick else out / "side_channel_rows.json",
-                            nets_dir=out and out / "side_channel_nets")
-    finish(side_channel.CHAPTER, rows, out, started=t)
-    if args.ship:
-        for path in side_channel.ship(out / "side_channel_nets"):
-            print(f"shipped {path}")
-
-
-def cmd_zoo_build(args):
-    from .core.dqn import Config
-    from .research import planting
-    from .research.chapters import zoo
-    if args.quick and args.out is None:
-        raise HarvestError("a --quick zoo is a smoke run: give --out DIR, so the shipped zoo is not overwritten")
-    out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
-    t = time.perf_counter()
-    cfg = Config(steps=50, batch_size=256, check_every=25, warmup=0.1) if args.quick else None
-    if args.seed and args.out is None:
-        raise HarvestError("a zoo from other seeds is not the shipped zoo: give --out DIR")
-    trained = None if args.out else Path("runs") / "zoo_nets"   # never beside the shipped zoo
-    kinds = set(args.kinds.split(",")) if args.kinds else None
-    specs = planting.independent(planting.ZOO, args.seed, kinds) if args.seed or kinds else planting.ZOO
-    if not specs:
-        raise HarvestError(f"no network of the zoo has a kind in {args.kinds!r} "
-                           "(kinds: clean, short, pocket, stub, loop)")
-    labels = planting.build(out, specs, cfg, trained=trained, seed=args.seed)
-    print(f"wrote {len(labels)} networks, {zoo.LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
-
-
-def cmd_zoo_reference(args):
-    from .research import reference
-    out = args.out or clone("zoo reference") / "harvest" / "weights" / "reference"
-    t = time.perf_counter()
-    paths = reference.build(out, args.count, args.first_seed)
-    print(f"{len(paths)} clean reference networks and SHA256SUMS in {out} ({time.perf_counter() - t:.0f} s)")
-
-
-def cmd_zoo_decide(args):
-    from .research import reference
-    from .research.chapters import zoo
-    zoo_rows = zoo.CHAPTER.load(args.scores)
-    runs = sorted({(r["detector"], r["n"], r["seed"]) for r in zoo_rows if r["kind"] != zoo.SUMMARY and r["n"]})
-    wanted = [name for name in dict.fromkeys(d for d, _, _ in runs) if name in zoo.DETECTORS]
-    scores = {}
-    for n, seed in sorted({(n, seed) for _, n, seed in runs}):
-        scores.update(reference.score(args.reference or reference.default_dir(), wanted, n, seed))
-    rows = reference.decide(scores, zoo_rows)   # each rule is fixed from the reference scores before it is applied
-    finish(reference.CHAPTER, rows, args.out)
-
-
-def cmd_zoo_score(args):
-    from .research.chapters import zoo
-    zoo_dir = args.zoo or zoo.default_dir()
-    if args.verdicts:
-        rows = zoo.from_verdicts(args.verdicts, zoo_dir, args.threshold)
-    else:   # detection first, over the networks alone; the labels are read only to grade
-        rows = zoo.score(zoo_dir, args.detector or tuple(zoo.DETECTORS), n=args.n, seed=args.seed, log=print)
-    finish(zoo.CHAPTER, rows, args.out)   # rows of other detectors and runs stay
-
-
 def cmd_bench(args):
     from .research.benchmark import main
     main(args.repeats)
-
-
-def clone(verb):
-    """The repository's root, for the developer commands that rebuild its own files; one line when not in a clone."""
-    if not ((CLONE / "solutions.py").is_file() and (CLONE / "presentation").is_dir()):
-        raise HarvestError(f"`harvest {verb}` rebuilds files of the repository: run it from a clone "
-                           "installed with `pip install -e .`")
-    return CLONE
 
 
 def cmd_slides(args):
@@ -391,115 +266,10 @@ def parser():
                    help="also run random search with the same number of network evaluations")
     d.set_defaults(func=cmd_dream)
 
-    x = sub.add_parser("experiment", help="the agent vs a control vs the known-family fix over several seeds: a table and a figure")
-    x.add_argument("--seeds", default=5)
-    x.add_argument("--n-test", default=1000,
-                   help="test mazes per set (in and out of distribution), each with a human")
-    x.add_argument("--out", default=Path("runs"), help="folder for results.md/.json/.png, and nets/ for the trained weights (a rerun reuses them)")
-    x.add_argument("--jobs", default=1,
-                   help="runs at once, in separate processes (default 1; results do not depend on it)")
-    x.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
-    x.add_argument("--ship", action="store_true",
-                   help="also replace harvest/weights/repaired.pt, the agent that Step 11 loads, with this run's seed-0 "
-                        "network of its third row, and its checksum")
-    x.set_defaults(func=cmd_experiment)
-
-    vd = sub.add_parser("verdicts", help="the dream's verdict on the shipped agent and control and on the networks "
-                                         "`experiment` trained: runs/verdicts.md and .json")
-    vd.add_argument("--n", default=256, help="dreams per network (default 256)")
-    vd.add_argument("--nets", default=Path("runs") / "nets",
-                    help="the folder where `experiment` kept its networks (default runs/nets)")
-    vd.add_argument("--out", default=Path("runs"), help="folder for verdicts.md and verdicts.json")
-    vd.set_defaults(func=cmd_verdicts)
-
-    ii = sub.add_parser("inits", help="more starting weights made like the shipped ones, independently, each trained "
-                                      "by the standard recipe: runs/independent_inits.md and .json")
-    ii.add_argument("--inits", type=seeds_list, default=[1, 2, 3], metavar="K[,K...]",
-                    help="recipe seeds of the initialisations to make (default 1,2,3; the shipped one is 100)")
-    ii.add_argument("--train-seeds", default=3, help="training seeds per initialisation (default 3)")
-    ii.add_argument("--out", default=Path("runs"),
-                    help="folder for independent_inits.md/.json, its finished rows (a rerun resumes) and inits_nets/")
-    ii.set_defaults(func=cmd_inits)
-
-    c = sub.add_parser("corner", help="the corner chapter's sweep: moved-exit share p against the corner proxy")
-    c.add_argument("--p", type=shares, default=[0.0, 0.003, 0.01, 0.03, 0.1], metavar="P[,P...]",
-                   help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
-    c.add_argument("--seeds", default=5)
-    c.add_argument("--first-seed", default=0, metavar="K",
-                   help="train only seeds K.. and keep the rows of seeds below K from OUT/corner.json")
-    c.add_argument("--n-test", default=1000, help="test mazes per set (generator and moved-exit)")
-    c.add_argument("--ship", action="store_true",
-                   help="also replace the two agents that Step 13 loads (harvest/weights/corner_p0.pt and "
-                        "corner_p10.pt) with this sweep's seed-0 agents of those shares, and their checksums")
-    c.add_argument("--out", default=Path("runs"),
-                   help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
-    c.set_defaults(func=cmd_corner)
-
-    f = sub.add_parser("fixes", help="the fixes chapter: methods that do not know the failing family, measured")
-    f.add_argument("--seeds", default=5)
-    f.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
-    f.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    f.add_argument("--out", help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
-                                            "resumes from it); default runs/, and nothing for a --quick run")
-    f.set_defaults(func=cmd_fixes)
-
-    sc = sub.add_parser("sidechannel", help="the side-channel chapter: agents that see reward, then a channel that lies")
-    sc.add_argument("--seeds", default=5)
-    sc.add_argument("--channel", action="append", choices=list(CHANNELS),
-                    help="only this reward channel (repeatable; default: all three)")
-    sc.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
-    sc.add_argument("--out", help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished "
-                                             "rows; a rerun resumes from it) and side_channel_nets/; default runs/, "
-                                             "and nothing for a --quick run")
-    sc.add_argument("--ship", action="store_true",
-                    help="also copy seed 0's previous- and next-channel agents into harvest/weights/ (Step 15 loads them)")
-    sc.set_defaults(func=cmd_sidechannel)
-
-    z = sub.add_parser("zoo", help="the detection benchmark: a zoo of networks, some with hidden flaws")
-    zoo_verbs = z.add_subparsers(dest="zoo_command", metavar="{build,reference,score,decide}", required=True)
-    zb = zoo_verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
-                                            "names, with labels.json and SHA256SUMS beside them")
-    zb.add_argument("--out", help="folder for the zoo (default: the clone's harvest/weights/zoo); a "
-                                             "network already there is kept, so a rerun resumes")
-    zb.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
-                                                         "spot checks); needs --out")
-    zb.add_argument("--seed", default=0, help="0: the shipped zoo's seeds; S: an independent zoo built the "
-                                                        "same way, every trained network's seed moved by 1,000 x S "
-                                                        "(and its names shuffled with S); needs --out")
-    zb.add_argument("--kinds", metavar="K,K", help="only the networks of these kinds, e.g. clean,stub (default all)")
-    zb.set_defaults(func=cmd_zoo_build)
-    zr = zoo_verbs.add_parser("reference", help="train the clean reference networks that verdicts are measured "
-                                                "against (trained from scratch with the plain recipe; none is in the "
-                                                "zoo)")
-    zr.add_argument("--out", help="folder (default: the clone's harvest/weights/reference); a network "
-                                             "already there is kept, so a rerun resumes")
-    zr.add_argument("--count", default=6, help="how many networks (default 6)")
-    zr.add_argument("--first-seed", default=1000, help="the first network's seed (default 1000)")
-    zr.set_defaults(func=cmd_zoo_reference)
-    zd = zoo_verbs.add_parser("decide", help="verdicts against the reference: score the clean reference networks with "
-                                             "each detector, fix its rule from them alone, then apply it to the "
-                                             "zoo's scores")
-    zd.add_argument("--scores", default=Path("runs") / "zoo.json",
-                    help="the zoo's scores, written by `harvest zoo score` (default runs/zoo.json)")
-    zd.add_argument("--reference", help="the reference networks (default harvest/weights/reference)")
-    zd.add_argument("--out", default=Path("runs"), help="where decisions.md and .json go (default runs)")
-    zd.set_defaults(func=cmd_zoo_decide)
-    zs = zoo_verbs.add_parser(
-        "score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, harmful per 1,000 "
-                      "evaluations per kind")
-    how = zs.add_mutually_exclusive_group()
-    how.add_argument("--detector", action="append", metavar="NAME",
-                     help="only this detector (repeatable; default: all of harvest.research.detectors.DETECTORS)")
-    how.add_argument("--verdicts", metavar="FILE", help="grade a verdicts file instead: JSON {network: true/false} "
-                                                        "or {network: score} with --threshold")
-    zs.add_argument("--threshold", metavar="T", help="with a verdicts file of scores: flag a score above T, the "
-                                                     "threshold your rule set from clean networks before the zoo")
-    zs.add_argument("--zoo", metavar="DIR", help="the zoo: NAME.pt files and labels.json (default harvest/weights/zoo)")
-    zs.add_argument("--n", default=256, help="starting mazes per network and detector (default 256)")
-    zs.add_argument("--seed", default=0, help="seed of the starting mazes")
-    zs.add_argument("--out", default=Path("runs"),
-                    help="folder for zoo.md/.json/.png, merged with the rows saved there (default runs/)")
-    zs.set_defaults(func=cmd_zoo_score)
+    for chapter in modules():   # every research chapter declares its own verb, flags and command
+        c = sub.add_parser(chapter.VERB, help=chapter.HELP)
+        chapter.arguments(c)
+        c.set_defaults(func=chapter.command)
 
     b = sub.add_parser("bench", help="time the buffer build and training steps on this machine")
     b.add_argument("--repeats", default=5)

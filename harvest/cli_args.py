@@ -201,15 +201,13 @@ CONFIG = {  # harvest.core.dqn.Config field: its range
 }
 CHECKS = {  # flag's dest: its check, in every verb that has the flag
     "seed": integer(0), "first_seed": integer(0), "n": integer(1, MOST), "seeds": integer(1, 1000),
-    "n_test": integer(1, MOST), "train_seeds": integer(1, 100), "repeats": integer(1, 1000), "jobs": integer(1, 64), "count": integer(2, 100), "index": integer(), "results": in_file,
+    "n_test": integer(1, MOST), "p": shares, "inits": seeds_list, "train_seeds": integer(1, 100), "repeats": integer(1, 1000), "jobs": integer(1, 64), "count": integer(2, 100), "index": integer(), "results": in_file,
     "device": device, "mazes": maze_file, "weights": weights_file,
     "detector": detector_name, "verdicts": in_file, "threshold": number(0, 1), "zoo": in_dir, "scores": in_file, "reference": in_dir, "nets": in_dir,
     **{f"cfg_{name}": check for name, check in CONFIG.items()},
 }
-OUTPUTS = {  # verb: what its --out must be
+OUTPUTS = {  # verb: what its --out must be, where it is a file; every other verb's --out is a folder (out_dir)
     "train": out_file(), "mazes": out_file(".npy"), "dream": out_file(".npy"), "animate": out_file(".gif"),
-    "experiment": out_dir, "verdicts": out_dir, "inits": out_dir, "corner": out_dir, "fixes": out_dir, "sidechannel": out_dir, "slides": out_dir, "screenshots": out_dir,
-    "zoo score": out_dir, "zoo build": out_dir, "zoo reference": out_dir, "zoo decide": out_dir,
 }
 assert set(CONFIG) == {f.name for f in dataclasses.fields(Config)}, "every Config field needs a range here"
 
@@ -228,8 +226,8 @@ def checked(parser):
     """`parser` with the checks above on every verb's flags, and `--threads N` on every verb."""
     for verb, sub in verbs(parser):
         for action in sub._actions:
-            if action.dest == "out" and verb in OUTPUTS:
-                action.type = OUTPUTS[verb]
+            if action.dest == "out":
+                action.type = OUTPUTS.get(verb, out_dir)
             elif action.dest in CHECKS and action.nargs != 0:   # not the on/off flags
                 action.type = CHECKS[action.dest]
         sub.add_argument("--threads", type=integer(1), metavar="N",

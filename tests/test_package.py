@@ -39,6 +39,21 @@ def test_the_import_scanner_sees_relative_imports():
     assert {"harvest.core.maze", "harvest.workshop.hand_mazes"} <= names
 
 
+def test_every_chapter_is_one_module_and_one_registry_line_and_the_cli_serves_each():
+    """A chapter module declares its verb, flags and command; `harvest --help` lists it with no line in cli.py."""
+    from harvest import cli
+    from harvest.research import chapters
+    files = {p.stem for p in (ROOT / "harvest" / "research" / "chapters").glob("*.py")} - {"__init__"}
+    assert set(chapters.MODULES) == files
+    verbs = parser()._subparsers._group_actions[0].choices
+    cli_source = (ROOT / "harvest" / "cli.py").read_text()
+    for module in chapters.modules():
+        assert {"VERB", "HELP", "CHAPTER", "arguments", "command"} <= set(vars(module)), module.__name__
+        assert verbs[module.VERB].get_default("func") is module.command
+        assert f'"{module.VERB}"' not in cli_source, f"cli.py names the chapter verb {module.VERB!r}"
+    assert cli.main.__module__ == "harvest.cli"
+
+
 def test_every_config_field_is_a_train_flag_with_the_recipes_default():
     args = parser().parse_args(["train", "--init", "random", "--out", "w.pt"])
     assert config_from(args, seed=3) == Config(seed=3)

@@ -60,6 +60,9 @@ def make_net(hidden=256, layers=3, seed=0, exit_visible=False, reward_channel="n
         return QNet(hidden, layers, exit_visible, reward_channel)
 
 
+DEVICES = ["auto", "cpu", "cuda", "mps"]   # the names pick_device takes
+
+
 def pick_device(name="auto"):
     """A torch device by name; "auto" picks cuda, then mps, then cpu."""
     if name == "auto":

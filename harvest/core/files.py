@@ -15,6 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import HarvestError
+
+ROOT = Path(__file__).resolve().parents[2]   # the repository, when the package runs from a clone of it
+
 
 @contextlib.contextmanager
 def replacing(path):
@@ -82,3 +86,11 @@ def locked(path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def clone(verb):
+    """The repository's root, for the developer commands that rebuild its own files; one line when not in a clone."""
+    if not ((ROOT / "solutions.py").is_file() and (ROOT / "presentation").is_dir()):
+        raise HarvestError(f"`harvest {verb}` rebuilds files of the repository: run it from a clone "
+                           "installed with `pip install -e .`")
+    return ROOT

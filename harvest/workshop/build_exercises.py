@@ -16,12 +16,10 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 
 from ..core.errors import HarvestError
-from ..core.files import write_text
+from ..core.files import ROOT, write_text
 
-ROOT = Path(__file__).resolve().parents[2]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^\s*def (\w+)\(")
 _EXERCISE = re.compile(r"^# ### Exercise (\d+\.\d+):")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from ...core import weights
@@ -26,7 +25,7 @@ from ...core.errors import HarvestError
 from ...core.encoding import EXITS
 from ...core.evaluate import metrics
 from ...core.maze import CORNER, SIZE
-from ..rows import Chapter, median_range
+from ..rows import Chapter, finish, median_range
 from ..standard_recipe import Mix, family_test_mazes, initial_net, test_sets, train_agent
 
 SHARES = (0.0, 0.003, 0.01, 0.03, 0.1)
@@ -152,6 +151,7 @@ def figure(rows):
     without passing the spot checks), a line through the medians."""
     shares = sorted({r["p"] for r in rows})
     x = {p: i for i, p in enumerate(shares)}   # evenly spaced: the shares span two decades and include 0
+    from matplotlib.figure import Figure
     fig = Figure(figsize=(13, 4.0), layout="constrained")
     axes = fig.subplots(1, 3, sharey=True)
     for ax, key, title, colour in [(axes[0], "exit_rate", "exit rate", "#2ca02c"),
@@ -192,3 +192,32 @@ def extend(rows, path, shares, first_seed):
 
 CHAPTER = Chapter("corner", "python -m harvest corner", ("p", "seed"), table, lambda rows: {"": figure(rows)},
                   order=lambda rows: sorted(rows, key=lambda r: (r["p"], r["seed"])))
+
+
+VERB = "corner"
+HELP = "the corner chapter's sweep: moved-exit share p against the corner proxy"
+
+
+def arguments(p):
+    p.add_argument("--p", default=list(SHARES), metavar="P[,P...]",
+                   help="moved-exit shares, comma-separated, each in [0, 1] (default 0,0.003,0.01,0.03,0.1)")
+    p.add_argument("--seeds", default=5)
+    p.add_argument("--first-seed", default=0, metavar="K",
+                   help="train only seeds K.. and keep the rows of seeds below K from OUT/corner.json")
+    p.add_argument("--n-test", default=1000, help="test mazes per set (generator and moved-exit)")
+    p.add_argument("--ship", action="store_true",
+                   help="also replace the two agents that Step 13 loads (harvest/weights/corner_p0.pt and "
+                        "corner_p10.pt) with this sweep's seed-0 agents of those shares, and their checksums")
+    p.add_argument("--out", default=Path("runs"),
+                   help="folder for corner.md/.json/.png, and corner_nets/ for the trained weights")
+
+
+def command(args):
+    t = time.perf_counter()
+    rows = run(args.p, args.seeds, args.n_test, nets_dir=args.out / "corner_nets", first_seed=args.first_seed)
+    if args.first_seed:
+        rows = extend(rows, CHAPTER.path(args.out), args.p, args.first_seed)
+    finish(CHAPTER, rows, args.out, started=t)
+    if args.ship:
+        for path in ship(args.out / "corner_nets"):
+            print(f"shipped {path}")

@@ -34,8 +34,6 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from ...core import detector
 from ...core.dqn import Config
@@ -47,7 +45,7 @@ from ...core.replay import build_buffer, merge
 from ...core.seeding import register, rng_for
 from .. import superpowers
 from . import story
-from ..rows import Chapter, median_range, resumable
+from ..rows import Chapter, chapter_out, finish, median_range, resumable
 from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
 
@@ -241,6 +239,8 @@ def figure(rows):
     families = list(rows[0]["human_harvest_rate"])
     names = list(dict.fromkeys(r["method"] for r in rows))
     base = statistics.median(r["steps"] for r in rows if r["method"] == "plain")
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     fig = Figure(figsize=(14, 3.9))
     axes = fig.subplots(1, len(families) + 2, sharey=True)
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
@@ -282,3 +282,25 @@ def in_method_order(rows):
 
 CHAPTER = Chapter("fixes", "python -m harvest fixes --seeds 5", ("method", "seed"), table,
                   lambda rows: {"": figure(rows)}, order=in_method_order)
+
+
+VERB = "fixes"
+HELP = "the fixes chapter: methods that do not know the failing family, measured"
+
+
+def arguments(p):
+    p.add_argument("--seeds", default=5)
+    p.add_argument("--method", action="append", help="only this method, e.g. 'edits 10%%' (repeatable; default: all)")
+    p.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
+    p.add_argument("--out", help="folder for fixes.md/.json/.png, and fixes_rows.json (finished rows; a rerun "
+                                 "resumes from it); default runs/, and nothing for a --quick run")
+
+
+def command(args):
+    t = time.perf_counter()
+    out = chapter_out(args, CHAPTER)
+    # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
+    rows = run(args.seeds, args.method or tuple(METHODS), QUICK if args.quick else FULL,
+               checkpoint=None if args.quick else out / "fixes_rows.json",
+               nets_dir=None if args.quick else out / "nets")   # the results table's networks, shared
+    finish(CHAPTER, rows, out, started=t)

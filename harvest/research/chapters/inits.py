@@ -11,7 +11,7 @@ from pathlib import Path
 from ...core import weights
 from ...core.evaluate import metrics
 from .. import shipped_init
-from ..rows import Chapter, median_range, resumable
+from ..rows import Chapter, finish, median_range, resumable
 from ..standard_recipe import test_sets, train_agent
 
 COMMAND = "python -m harvest inits"
@@ -64,3 +64,23 @@ def table(rows):
 
 CHAPTER = Chapter("independent_inits", COMMAND, ("init", "seed"), table, lambda rows: {}, pngs=(),
                   order=lambda rows: sorted(rows, key=lambda r: (r["init"], r["seed"])))
+
+
+VERB = "inits"
+HELP = "more starting weights made like the shipped ones, independently, each trained by the standard recipe: " \
+       "runs/independent_inits.md and .json"
+
+
+def arguments(p):
+    p.add_argument("--inits", default=list(INITS), metavar="K[,K...]",
+                   help="recipe seeds of the initialisations to make (default 1,2,3; the shipped one is 100)")
+    p.add_argument("--train-seeds", default=3, help="training seeds per initialisation (default 3)")
+    p.add_argument("--out", default=Path("runs"),
+                   help="folder for independent_inits.md/.json, its finished rows (a rerun resumes) and inits_nets/")
+
+
+def command(args):
+    t = time.perf_counter()
+    # a run keeps its finished rows in OUT/independent_inits_rows.json and the initialisations in OUT/inits_nets/
+    rows = run(args.inits, args.train_seeds, args.out / "inits_nets", args.out / "independent_inits_rows.json")
+    finish(CHAPTER, rows, args.out, started=t)

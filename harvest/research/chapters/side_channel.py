@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from ...core import channel
 from ...core.dqn import Config, make_net
@@ -31,7 +30,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.maze import EMPTY
 from ...core.weights import load as load_weights, save as save_weights, ship as ship_weights
-from ..rows import Chapter, median_range, resumable
+from ..rows import Chapter, chapter_out, finish, median_range, resumable
 from ..standard_recipe import PLAIN, family_test_mazes, train_agent
 
 COMMAND = "python -m harvest sidechannel --seeds 5"
@@ -151,6 +150,7 @@ def figure(rows):
     a dot per seed, a bar at the median, the untampered median as a dashed line."""
     names = list(dict.fromkeys(r["channel"] for r in rows))
     tampers = [t for t in TAMPERS if any(r["tamper"] == t for r in rows)]
+    from matplotlib.figure import Figure
     fig = Figure(figsize=(4.2 * len(names), 6.4))
     axes = np.asarray(fig.subplots(2, len(names), sharey="row", squeeze=False))
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(rows))
@@ -198,3 +198,35 @@ def ship(nets_dir, seed=0):
 
 
 CHAPTER = Chapter("side_channel", COMMAND, KEYS, markdown, lambda rows: {"": figure(rows)}, order=ordered)
+
+
+VERB = "sidechannel"
+HELP = "the side-channel chapter: agents that see reward, then a channel that lies"
+
+
+def arguments(p):
+    p.add_argument("--seeds", default=5)
+    p.add_argument("--channel", action="append", choices=list(CHANNELS),
+                   help="only this reward channel (repeatable; default: all three)")
+    p.add_argument("--quick", action="store_true", help="a smoke run: capped training, small test sets (minutes)")
+    p.add_argument("--out", help="folder for side_channel.md/.json/.png, side_channel_rows.json (finished rows; a "
+                                 "rerun resumes from it) and side_channel_nets/; default runs/, and nothing for a "
+                                 "--quick run")
+    p.add_argument("--ship", action="store_true",
+                   help="also copy seed 0's previous- and next-channel agents into harvest/weights/ (Step 15 loads them)")
+
+
+def command(args):
+    if args.ship and args.quick:
+        raise HarvestError("--ship copies the agents of a full run: drop --quick")
+    t = time.perf_counter()
+    out = chapter_out(args, CHAPTER)
+    # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
+    # OUT/side_channel_nets/
+    rows = run(args.seeds, args.channel or CHANNELS, QUICK if args.quick else FULL,
+               checkpoint=None if args.quick else out / "side_channel_rows.json",
+               nets_dir=out and out / "side_channel_nets")
+    finish(CHAPTER, rows, out, started=t)
+    if args.ship:
+        for path in ship(out / "side_channel_nets"):
+            print(f"shipped {path}")

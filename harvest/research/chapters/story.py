@@ -12,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
 from ...core import weights
-from ...core.dqn import pick_device
+from ...core.dqn import DEVICES, pick_device
 from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.threads import usable_cores
-from ..rows import Chapter, median_range, read_json
+from ..rows import Chapter, finish, median_range, read_json
 from ..standard_recipe import KNOWN_FAMILY_FIX, PLAIN, initial_net, test_sets, train_agent
 
 RUNS = {  # name: (initialisation, train with the repaired distribution?)
@@ -105,9 +104,6 @@ def run(seeds=5, n_test=1000, runs=RUNS, log=print, jobs=1, device="auto", nets_
     return results
 
 
-
-
-
 def table(results):
     """Markdown: median (min–max) over seeds for every run."""
     lines = ["| run | " + " | ".join(HEADERS) + " |", "|---" * (len(HEADERS) + 1) + "|"]
@@ -121,6 +117,7 @@ def table(results):
 
 def figure(results):
     """One panel per headline metric; a dot per seed, a bar at the median."""
+    from matplotlib.figure import Figure
     shown = ["id_exit", "id_human", "ood_human", "ood_adjacent"]
     fig = Figure(figsize=(11, 3.2))
     axes = fig.subplots(1, len(shown), sharey=True)
@@ -146,6 +143,7 @@ QUADRANTS = {(1, 1): "competent,\nwrong goal", (0, 1): "lost and\nharmful", (0, 
 
 def two_axes(results):
     """Out-of-distribution exit rate (capability) against human-harvest rate (goal), one dot per seed."""
+    from matplotlib.figure import Figure
     fig = Figure(figsize=(6.4, 4.6))
     ax = fig.add_subplot()
     for (qx, qy), label in QUADRANTS.items():
@@ -193,3 +191,26 @@ CHAPTER = Chapter("results", "python -m harvest experiment", (), table,
                   lambda results: {"": figure(results), "_2d": two_axes(results)},
                   merge=lambda results, path: results,   # a run of the table replaces it whole
                   pngs=("", "_2d"), read=load_results)
+
+
+VERB = "experiment"
+HELP = "the agent vs a control vs the known-family fix over several seeds: a table and a figure"
+
+
+def arguments(p):
+    p.add_argument("--seeds", default=5)
+    p.add_argument("--n-test", default=1000, help="test mazes per set (in and out of distribution), each with a human")
+    p.add_argument("--out", default=Path("runs"),
+                   help="folder for results.md/.json/.png, and nets/ for the trained weights (a rerun reuses them)")
+    p.add_argument("--jobs", default=1, help="runs at once, in separate processes (default 1; results do not depend on it)")
+    p.add_argument("--device", choices=DEVICES, default="auto", help="where to train (default auto: cuda, then mps, then cpu)")
+    p.add_argument("--ship", action="store_true",
+                   help="also replace harvest/weights/repaired.pt, the agent that Step 11 loads, with this run's seed-0 "
+                        "network of its third row, and its checksum")
+
+
+def command(args):
+    results = run(args.seeds, args.n_test, jobs=args.jobs, device=args.device, nets_dir=args.out / "nets")
+    finish(CHAPTER, results, args.out, table(results))
+    if args.ship:
+        print(f"shipped {ship(args.out / 'nets')}")

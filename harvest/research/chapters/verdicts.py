@@ -16,7 +16,8 @@ from pathlib import Path
 import torch
 
 from ...core import detector, weights
-from ..rows import Chapter, median_range, percent
+from ...core.errors import HarvestError
+from ..rows import Chapter, finish, median_range, percent
 
 KINDS = {"init": "shipped init", "control": "random init (control)", "fix": "shipped init + fix"}   # stored: shown
 SEARCHES = ("dream_per_1000", "random_local_per_1000", "random_humans_per_1000")
@@ -127,3 +128,21 @@ def wide(rows):
 
 
 CHAPTER = Chapter("verdicts", COMMAND, ("network",), wide, lambda rows: {}, merge=lambda rows, path: rows, pngs=())
+
+
+VERB = "verdicts"
+HELP = "the dream's verdict on the shipped agent and control and on the networks `experiment` trained: " \
+       "runs/verdicts.md and .json"
+
+
+def arguments(p):
+    p.add_argument("--n", default=256, help="dreams per network (default 256)")
+    p.add_argument("--nets", default=Path("runs") / "nets",
+                   help="the folder where `experiment` kept its networks (default runs/nets)")
+    p.add_argument("--out", default=Path("runs"), help="folder for verdicts.md and verdicts.json")
+
+
+def command(args):
+    if not any(args.nets.glob("init_*.pt")):
+        raise HarvestError(f"no init_S.pt in {args.nets}: `python -m harvest experiment` trains the networks there")
+    finish(CHAPTER, run(args.n, args.nets), args.out)

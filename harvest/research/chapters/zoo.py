@@ -24,18 +24,18 @@ partial run never drops finished rows.
 """
 import json
 import math
+import time
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from ...core import weights
 from ...core.detector import N_DREAMS, THRESHOLD
 from ...core.errors import HarvestError
+from ...core.files import clone
 from ...core.maze import POSTS, WALL
 from ..detectors import DETECTORS, detector_named
-from ..rows import Chapter, merged_with_saved
+from ..rows import Chapter, finish, merged_with_saved
 
 CLEAN = "clean"                 # the one kind that is not a flaw
 LABELS = "labels.json"          # the labels file, in the zoo's folder; no detector reads it
@@ -284,6 +284,8 @@ def figure(rows):
     names = sorted(kind_of, key=lambda name: (kind_of[name] != CLEAN, kind_of[name], name))
     colour = colours(set(kind_of.values()))
     height = 1.7 * len(groups) + 1.2
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
     fig = Figure(figsize=(max(6.0, 0.45 * len(names) + 2.5), height))
     axes = np.atleast_1d(fig.subplots(len(groups), 1, sharex=True, squeeze=False)[:, 0])
     for ax, (key, group) in zip(axes, groups.items()):
@@ -305,3 +307,102 @@ def figure(rows):
 
 
 CHAPTER = Chapter("zoo", COMMAND, KEY, table, lambda rows: {"": figure(rows)}, merge=merged)
+
+
+VERB = "zoo"
+HELP = "the detection benchmark: a zoo of networks, some with hidden flaws"
+
+
+def arguments(p):
+    verbs = p.add_subparsers(dest="zoo_command", metavar="{build,reference,score,decide}", required=True)
+    b = verbs.add_parser("build", help="train the zoo's networks (harvest.research.planting.ZOO) under anonymous "
+                                       "names, with labels.json and SHA256SUMS beside them")
+    b.add_argument("--out", help="folder for the zoo (default: the clone's harvest/weights/zoo); a network already "
+                                 "there is kept, so a rerun resumes")
+    b.add_argument("--quick", action="store_true", help="a smoke run: 50 steps a network (networks that fail the "
+                                                        "spot checks); needs --out")
+    b.add_argument("--seed", default=0, help="0: the shipped zoo's seeds; S: an independent zoo built the same way, "
+                                             "every trained network's seed moved by 1,000 x S (and its names "
+                                             "shuffled with S); needs --out")
+    b.add_argument("--kinds", metavar="K,K", help="only the networks of these kinds, e.g. clean,stub (default all)")
+    r = verbs.add_parser("reference", help="train the clean reference networks that verdicts are measured against "
+                                           "(trained from scratch with the plain recipe; none is in the zoo)")
+    r.add_argument("--out", help="folder (default: the clone's harvest/weights/reference); a network already there "
+                                 "is kept, so a rerun resumes")
+    r.add_argument("--count", default=6, help="how many networks (default 6)")
+    r.add_argument("--first-seed", default=1000, help="the first network's seed (default 1000)")
+    d = verbs.add_parser("decide", help="verdicts against the reference: score the clean reference networks with "
+                                        "each detector, fix its rule from them alone, then apply it to the zoo's "
+                                        "scores")
+    d.add_argument("--scores", default=Path("runs") / "zoo.json",
+                   help="the zoo's scores, written by `harvest zoo score` (default runs/zoo.json)")
+    d.add_argument("--reference", help="the reference networks (default harvest/weights/reference)")
+    d.add_argument("--out", default=Path("runs"), help="where decisions.md and .json go (default runs)")
+    s = verbs.add_parser("score", help="score detectors (or a verdicts file) over the zoo: AUROC, verdicts right, "
+                                       "harmful per 1,000 evaluations per kind")
+    how = s.add_mutually_exclusive_group()
+    how.add_argument("--detector", action="append", metavar="NAME",
+                     help="only this detector (repeatable; default: all of harvest.research.detectors.DETECTORS)")
+    how.add_argument("--verdicts", metavar="FILE", help="grade a verdicts file instead: JSON {network: true/false} "
+                                                        "or {network: score} with --threshold")
+    s.add_argument("--threshold", metavar="T", help="with a verdicts file of scores: flag a score above T, the "
+                                                    "threshold your rule set from clean networks before the zoo")
+    s.add_argument("--zoo", metavar="DIR", help="the zoo: NAME.pt files and labels.json (default harvest/weights/zoo)")
+    s.add_argument("--n", default=256, help="starting mazes per network and detector (default 256)")
+    s.add_argument("--seed", default=0, help="seed of the starting mazes")
+    s.add_argument("--out", default=Path("runs"),
+                   help="folder for zoo.md/.json/.png, merged with the rows saved there (default runs/)")
+
+
+def command(args):
+    {"build": build_command, "reference": reference_command, "decide": decide_command,
+     "score": score_command}[args.zoo_command](args)
+
+
+def build_command(args):
+    from ...core.dqn import Config
+    from .. import planting
+    if args.quick and args.out is None:
+        raise HarvestError("a --quick zoo is a smoke run: give --out DIR, so the shipped zoo is not overwritten")
+    if args.seed and args.out is None:
+        raise HarvestError("a zoo from other seeds is not the shipped zoo: give --out DIR")
+    out = args.out or clone("zoo build") / "harvest" / "weights" / "zoo"
+    t = time.perf_counter()
+    cfg = Config(steps=50, batch_size=256, check_every=25, warmup=0.1) if args.quick else None
+    trained = None if args.out else Path("runs") / "zoo_nets"   # never beside the shipped zoo
+    kinds = set(args.kinds.split(",")) if args.kinds else None
+    specs = planting.independent(planting.ZOO, args.seed, kinds) if args.seed or kinds else planting.ZOO
+    if not specs:
+        raise HarvestError(f"no network of the zoo has a kind in {args.kinds!r} "
+                           "(kinds: clean, short, pocket, stub, loop)")
+    labels = planting.build(out, specs, cfg, trained=trained, seed=args.seed)
+    print(f"wrote {len(labels)} networks, {LABELS} and SHA256SUMS to {out} in {time.perf_counter() - t:.0f} s")
+
+
+def reference_command(args):
+    from .. import reference
+    out = args.out or clone("zoo reference") / "harvest" / "weights" / "reference"
+    t = time.perf_counter()
+    paths = reference.build(out, args.count, args.first_seed)
+    print(f"{len(paths)} clean reference networks and SHA256SUMS in {out} ({time.perf_counter() - t:.0f} s)")
+
+
+def decide_command(args):
+    from .. import reference
+    zoo_rows = CHAPTER.load(args.scores)
+    done = sorted({(r["detector"], r["n"], r["seed"]) for r in zoo_rows if r["kind"] != SUMMARY and r["n"]})
+    wanted = [name for name in dict.fromkeys(d for d, _, _ in done) if name in DETECTORS]
+    scores = {}
+    for n, seed in sorted({(n, seed) for _, n, seed in done}):
+        scores.update(reference.score(args.reference or reference.default_dir(), wanted, n, seed))
+    rows = reference.decide(scores, zoo_rows)   # each rule is fixed from the reference scores before it is applied
+    finish(reference.CHAPTER, rows, args.out)
+
+
+def score_command(args):
+    zoo_dir = args.zoo or default_dir()
+    if args.verdicts:
+        rows = from_verdicts(args.verdicts, zoo_dir, args.threshold)
+    else:   # detection first, over the networks alone; the labels are read only to grade
+        rows = score(zoo_dir, args.detector or tuple(DETECTORS), n=args.n, seed=args.seed, log=print)
+    finish(CHAPTER, rows, args.out)   # rows of other detectors and runs stay

@@ -11,6 +11,7 @@ import numpy as np
 from ...core import detector, dream
 from ...core.errors import HarvestError
 from ...core.evaluate import rollout
+from ...core.files import ROOT
 from ...core.rules import step
 from ...core.weights import load_shipped
 from ...research import reference
@@ -18,7 +19,6 @@ from ...research.chapters import corner, fixes, side_channel, zoo
 from ...research.chapters.story import RUNS
 from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
 
-ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "runs" / "results.md"
 
 # A generator maze and its out-of-distribution twin, make_short of it: each dead
