@@ -33,6 +33,12 @@ def test_every_method_runs_in_quick_mode_and_writes_the_promised_keys(quick_rows
     assert (out / "fixes.md").read_text().count("\n") == 2 + len(fixes.METHODS)
 
 
+def test_a_run_of_one_method_without_the_plain_recipe_saves_its_table_and_figure(quick_rows, tmp_path):
+    """`harvest fixes --method 'edits 10%'` alone: no plain row to scale the steps by, and still its files."""
+    fixes.CHAPTER.save([r for r in quick_rows if r["method"] == "edits 10%"], tmp_path)
+    assert "edits 10%" in (tmp_path / "fixes.md").read_text() and (tmp_path / "fixes.png").stat().st_size > 0
+
+
 def test_only_methods_that_train_on_unseen_inputs_move_their_columns(quick_rows):
     moved = {r["method"]: r["unseen_columns_moved"] for r in quick_rows}
     assert moved["plain"] == 0, "generator mazes never light those inputs: zero gradient"

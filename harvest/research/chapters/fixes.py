@@ -238,7 +238,7 @@ def figure(rows):
     then the generator-maze exit rate and the cost in training steps, with the goal's lines."""
     families = list(rows[0]["human_harvest_rate"])
     names = list(dict.fromkeys(r["method"] for r in rows))
-    base = statistics.median(r["steps"] for r in rows if r["method"] == "plain")
+    plain = [r["steps"] for r in rows if r["method"] == "plain"]   # none in a run of other --method values
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     fig = Figure(figsize=(14, 3.9))
@@ -263,7 +263,8 @@ def figure(rows):
     axes[0].axvline(100 * GOAL["short_human"], color="k", ls="--", lw=1)
     axes[-2].axvline(100 * GOAL["id_exit"], color="k", ls="--", lw=1)
     axes[-2].set_xlim(80, 101.5)   # dots at 100% clear of the frame
-    axes[-1].axvline(GOAL["steps_vs_plain"] * base / 1000, color="k", ls="--", lw=1)
+    if plain:
+        axes[-1].axvline(GOAL["steps_vs_plain"] * statistics.median(plain) / 1000, color="k", ls="--", lw=1)
     axes[-1].set_xlim(0, 32.5)   # the 30,000-step cap clear of the frame
     dot = lambda colour, label, fill="full": Line2D([], [], marker="o", ls="", color=colour, fillstyle=fill, label=label)
     fig.legend(handles=[dot("#d62728", "plain recipe"), dot("#1f77b4", "knows the short family"),
