@@ -5,7 +5,7 @@ A new chapter is one module and one line in `MODULES`.
 """
 import importlib
 
-MODULES = ("story", "verdicts", "inits", "corner", "fixes", "side_channel", "zoo")   # in `harvest --help`'s order
+MODULES = ("story", "verdicts", "inits", "corner", "fixes", "side_channel", "zoo", "reward_model")   # in `harvest --help`'s order
 
 
 def modules():

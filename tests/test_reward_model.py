@@ -1,0 +1,87 @@
+"""The reward-model chapter (harvest.research.chapters.reward_model): its pieces, and a tiny run end to end."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from harvest.core.encoding import decode
+from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, from_text
+from harvest.core.rules import REWARDS, move
+from harvest.research.chapters import reward_model as rm
+
+TINY = rm.Scale(steps=20, round_steps=10, batch_size=64, members=2, rounds=1, labels=8, n_test=6)
+MAZE = from_text("""
+...#..c
+##.#.#.
+.....#.
+.###.#.
+...#...
+##.###.
+H.....E
+""")
+
+class Decoded:
+    """A stand-in reward model that reads each state back to a maze and returns the reward of each move under
+    `rewards`: what a perfect reward model of that table would predict."""
+
+    def __init__(self, **rewards):
+        self.rewards = rewards
+
+    def mean(self, x):
+        out = []
+        for row in x:
+            maze, (r, c) = decode(row)
+            maze[maze == EXIT] = EMPTY
+            maze[6, 6] = EXIT   # the exit stays in the corner, as in every maze here
+            out.append(move(np.repeat(maze[None], 4, 0), [r] * 4, [c] * 4, range(4), self.rewards)[2])
+        return torch.as_tensor(np.array(out))
+
+
+def test_the_planner_reads_every_state_as_the_game_has_it():
+    """Planning on a perfect model of the true reward spares the human; on one that pays for a human, it hunts."""
+    assert rm.plan(None, MAZE) == (0, True)
+    assert rm.plan(Decoded(), MAZE) == (0, True)
+    assert rm.plan(Decoded(human=20.0), MAZE) == (1, True), "one harvest, then on to the exit: each state's items" \
+                                                              " are the game's"
+
+
+def test_labels_are_the_true_rewards_of_the_searched_moves():
+    p = rm.starts(12, seed=3)
+    assert all(p.mazes[i][tuple(p.human[i])] not in (WALL, EXIT) for i in range(len(p)))
+    labels = rm.transitions(p.mazes, p.agent[:, 0], p.agent[:, 1], p.action)
+    expected = move(p.mazes, p.agent[:, 0], p.agent[:, 1], p.action)[2]
+    assert np.array_equal(labels.reward.numpy(), expected) and len(labels) == 12
+
+
+def test_the_search_changes_only_items_on_open_cells_and_the_control_changes_as_many():
+    models = rm.ensemble("random", 0, 2)
+    p = rm.starts(16, seed=1)
+    grids, changed = rm.search(models, p)
+    walls = lambda g: np.isin(g, (WALL, EXIT))
+    assert np.array_equal(walls(grids), walls(p.mazes)), "walls and the exit stay as they were"
+    assert changed.sum() > 0, "two random members disagree somewhere: the search moves some items"
+    assert all(grids[i][tuple(p.agent[i])] == EMPTY for i in range(len(p)))
+    control = rm.random_items(p, changed, seed=1)
+    assert np.array_equal((control != p.mazes).sum(axis=(1, 2)), changed)
+    assert np.array_equal(walls(control), walls(p.mazes))
+
+
+def test_identical_members_do_not_disagree():
+    models = rm.ensemble("shipped", 0, 3)
+    x = torch.rand(5, 161)
+    assert torch.allclose(rm.disagreement(models(x), np.zeros(5, int)), torch.zeros(5))
+
+
+def test_a_tiny_run_writes_every_round_and_its_table_and_figure(tmp_path):
+    rows = rm.run(1, inits=("random",), scale=TINY, progress=False, log=lambda *_: None)
+    assert [(r["method"], r["round"]) for r in rows] == [("none", 0), ("disagreement", 1), ("random", 1)]
+    assert [r["labels"] for r in rows] == [0, 8, 8] and [r["steps"] for r in rows] == [20, 30, 30]
+    for r in rows:
+        for family in rm.FAMILIES:
+            assert {"human_rewarded", "planner_human", "true_planner_human"} <= set(r[family])
+    rm.CHAPTER.save(rows, tmp_path)
+    table = (tmp_path / "reward_model.md").read_text()
+    assert table.count("\n| random |") == 3 and "Planning on the true reward" in table
+    assert json.loads((tmp_path / "reward_model.json").read_text())[0]["method"] == "none"
+    assert (tmp_path / "reward_model.png").stat().st_size > 0
