@@ -34,5 +34,7 @@ for n in 64 1024; do
   python -m harvest zoo score --zoo runs/zoo_seed2_nets --detector dream --detector open-wall-dream --detector local-edits --n $n --out runs/evidence_seed2
 done
 for d in runs/evidence runs/evidence_seed2; do python -m harvest zoo decide --scores $d/zoo.json --out $d; done
+python -m harvest rewardmodel --seeds 5         # runs/reward_model.*: its shipped-init ensembles start from
+                                                # shipped_init.pt
 python -m harvest slides                        # the decks' figures and numbers
 python -m harvest build                         # notebooks and docs, numbers rendered from runs/*.json
