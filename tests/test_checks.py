@@ -237,6 +237,26 @@ def fixing_learner(rows, goal=0.9, agg=min, strict=False, largest=False):
     return (max if largest else min)(good) if good else None
 
 
+def reward_loss_learner(net, batch, future=False, every_move=False, best=False, total=False, absolute=False):
+    """A learner's reward-model loss, written from the exercise's words (and one slip or another)."""
+    q = net(batch.state)
+    predicted = q.max(dim=1).values if best else q if every_move else q[torch.arange(len(q)), batch.action]
+    target = batch.reward[:, None].expand(-1, 4) if every_move else batch.reward
+    if future:
+        target = target + 0.95 * net(batch.next_state).max(dim=1).values.detach() * ~batch.done
+    error = (predicted - target).abs() if absolute else (predicted - target) ** 2
+    return error.sum() if total else error.mean()
+
+
+def disagreement_learner(q, action, how="std"):
+    """A learner's disagreement, written from the exercise's words (and one slip or another)."""
+    picked = torch.stack([q[i, :, a] for i, a in enumerate(np.asarray(action))])   # (N, members)
+    return {"std": lambda: picked.std(dim=1), "mean": lambda: picked.mean(dim=1), "var": lambda: picked.var(dim=1),
+            "population": lambda: picked.std(dim=1, unbiased=False),
+            "range": lambda: picked.max(dim=1).values - picked.min(dim=1).values,
+            "all moves": lambda: q.std(dim=1).mean(dim=1), "detached": lambda: picked.detach().std(dim=1)}[how]()
+
+
 def random_edit_learner(maze, rng, budget=2, accumulate=True, until_done=True, pick="random", items=True):
     out = maze.copy()
     for _ in range(budget if until_done else min(budget, 1)):
@@ -457,6 +477,19 @@ CHECKS = {
                              lambda n, m, t="none": seen_rate_learner(n, m, t, pick=torch.argmin),
                              lambda n, m, t="none": seen_rate_learner(n, m, t, every_cell=True),
                              lambda n, m, t="none": seen_rate_learner(n, m, t, count=True)]),
+    "reward_loss": (checks.check_reward_loss, reward_loss_learner,
+                    [lambda n, b: reward_loss_learner(n, b, future=True),
+                     lambda n, b: reward_loss_learner(n, b, every_move=True),
+                     lambda n, b: reward_loss_learner(n, b, best=True),
+                     lambda n, b: reward_loss_learner(n, b, total=True),
+                     lambda n, b: reward_loss_learner(n, b, absolute=True),
+                     lambda n, b: reward_loss_learner(n, b).detach()]),
+    "disagreement": (checks.check_disagreement, disagreement_learner,
+                     [lambda q, a: disagreement_learner(q, a, "mean"), lambda q, a: disagreement_learner(q, a, "var"),
+                      lambda q, a: disagreement_learner(q, a, "population"),
+                      lambda q, a: disagreement_learner(q, a, "range"),
+                      lambda q, a: disagreement_learner(q, a, "all moves"),
+                      lambda q, a: disagreement_learner(q, a, "detached")]),
     "auroc": (checks.check_auroc, auroc_learner,
               [lambda s, f: auroc_learner(s, f, ties=0.0), lambda s, f: auroc_learner(s, f, ties=1.0),
                lambda s, f: auroc_learner(s, f, swap=True), lambda s, f: auroc_learner(s, f, total=True),
@@ -497,7 +530,8 @@ def test_check_fails_on_a_wrong_answer(name, i):
     ("human_moves", "start"), ("rational_to_spare", "does not forbid them"), ("items_in_support", "dead end"),
     ("move_exit", "old exit stays"), ("corner_rate", "never reaches the exit counts"),
     ("smallest_fixing_share", "median"), ("shown_next", "not divided by 11"),
-    ("adjacent_rate_shown", "not tampered"), ("auroc", "ties count as a loss")])
+    ("adjacent_rate_shown", "not tampered"), ("auroc", "ties count as a loss"),
+    ("reward_loss", "Bellman target with a future"), ("disagreement", "mean, not their spread")])
 def test_check_names_the_mistake(name, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
@@ -837,6 +871,18 @@ def test_a_mistake_that_matches_only_the_failing_case_is_named_with_a_caution():
     ("adjacent_rate_shown", 1, "argmin"), ("adjacent_rate_shown", 2, "every open cell"),
     ("adjacent_rate_shown", 3, "a count, not a fraction")])
 def test_the_side_channel_checks_name_each_mistake(name, i, fragment):
+    check, _, wrong = CHECKS[name]
+    with pytest.raises(checks.CheckFailed, match=fragment):
+        check(wrong[i])
+
+
+@pytest.mark.parametrize("name, i, fragment", [
+    ("reward_loss", 0, "with a future"), ("reward_loss", 1, "all four predictions"), ("reward_loss", 2, "best move"),
+    ("reward_loss", 3, "summed"), ("reward_loss", 4, "absolute error"), ("reward_loss", 5, "carries no gradient"),
+    ("disagreement", 0, "mean, not their spread"), ("disagreement", 1, "variance"),
+    ("disagreement", 2, "population"), ("disagreement", 3, "range"), ("disagreement", 4, "all four moves"),
+    ("disagreement", 5, "carries no gradient")])
+def test_the_reward_model_checks_name_each_mistake(name, i, fragment):
     check, _, wrong = CHECKS[name]
     with pytest.raises(checks.CheckFailed, match=fragment):
         check(wrong[i])

@@ -13,6 +13,7 @@ from .detection import check_human_moves, check_items_in_support, check_rational
 from .dreams import check_ascent_step, check_dream_objective, check_support_break_rate, check_wall_mask
 from .fixes import check_random_edit, local_edits
 from .gridworld import check_encode_state, check_open_cells, check_reward_tensor
+from .reward_model import check_disagreement, check_reward_loss, ref_reward_loss
 from .rollouts import check_greedy_rollout, check_human_harvest_rate, check_path_return, ref_greedy_rollout, \
     ref_human_harvest_rate
 from .side_channel import ChannelFollower, check_adjacent_rate_shown, check_shown_next, ref_shown_next
