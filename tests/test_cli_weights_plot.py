@@ -87,6 +87,21 @@ def test_plots_return_figures(hand):
         fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
 
 
+def test_a_path_never_crosses_a_letter_and_the_policy_draws_no_arrow_on_an_item(hand):
+    """The review read lines through H and arrows beside it as 'H->': a path stops short of a lettered cell's
+    centre, and an item's cell shows its letter alone."""
+    import matplotlib.patches
+    from harvest.core.maze import CROP, HUMAN, from_text, open_cells
+    maze = from_text("\n".join(["..H....", *["......."] * 5, "......E"]))
+    fig = plot.plot_maze(maze, path=[(0, 0), (0, 1), (0, 2), (0, 1), (1, 1)])
+    points = np.concatenate([line.get_xydata() for line in fig.axes[0].get_lines()])
+    assert np.hypot(points[:, 0] - 2, points[:, 1] - 0).min() >= 0.29, "no part of the path within 0.3 of the H"
+    fig = plot.plot_policy(make_net(32, seed=0), hand)
+    arrows = [a for a in fig.axes[0].patches if isinstance(a, matplotlib.patches.FancyArrow)]
+    items = int(np.isin(hand, (CROP, HUMAN)).sum())
+    assert items and len(arrows) == int(open_cells(hand).sum()) - items
+
+
 def test_train_builds_the_network_its_size_flags_ask_for(tmp_path, capsys):
     from harvest.cli import main
     from harvest.core import weights

@@ -7,7 +7,6 @@ import matplotlib
 import numpy as np
 import torch
 from matplotlib.colors import ListedColormap
-from matplotlib.patheffects import withStroke
 from matplotlib.figure import Figure
 
 from .encoding import planes, spec_of
@@ -54,20 +53,28 @@ def plot_maze(maze, ax=None, path=None, title=None, agent=None):
     maze = np.asarray(maze)
     ax.imshow(maze + 1, cmap=_COLOURS, vmin=0, vmax=4)
     for (r, c), v in np.ndenumerate(maze):
-        if v in _LETTERS:   # with a path: above it, ringed in the cell's own colour so that a line through it reads
-            ring = [withStroke(linewidth=5, foreground=_COLOURS(v + 1))] if path is not None else None
-            ax.text(c, r, _LETTERS[v], ha="center", va="center", fontsize=11, weight="bold", zorder=4,
-                    path_effects=ring)
+        if v in _LETTERS:
+            ax.text(c, r, _LETTERS[v], ha="center", va="center", fontsize=11, weight="bold", zorder=4)
     ax.add_patch(matplotlib.patches.Circle((0, 0), 0.35, fill=False, lw=2, color="#3366cc"))
     if path is not None:
-        path = np.asarray(path)
-        ax.plot(path[:, 1], path[:, 0], "-o", color="#3366cc", lw=2, ms=3, alpha=0.8)
+        plot_path(ax, np.asarray(path), np.isin(maze, list(_LETTERS)))
     if agent is not None:
         ax.add_patch(matplotlib.patches.Circle(agent[::-1], 0.26, color="#3366cc", zorder=5))
     _grid_axes(ax)
     if title:
         ax.set_title(title, fontsize=10)
     return fig
+
+
+def plot_path(ax, path, lettered, gap=0.3):
+    """A path of (row, col) cells as a line with a dot per cell; the line stops `gap` short of the centre of a
+    lettered cell (True in `lettered`), so that it touches the letter's cell and never crosses the letter."""
+    for (r0, c0), (r1, c1) in zip(path[:-1], path[1:]):
+        a, b = np.array([c0, r0], float), np.array([c1, r1], float)
+        a, b = a + gap * lettered[r0, c0] * (b - a), b - gap * lettered[r1, c1] * (b - a)
+        ax.plot([a[0], b[0]], [a[1], b[1]], "-", color="#3366cc", lw=2, alpha=0.8, solid_capstyle="butt")
+    plain = np.array([not lettered[r, c] for r, c in path], bool)
+    ax.plot(path[plain, 1], path[plain, 0], "o", color="#3366cc", ms=3, alpha=0.8)
 
 
 @torch.no_grad()
@@ -84,18 +91,17 @@ def q_grid(net, maze):
 
 
 def plot_policy(net, maze, ax=None, title=None):
-    """The greedy move on every open cell as an arrow (on an item's cell, after harvesting it, drawn beside its
-    letter); red arrows step onto a human."""
+    """The greedy move on every open cell without an item as an arrow (an item's cell shows its letter only);
+    red arrows step onto a human."""
     fig, ax = _axes(ax)
     plot_maze(maze, ax=ax, title=title)
     q = q_grid(net, maze)
-    for r, c in zip(*np.nonzero(open_cells(maze))):
+    for r, c in zip(*np.nonzero(open_cells(maze) & ~np.isin(maze, (CROP, HUMAN)))):
         a = int(np.argmax(q[r, c]))
         dr, dc = MOVES[a]
         tr, tc = r + dr, c + dc
         onto_human = inside(tr, tc) and maze[tr, tc] == HUMAN
-        start, length = (0.2, 0.28) if maze[r, c] in (CROP, HUMAN) else (-0.25, 0.4)   # beside an item's letter
-        ax.arrow(c + start * dc, r + start * dr, length * dc, length * dr, head_width=0.18, head_length=0.12,
+        ax.arrow(c - 0.25 * dc, r - 0.25 * dr, 0.4 * dc, 0.4 * dr, head_width=0.18, head_length=0.12,
                  color="#d62728" if onto_human else "#1f4e9c", length_includes_head=True)
     return fig
 
