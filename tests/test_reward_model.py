@@ -2,15 +2,14 @@
 import json
 
 import numpy as np
-import pytest
 import torch
 
-from harvest.core.encoding import decode
-from harvest.core.maze import CROP, EMPTY, EXIT, HUMAN, WALL, from_text
-from harvest.core.rules import REWARDS, move
+from harvest.core.encoding import decode, encode
+from harvest.core.maze import EMPTY, EXIT, WALL, from_text
+from harvest.core.rules import move
 from harvest.research.chapters import reward_model as rm
 
-TINY = rm.Scale(steps=20, round_steps=10, batch_size=64, members=2, rounds=1, labels=8, n_test=6)
+TINY = rm.Scale(steps=20, round_steps=10, batch_size=64, members=2, rounds=1, labels=8, candidates=16, n_test=6)
 MAZE = from_text("""
 ...#..c
 ##.#.#.
@@ -54,17 +53,20 @@ def test_labels_are_the_true_rewards_of_the_searched_moves():
     assert np.array_equal(labels.reward.numpy(), expected) and len(labels) == 12
 
 
-def test_the_search_changes_only_items_on_open_cells_and_the_control_changes_as_many():
+def test_the_search_changes_only_the_entered_cell_and_keeps_the_most_disputed_states():
     models = rm.ensemble("random", 0, 2)
-    p = rm.starts(16, seed=1)
-    grids, changed = rm.search(models, p)
-    walls = lambda g: np.isin(g, (WALL, EXIT))
-    assert np.array_equal(walls(grids), walls(p.mazes)), "walls and the exit stay as they were"
-    assert changed.sum() > 0, "two random members disagree somewhere: the search moves some items"
-    assert all(grids[i][tuple(p.agent[i])] == EMPTY for i in range(len(p)))
-    control = rm.random_items(p, changed, seed=1)
-    assert np.array_equal((control != p.mazes).sum(axis=(1, 2)), changed)
-    assert np.array_equal(walls(control), walls(p.mazes))
+    p = rm.starts(32, seed=1)
+    grids, pick = rm.search(models, p, keep=8, lr=0.05)
+    assert len(grids) == len(set(pick)) == 8
+    for g, i in zip(grids, pick):
+        changed = np.argwhere(g != p.mazes[i])
+        assert all(tuple(c) == tuple(p.human[i]) for c in changed), "only the cell the move enters may change"
+    searched = rm.decoded(rm.search_inputs(models, p, 0.05), p)
+    with torch.no_grad():
+        spread = rm.disagreement(models(encode(searched, p.agent[:, 0], p.agent[:, 1])), p.action)
+    assert spread[pick].min() >= np.delete(spread.numpy(), pick).max() - 1e-6, "the kept states are the most disputed"
+    control, chosen = rm.random_contents(p, 8, seed=1)
+    assert all((control[k] != p.mazes[i]).sum() <= 1 for k, i in enumerate(chosen))
 
 
 def test_identical_members_do_not_disagree():
@@ -75,13 +77,13 @@ def test_identical_members_do_not_disagree():
 
 def test_a_tiny_run_writes_every_round_and_its_table_and_figure(tmp_path):
     rows = rm.run(1, inits=("random",), scale=TINY, progress=False, log=lambda *_: None)
-    assert [(r["method"], r["round"]) for r in rows] == [("none", 0), ("disagreement", 1), ("random", 1)]
-    assert [r["labels"] for r in rows] == [0, 8, 8] and [r["steps"] for r in rows] == [20, 30, 30]
+    assert [(r["method"], r["round"]) for r in rows] == [("first", 0), ("disagreement", 1), ("random", 1), ("none", 1)]
+    assert [r["labels"] for r in rows] == [0, 8, 8, 0] and [r["steps"] for r in rows] == [20, 30, 30, 30]
     for r in rows:
         for family in rm.FAMILIES:
             assert {"human_rewarded", "planner_human", "true_planner_human"} <= set(r[family])
     rm.CHAPTER.save(rows, tmp_path)
     table = (tmp_path / "reward_model.md").read_text()
-    assert table.count("\n| random |") == 3 and "Planning on the true reward" in table
-    assert json.loads((tmp_path / "reward_model.json").read_text())[0]["method"] == "none"
+    assert table.count("\n| random |") == 4 and "Planning on the true reward" in table
+    assert json.loads((tmp_path / "reward_model.json").read_text())[0]["method"] == "first"
     assert (tmp_path / "reward_model.png").stat().st_size > 0

@@ -12,12 +12,14 @@ chapter measures, on test mazes of the generator and of three families off its s
 treats a human (the share of human harvests it rewards above zero; the true reward is -11) and what the planner then
 does (the share of mazes where it harvests a human).
 
-Then rounds of labels. `search` starts from generator states and climbs the ensemble's disagreement (the spread of
-the members' predictions for one move) on the input, the way the dream climbs towards harm
-(`harvest.core.dream.dream`): only the crop and human planes may change, on open cells other than the agent's. Each
-searched state is decoded to a maze, labelled with the true reward of its move, and added to training. The control,
-`random`, labels as many states with the same number of item cells changed at random places. Each round trains every
-member for `steps` more on the generator transitions and the labels so far (a quarter of each batch from the labels).
+Then rounds of labels. Each round draws `candidates` generator states (an agent on an open cell, a move into an open
+neighbour) and `search` climbs the members' disagreement (the spread of their predictions for that move) on the
+input, the way the dream climbs towards harm (`harvest.core.dream.dream`): only the crop and human inputs of the
+cell the move enters may change, since that cell decides the move's reward. The `labels` states the members then
+disagree on most are labelled with their true reward and join training. The controls: `random` labels as many
+candidates with the entered cell made empty, a crop or a human at random, and `none` labels nothing. Each round trains
+every member `round_steps` more on the generator transitions and the labels so far (a quarter of each batch from the
+labels).
 """
 import copy
 import statistics
@@ -31,7 +33,7 @@ import torch
 from ...core import optimal
 from ...core.dqn import make_net
 from ...core.dream import Placements, ascent_step, dream
-from ...core.encoding import CROPS, HUMANS, N_INPUTS, decode, grid_planes, place_agent
+from ...core.encoding import CROPS, HUMANS, N_INPUTS, decode, encode, grid_planes, place_agent
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVES, SIZE, WALL, generate, inside
 from ...core.replay import ReplayBuffer, build_buffer, merge
 from ...core.rules import MAX_STEPS, REWARDS, move
@@ -42,7 +44,7 @@ from ..standard_recipe import family_test_mazes, training_mazes
 
 COMMAND = "python -m harvest rewardmodel --seeds 5"
 INITS = ("random", "shipped")
-METHODS = ("disagreement", "random")      # how a round picks the states it labels ("none": round 0)
+METHODS = ("disagreement", "random", "none")   # how a round picks the states it labels (none: no labels at all)
 FAMILIES = ("generator", "short", "pocket", "stub")
 KEYS = ("init", "method", "seed", "round")
 SEARCH_STARTS = register(30, "reward-model chapter: the generator states a search starts from")
@@ -51,18 +53,20 @@ RANDOM_LABELS = register(31, "reward-model chapter: the random control's item ce
 
 @dataclass(frozen=True)
 class Scale:
-    steps: int = 1000        # training steps per member, the first training
+    steps: int = 2000        # training steps per member, the first training
     round_steps: int = 500   # training steps per member in each round of labels
     batch_size: int = 256
     lr: float = 1e-3
     members: int = 3
     rounds: int = 2          # rounds of labels after the first training
     labels: int = 256        # states labelled per round
+    candidates: int = 2048   # states searched per round, of which the `labels` most disputed are labelled
+    search_lr: float = 0.05  # the search's step: 30 steps can carry an input across 0.5
     n_test: int = 300        # test mazes per family
 
 
 FULL = Scale()
-QUICK = Scale(steps=60, round_steps=30, members=2, rounds=1, labels=32, n_test=12)
+QUICK = Scale(steps=60, round_steps=30, members=2, rounds=1, labels=32, candidates=64, n_test=12)
 
 
 class Ensemble(torch.nn.Module):
@@ -132,15 +136,13 @@ def starts(n, seed):
     return Placements(mazes, target, agent, action)   # `human` holds the cell the move enters
 
 
-def item_mask(mazes):
-    """mask_fn for the search: the crop and human planes on open cells, never the agent's cell."""
-    def mask(agent, _target):
-        m = torch.zeros(len(agent), N_INPUTS)
-        free = torch.as_tensor((mazes != WALL) & (mazes != EXIT)).reshape(len(agent), -1).float()
-        free[torch.arange(len(agent)), torch.as_tensor(agent[:, 0] * SIZE + agent[:, 1])] = 0.0
-        m[:, CROPS], m[:, HUMANS] = free, free
-        return m
-    return mask
+def entered_cell(agent, target):
+    """mask_fn for the search: the crop and human inputs of the cell each move enters, where its reward is decided."""
+    m = torch.zeros(len(agent), N_INPUTS)
+    cell = torch.as_tensor(np.asarray(target)[:, 0] * SIZE + np.asarray(target)[:, 1])
+    m[torch.arange(len(agent)), CROPS.start + cell] = 1.0
+    m[torch.arange(len(agent)), HUMANS.start + cell] = 1.0
+    return m
 
 
 def disagreement(q, action):
@@ -150,31 +152,41 @@ def disagreement(q, action):
 
 
 def decoded(x, p):
-    """Searched inputs -> mazes: the items read off the planes, walls and exit as they started; and per state how
-    many item cells changed."""
+    """Searched inputs -> mazes: the items read off the planes, walls and exit as they started."""
     base = np.where(np.isin(p.mazes, (CROP, HUMAN)), EMPTY, p.mazes)            # walls, exit and open cells
     items = np.stack([decode(row)[0] for row in x])
-    grids = np.where(np.isin(items, (CROP, HUMAN)) & (base == EMPTY), items, base).astype(np.int8)
-    changed = (grids != p.mazes).sum(axis=(1, 2))
-    return grids, changed
+    return np.where(np.isin(items, (CROP, HUMAN)) & (base == EMPTY), items, base).astype(np.int8)
 
 
-def search(models, p):
-    """Climb the ensemble's disagreement on the item planes of states `p`; the mazes found and the cells changed."""
-    x, _ = dream(models, p, objective_fn=disagreement, mask_fn=item_mask(p.mazes), step_fn=ascent_step)
-    return decoded(x, p)
+def search_inputs(models, p, lr):
+    """The dream's ascent on the members' disagreement, free on the entered cells of the candidate states `p`."""
+    return dream(models, p, lr=lr, objective_fn=disagreement, mask_fn=entered_cell, step_fn=ascent_step)[0]
 
 
-def random_items(p, changed, seed):
-    """The control: as many item cells changed as the search changed in each state, at random open cells."""
+def search(models, p, keep, lr):
+    """Climb the members' disagreement on the entered cells of candidate states `p`, decode, and keep the `keep`
+    states they disagree on most: (their mazes, their indices in `p`)."""
+    grids = decoded(search_inputs(models, p, lr), p)
+    with torch.no_grad():
+        spread = disagreement(models(encode(grids, p.agent[:, 0], p.agent[:, 1])), p.action)
+    best = torch.argsort(spread, descending=True, stable=True)[:keep].numpy()
+    return grids[best], best
+
+
+def random_contents(p, keep, seed):
+    """The control: `keep` of the candidates at random, the cell each move enters made empty, a crop or a human at
+    random: (their mazes, their indices in `p`)."""
     rng = rng_for(seed, RANDOM_LABELS)
-    grids = p.mazes.copy()
-    for i, k in enumerate(changed):
-        free = [tuple(c) for c in np.argwhere((grids[i] != WALL) & (grids[i] != EXIT)) if tuple(c) != tuple(p.agent[i])]
-        for j in rng.choice(len(free), size=min(int(k), len(free)), replace=False):
-            r, c = free[j]
-            grids[i, r, c] = EMPTY if grids[i, r, c] in (CROP, HUMAN) else (CROP, HUMAN)[rng.integers(2)]
-    return grids
+    pick = rng.choice(len(p), size=keep, replace=False)
+    grids = p.mazes[pick].copy()
+    grids[np.arange(keep), p.human[pick, 0], p.human[pick, 1]] = rng.choice([EMPTY, CROP, HUMAN], size=keep)
+    return grids, pick
+
+
+def labelled(models, method, p, keep, lr, seed):
+    """The states a round labels with their true reward: chosen by `method` among the candidates `p`."""
+    grids, pick = search(models, p, keep, lr) if method == "disagreement" else random_contents(p, keep, seed)
+    return transitions(grids, p.agent[pick, 0], p.agent[pick, 1], p.action[pick])
 
 
 def plan(models, maze, start=(0, 0)):
@@ -234,7 +246,7 @@ def truth(tests):
 
 
 def one_run(init, seed, methods=METHODS, scale=FULL, tests=None, log=lambda *_: None):
-    """Rows for one initialisation and seed: round 0 (the first training, method "none"), then rounds 1..R of
+    """Rows for one initialisation and seed: round 0 (the first training, method "first"), then rounds 1..R of
     each labelling method, each method continuing from its own copy of the round-0 ensemble."""
     tests = tests if tests is not None else test_mazes(scale.n_test)
     t = time.perf_counter()
@@ -243,9 +255,12 @@ def one_run(init, seed, methods=METHODS, scale=FULL, tests=None, log=lambda *_: 
     yardstick = truth(tests)
     rows = []
 
-    def record(models, method, rnd, n_labels, steps):
-        row = {"init": init, "method": method, "seed": seed, "round": rnd, "labels": n_labels, "steps": steps,
-               "members": scale.members, "seconds": round(time.perf_counter() - t, 1),
+    lit = np.isin(training_mazes(seed), (CROP, HUMAN)).any(axis=0)   # cells where some training maze holds an item
+
+    def record(models, method, rnd, labels, steps, new=None):
+        row = {"init": init, "method": method, "seed": seed, "round": rnd, "labels": len(labels) if labels else 0,
+               "steps": steps, "members": scale.members, "seconds": round(time.perf_counter() - t, 1),
+               **label_shares(new, lit),
                **{name: {**measure(models, mazes), "true_planner_human": yardstick[name]}
                   for name, mazes in tests.items()}}
         rows.append(row)
@@ -253,20 +268,30 @@ def one_run(init, seed, methods=METHODS, scale=FULL, tests=None, log=lambda *_: 
             f"{name} human rewarded {percent(row[name]['human_rewarded'])}, planner harvests "
             f"{percent(row[name]['planner_human'])}" for name in FAMILIES))
 
-    record(first, "none", 0, 0, scale.steps)
+    record(first, "first", 0, None, scale.steps)
     for method in methods:
         models, labels, steps = copy.deepcopy(first), None, scale.steps
         for rnd in range(1, scale.rounds + 1):
-            p = starts(scale.labels, 1000 * seed + rnd)
-            grids, changed = search(models, p)
-            if method == "random":
-                grids = random_items(p, changed, 1000 * seed + rnd)
-            new = transitions(grids, p.agent[:, 0], p.agent[:, 1], p.action)
-            labels = new if labels is None else merge(labels, new)
+            new = None
+            if method != "none":
+                p = starts(scale.candidates, 1000 * seed + rnd)
+                new = labelled(models, method, p, scale.labels, scale.search_lr, 1000 * seed + rnd)
+                labels = new if labels is None else merge(labels, new)
             models = train(models, buffer, labels, scale.round_steps, scale, 100 * seed + rnd)
             steps += scale.round_steps
-            record(models, method, rnd, len(labels), steps)
+            record(models, method, rnd, labels, steps, new)
     return rows
+
+
+def label_shares(new, lit):
+    """What a round's labels hold: the share whose move enters an item, and an item on a cell where no training maze
+    holds one (`lit` is False there); None for a round without labels."""
+    if new is None:
+        return {"label_items": None, "label_items_unlit": None}
+    entered = new.grids[new.grid.long(), new.next_row.long(), new.next_col.long()].numpy()
+    item = np.isin(entered, (CROP, HUMAN))
+    unlit = item & ~lit[new.next_row.numpy(), new.next_col.numpy()]
+    return {"label_items": float(item.mean()), "label_items_unlit": float(unlit.mean())}
 
 
 def run(seeds=5, inits=INITS, methods=METHODS, scale=FULL, progress=True, log=print, checkpoint=None):
@@ -279,22 +304,24 @@ def run(seeds=5, inits=INITS, methods=METHODS, scale=FULL, progress=True, log=pr
 
 def ordered(rows):
     """Rows by init, then round 0 and each method's rounds, then seed."""
-    method = lambda r: -1 if r["method"] == "none" else METHODS.index(r["method"])
+    method = lambda r: -1 if r["method"] == "first" else METHODS.index(r["method"])
     return sorted(rows, key=lambda r: (INITS.index(r["init"]), method(r), r["round"], r["seed"]))
 
 
 def table(rows):
     """Markdown: per init, method and round, medians (ranges) over seeds of how the learned objective treats a
     human and how often the planner harvests one, per family."""
-    head = ["init", "labels by", "round", "seeds", "labels", "steps per member"]
+    head = ["init", "labels by", "round", "seeds", "labels", "the round's labels: items on unlit cells",
+            "steps per member"]
     head += [f"{f}: {what}" for f in FAMILIES for what in ("human rewarded", "planner harvests")]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     groups = {}
     for r in ordered(rows):
         groups.setdefault((r["init"], r["method"], r["round"]), []).append(r)
     for (init, method, rnd), rs in groups.items():
-        cells = [init, "–" if method == "none" else method, str(rnd), str(len(rs)), median_range([r["labels"] for r in rs], False),
-                 median_range([r["steps"] for r in rs], False)]
+        unlit = [r["label_items_unlit"] for r in rs if r.get("label_items_unlit") is not None]
+        cells = [init, "–" if method == "first" else method, str(rnd), str(len(rs)), median_range([r["labels"] for r in rs], False),
+                 median_range(unlit) if unlit else "–", median_range([r["steps"] for r in rs], False)]
         cells += [median_range([r[f][key] for r in rs]) for f in FAMILIES for key in ("human_rewarded", "planner_human")]
         lines.append("| " + " | ".join(cells) + " |")
     if rows:
@@ -309,16 +336,16 @@ def figure(rows):
     from matplotlib.figure import Figure
     fig = Figure(figsize=(3.4 * len(FAMILIES), 3.6), layout="constrained")
     axes = fig.subplots(1, len(FAMILIES), sharey=True)
-    colours = {("random", "disagreement"): "#1f77b4", ("random", "random"): "#9ecae1",
-               ("shipped", "disagreement"): "#d62728", ("shipped", "random"): "#fcae91"}
+    colours = {("random", "disagreement"): "#1f77b4", ("random", "random"): "#9ecae1", ("random", "none"): "#bbbbbb",
+               ("shipped", "disagreement"): "#d62728", ("shipped", "random"): "#fcae91", ("shipped", "none"): "#777777"}
     for ax, family in zip(axes, FAMILIES):
         for (init, method), colour in colours.items():
-            rs = [r for r in rows if r["init"] == init and r["method"] in (method, "none")]
+            rs = [r for r in rows if r["init"] == init and r["method"] in (method, "first")]
             if not rs:
                 continue
             rounds = sorted({r["round"] for r in rs})
             for r in rs:
-                ax.plot(r["round"] + 0.05 * (METHODS.index(method) - 0.5), 100 * r[family]["planner_human"], "o",
+                ax.plot(r["round"] + 0.05 * (METHODS.index(method) - 1), 100 * r[family]["planner_human"], "o",
                         color=colour, ms=4, alpha=0.7)
             ax.plot(rounds, [100 * statistics.median(r[family]["planner_human"] for r in rs if r["round"] == k)
                              for k in rounds], "-", color=colour, label=f"{init} init, {method} labels")
