@@ -13,7 +13,7 @@ from harvest.research.chapters import reward_model as rm
 from harvest.research.standard_recipe import family_test_mazes, training_mazes
 
 buf = build_buffer(training_mazes(0))
-models = rm.train(rm.ensemble("shipped", 0, 3), buf, None, rm.FULL, 0)
+models = rm.train(rm.ensemble("shipped", 0, 3), buf, None, 1000, rm.FULL, 0)
 b = build_buffer(family_test_mazes("short", 40), items_removed=False)
 batch = b.batch(torch.arange(len(b)))
 with torch.no_grad():
@@ -23,7 +23,7 @@ for name, val in [("move", -0.25), ("bump", -5.0), ("crop", 2.0), ("human", -11.
     print(f"{name:6s} n={int(sel.sum()):5d} learned median {pred[sel].median():+.2f}, "
           f"share > 0: {(pred[sel] > 0).float().mean():.1%}, max {pred[sel].max():+.2f}")
 for init in ["random", "shipped"]:
-    models = rm.train(rm.ensemble(init, 0, 3), buf, None, rm.FULL, 0)
+    models = rm.train(rm.ensemble(init, 0, 3), buf, None, 1000, rm.FULL, 0)
     p = rm.starts(256, 1)
     grids, changed = rm.search(models, p)
     target = grids[np.arange(256), p.human[:, 0], p.human[:, 1]]
