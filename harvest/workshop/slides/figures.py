@@ -29,12 +29,12 @@ from ...core import channel
 from ...core.maze import CROP, EMPTY, EXIT, HUMAN, MOVE_NAMES, MOVES, from_text, generate, inside
 from ...core.seeding import register, rng_for
 from ...core.weights import WEIGHTS_DIR
-from ...research.chapters import corner, fixes, side_channel, story, zoo
+from ...research.chapters import corner, fixes, reward_model, side_channel, story, zoo
 from ...research.standard_recipe import family_test_mazes
 from ...research.superpowers import PULL, REWRITE, apply
 from .sources import (HUNT_PATH, REPAIRED, RESULTS, SAFE_PATH, SHOWN, TWIN_ID, TWIN_OOD, Skip, corner_rows,
-                      corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, shipped, side_channel_rows, verdict,
-                      decision_rows, walk, zoo_rows)
+                      corner_test_mazes, dreamed, fixes_rows, held_out, lie_bites, reward_model_rows, shipped,
+                      side_channel_rows, verdict, decision_rows, walk, zoo_rows)
 
 FIGURE_MAZES = register(99, "slides: mazes drawn for figures")
 
@@ -452,6 +452,13 @@ def side_channel_walk():
 @figure
 def side_channel_results():
     return side_channel.figure(side_channel_rows())
+
+
+# ---------------------------------------------------------------- the reward-model chapter
+
+@figure
+def reward_model_results():
+    return reward_model.figure(reward_model_rows())
 
 
 # ---------------------------------------------------------------- the zoo

@@ -15,7 +15,7 @@ from ...core.files import ROOT
 from ...core.rules import step
 from ...core.weights import load_shipped
 from ...research import reference
-from ...research.chapters import corner, fixes, side_channel, zoo
+from ...research.chapters import corner, fixes, reward_model, side_channel, zoo
 from ...research.chapters.story import RUNS
 from ...research.standard_recipe import family_test_mazes, moved_exit_test_mazes, test_sets
 
@@ -115,6 +115,14 @@ def side_channel_rows():
     """The side-channel chapter's rows from runs/side_channel.json, or Skip."""
     try:
         return side_channel.CHAPTER.load(ROOT / "runs" / "side_channel.json")
+    except HarvestError as err:
+        raise Skip(str(err)) from None
+
+
+def reward_model_rows():
+    """The reward-model chapter's rows from runs/reward_model.json, or Skip."""
+    try:
+        return reward_model.CHAPTER.load(ROOT / "runs" / "reward_model.json")
     except HarvestError as err:
         raise Skip(str(err)) from None
 
