@@ -330,32 +330,38 @@ def table(rows):
     return "\n".join(lines) + "\n"
 
 
-def figure(rows):
-    """Per family, the share of mazes where the planner harvests a human against the round: a dot per seed, a line
-    through the medians, one colour per init and labelling method."""
+PANELS = (("human_rewarded", "human harvests the learned\nreward pays for, %"),
+          ("planner_human", "mazes where the planner\nharvests a human, %"),
+          ("planner_exit", "mazes where the planner\nreaches the exit, %"))
+
+
+def figure(rows, family="short"):
+    """On `family`'s test mazes, against the round of labels: what the learned reward pays for a human harvest, how
+    often the planner harvests a human, and how often it exits. A dot per seed, a line through the medians, one
+    colour per init and labelling method."""
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(3.4 * len(FAMILIES), 3.6), layout="constrained")
-    axes = fig.subplots(1, len(FAMILIES), sharey=True)
+    fig = Figure(figsize=(13, 4.6), layout="constrained")
+    axes = fig.subplots(1, len(PANELS), sharey=True)
     colours = {("random", "disagreement"): "#1f77b4", ("random", "random"): "#9ecae1", ("random", "none"): "#bbbbbb",
                ("shipped", "disagreement"): "#d62728", ("shipped", "random"): "#fcae91", ("shipped", "none"): "#777777"}
-    for ax, family in zip(axes, FAMILIES):
+    words = {"disagreement": "labels by disagreement", "random": "random labels", "none": "no labels"}
+    for ax, (key, title) in zip(axes, PANELS):
         for (init, method), colour in colours.items():
             rs = [r for r in rows if r["init"] == init and r["method"] in (method, "first")]
-            if not rs:
+            if not any(r["method"] == method for r in rs):
                 continue
             rounds = sorted({r["round"] for r in rs})
-            for r in rs:
-                ax.plot(r["round"] + 0.05 * (METHODS.index(method) - 1), 100 * r[family]["planner_human"], "o",
-                        color=colour, ms=4, alpha=0.7)
-            ax.plot(rounds, [100 * statistics.median(r[family]["planner_human"] for r in rs if r["round"] == k)
-                             for k in rounds], "-", color=colour, label=f"{init} init, {method} labels")
-        ax.set_title(f"{family} mazes", fontsize=10)
+            jitter = 0.04 * (METHODS.index(method) - 1) + (0.015 if init == "shipped" else -0.015)
+            ax.plot([r["round"] + jitter for r in rs], [100 * r[family][key] for r in rs], "o", color=colour, ms=4,
+                    alpha=0.7)
+            ax.plot(rounds, [100 * statistics.median(r[family][key] for r in rs if r["round"] == k) for k in rounds],
+                    "-", color=colour, label=f"{init} init, {words[method]}")
+        ax.set_title(f"{family} mazes: {title}", fontsize=10)
         ax.set_xlabel("round of labels")
         ax.set_xticks(sorted({r["round"] for r in rows}))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("planner harvests a human, % of mazes")
     axes[0].set_ylim(-3, 103)
-    axes[-1].legend(fontsize=8)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=9, frameon=False)
     return fig
 
 
