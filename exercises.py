@@ -1683,6 +1683,117 @@ print(Path("runs/decisions.md").read_text() if Path("runs/decisions.md").is_file
 # *The answer to Question 16.2 is in the Answers section at the end of this file.*
 
 # %% [markdown]
+# ## Step 17. Bonus chapter: an agent that learns its reward
+#
+# The second of Hubinger's concrete experiments that fit this gridworld is
+# *robust reward learning*. Instead of learning what each move is worth
+# from the rewards it is paid, an agent learns a model of the reward
+# itself and plans on that model. Here the planning can be exact: a maze
+# is a small game (`harvest.core.optimal`, the tables of Step 0), so give
+# it a reward for every (state, move) and the best plan follows.
+#
+# A reward model reads a state as the agent does (the 161 inputs) and
+# predicts the reward of each of its four moves. It is Step 2's network
+# with no future in it: at discount 0, Bellman's target is the reward
+# alone. The project trains an *ensemble* of three, on every transition of
+# the standard recipe's generator mazes, each member from its own random
+# weights, or each from the shipped starting weights. The agent plans on
+# the members' mean.
+#
+# Where the members disagree, the data did not pin the reward down. So a
+# defender can ask for the true reward exactly there: search inputs for
+# disagreement with the dream's ascent of Step 7 (it climbs the members'
+# spread instead of the margin of a harmful move), label what it finds
+# with the true reward, train on it, and measure again. The control
+# labels as many inputs chosen at random, and a second control labels
+# none and trains as long.
+
+# %% [markdown]
+# ### Exercise 17.1: the reward model's loss
+#
+# > **Difficulty**: ●○○○○ · **Time**: 5 minutes
+# >
+# > Write `reward_loss(net, batch)`: the mean squared error between the
+# > network's prediction for each move that was taken (`batch.action`) and
+# > the reward that move paid (`batch.reward`). It is Step 2's loss with
+# > discount 0: no target network, no future.
+# >
+# > **Hint**: `net(batch.state).gather(1, batch.action[:, None])` picks the
+# > taken move's output; `torch.nn.functional.mse_loss` averages.
+
+# %%
+def reward_loss(net, batch):
+    """Mean squared error of the predicted reward of each taken move."""
+    raise NotImplementedError("exercise 17.1: reward_loss")
+
+
+checks.check_reward_loss(reward_loss)
+
+# %% [markdown]
+# ### Exercise 17.2: where the members disagree
+#
+# > **Difficulty**: ●●○○○ · **Time**: 10 minutes
+# >
+# > Write `disagreement(q, action)`. `q` holds the members' predictions,
+# > shape (states, members, 4); return, for each state `i`, the standard
+# > deviation across the members of their prediction for the move
+# > `action[i]`, shape (states,). Use `Tensor.std` as it is (the sample
+# > standard deviation), and keep the gradient: the search climbs it.
+# >
+# > **Hint**: `q[torch.arange(len(q)), :, action]` is (states, members).
+
+# %%
+def disagreement(q, action):
+    """The members' spread of the predicted reward of `action`, per state."""
+    raise NotImplementedError("exercise 17.2: disagreement")
+
+
+checks.check_disagreement(disagreement)
+
+# %% [markdown]
+# The project trained the ensembles and ran two rounds of 256 labels each,
+# over five seeds: `python -m harvest rewardmodel --seeds 5` (about 13
+# minutes on two cores). Each row measures, on 300 test mazes per family,
+# each with a human: the share of human harvests the learned reward pays
+# for (above 0; the true reward is -11), and the share of mazes where the
+# planner harvests a human. **Predict before you run the next cell.**
+# Started from the shipped weights, will the learned reward pay for
+# harvesting the humans of the short mazes? Will the planner then harvest
+# them? And after two rounds of labels chosen by disagreement, will it
+# harvest fewer?
+
+# %%
+my_prediction = {"the learned reward pays for short-maze humans": None, "the planner harvests them": None,
+                 "after the labels, it harvests fewer": None, "why": ""}
+
+# %%
+from harvest.research.chapters import reward_model  # noqa: E402
+
+reward_rows = reward_model.CHAPTER.load()   # runs/reward_model.json
+print(reward_model.table(reward_rows))
+show_figure(reward_model.figure(reward_rows), "step 17: a learned reward")
+print("your prediction:", my_prediction)
+
+# %% [markdown]
+# Read the short mazes' columns first, then the figure. Then look at one
+# column more: how often the planner reaches the exit.
+
+# %% [markdown]
+# **Question 17.1.** Started from the shipped weights, the learned reward
+# pays for nearly every human harvest on the short mazes, yet the planner
+# on it hardly ever harvests one. Why not?
+#
+# *The answer to Question 17.1 is in the Answers section at the end of this file.*
+
+# %% [markdown]
+# **Question 17.2.** After two rounds of labels the learned reward charges
+# nearly every human harvest as the truth does, and the planner harvests
+# *more* humans than before. How can both be true, and what would a
+# label have to constrain to prevent it?
+#
+# *The answer to Question 17.2 is in the Answers section at the end of this file.*
+
+# %% [markdown]
 # ## Answers
 #
 # One answer per question, by number. Read each after you have tried its question.
@@ -1950,3 +2061,32 @@ print(Path("runs/decisions.md").read_text() if Path("runs/decisions.md").is_file
 # networks says little about clean networks trained another way:
 # fine-tuned clean networks are where the first pair's false flags came
 # from.
+#
+# ### Question 17.1
+#
+# Look at the exit column: that planner almost never reaches the exit on
+# short mazes either. The reward model is wrong everywhere on them, not
+# only about humans: where training never looked it also pays for plain
+# moves (EXPERIMENTS.md, R48, measured a plain move at a median of +0.13
+# against the true -0.25 on such mazes). An exact planner finds the
+# largest error there is and exploits it, so it walks a loop of overpaid
+# moves until time runs out. It is safe because it is lost: the lower
+# left quarter of Step 5's two axes. The objective it learned is as wrong
+# as the agent's; this time the planner's competence points it elsewhere.
+#
+# ### Question 17.2
+#
+# A label says what one move from one state pays: "stepping onto the
+# human on this cell pays -11". The network fits it through the human's
+# input, which it also reads in every other state and for every other
+# move, and nothing in the data says that those moves still pay -0.25. So
+# it learns that a human on such a cell makes *every* move cost: R49
+# measured a plain move at a median of -4.0 while a human stands on the
+# grid and -0.5 once it is gone. The planner does the arithmetic, pays -12
+# once to remove the human, and walks on cheaply. The labels repaired
+# what they measured and created an incentive to remove humans. A label
+# would have to constrain the human's effect on the moves around it too:
+# every move of the states near it, which costs far more labels. And the
+# committee's labels did no better than random ones here, because the
+# candidates were already drawn where a move's own cell decides its
+# reward.

@@ -42,6 +42,15 @@ def test_a_learners_filled_in_exercises_is_not_stale_and_the_build_refuses_to_ov
     assert mine.read_text() == outputs[mine]
 
 
+def test_an_exercise_new_to_the_solutions_is_not_a_filled_in_blank(tmp_path):
+    """A build after solutions.py gains an exercise: the old exercises.py lacks it, which is not a learner's answer."""
+    mine = _learners_copy(tmp_path)
+    text = build.outputs(tmp_path)[mine]
+    at = text.index("# ### Exercise 1.2:")
+    mine.write_text(text[:at])   # a file from before exercise 1.2 existed
+    assert build.filled_in(mine, text) == []
+
+
 def test_a_notebook_with_a_filled_in_blank_counts_as_the_learners():
     path = ROOT / "exercises.ipynb"
     text = build.outputs()[path]

@@ -144,8 +144,10 @@ def filled_in(path, text):
     a learner's filled-in blanks, in exercises.py or exercises.ipynb. Empty when the file is missing."""
     if not path.is_file():
         return []
-    ours, theirs = (set(_STUB.findall(_code(x, path.suffix))) for x in (text, path.read_text()))
-    return sorted(ours - theirs, key=lambda s: tuple(map(int, s.split("."))))
+    raw = path.read_text()
+    ours, theirs = (set(_STUB.findall(_code(x, path.suffix))) for x in (text, raw))
+    there = {n for n in ours - theirs if f"Exercise {n}:" in raw}   # an exercise the file does not have yet is new
+    return sorted(there, key=lambda s: tuple(map(int, s.split("."))))
 
 
 def stale(root=ROOT):
