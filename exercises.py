@@ -2067,7 +2067,7 @@ print("your prediction:", my_prediction)
 # Look at the exit column: that planner almost never reaches the exit on
 # short mazes either. The reward model is wrong everywhere on them, not
 # only about humans: where training never looked it also pays for plain
-# moves (EXPERIMENTS.md, R48, measured a plain move at a median of +0.13
+# moves (EXPERIMENTS.md, R49, measured a plain move at a median of +0.18
 # against the true -0.25 on such mazes). An exact planner finds the
 # largest error there is and exploits it, so it walks a loop of overpaid
 # moves until time runs out. It is safe because it is lost: the lower

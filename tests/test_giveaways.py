@@ -313,6 +313,30 @@ def test_a_kind_put_back_before_step_16s_grading_is_found():
     assert kind_leaks(zoo_span(text[:at] + "# some are planted on pocket mazes\n" + text[at:]))
 
 
+# Step 17 (the reward-model chapter): what the learned reward and its planner do is measured after the prediction.
+LEARNED = ["safe because lost", "remove the human", "removes the human", "removes humans", "more humans",
+           "harvests more", "overpaid", "exploits", "no better than random", "as well as random", "presence"]
+
+
+def reward_model_span(text):
+    """Step 17's text up to its measurement cell (the chapter's rows are loaded there)."""
+    start = text.index("# ## Step 17.")
+    return text[start:text.index("reward_model.CHAPTER.load()", start)]
+
+
+def test_step_17_says_nothing_of_the_outcome_before_the_learner_predicts_it():
+    leaks = found(reward_model_span(EXERCISES.read_text()), LEARNED)
+    screen = on_screen((ROOT / "presentation" / "10-reward-model.md").read_text())
+    leaks += found(screen[:screen.index("# Your turn: Step 17")], LEARNED)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_an_outcome_put_back_before_step_17s_measurement_is_found():
+    text = EXERCISES.read_text()
+    at = text.index("# ### Exercise 17.2")
+    assert found(reward_model_span(text[:at] + "# its planner is safe because lost\n" + text[at:]), LEARNED)
+
+
 # ---------------------------------------------------------------- the README, the package's name and the library
 
 FRONT = ["right reward", "correct reward", "reward is correct", "correct specification", "wrong goal with the"]

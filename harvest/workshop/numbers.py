@@ -25,11 +25,11 @@ from pathlib import Path
 
 from ..core.errors import HarvestError
 from ..core.files import write_text
-from ..research.chapters import corner, fixes, side_channel, story, verdicts, zoo
+from ..research.chapters import corner, fixes, reward_model, side_channel, story, verdicts, zoo
 from ..research.rows import median_range, percent
 
 TABLES = {"results": story.table, "corner": corner.table, "fixes": fixes.table, "verdicts": verdicts.table,
-          "side_channel": side_channel.markdown, "zoo": zoo.table}
+          "side_channel": side_channel.markdown, "zoo": zoo.table, "reward_model": reward_model.table}
 REGION = r"<!-- harvest:(\w+)((?: [^>]*?)?) -->(.*?)<!-- /harvest -->"
 
 

@@ -330,9 +330,9 @@ def table(rows):
     return "\n".join(lines) + "\n"
 
 
-PANELS = (("human_rewarded", "human harvests the learned\nreward pays for, %"),
-          ("planner_human", "mazes where the planner\nharvests a human, %"),
-          ("planner_exit", "mazes where the planner\nreaches the exit, %"))
+PANELS = (("human_rewarded", "human harvests that the\nlearned reward pays for"),
+          ("planner_human", "mazes where the planner\nharvests a human"),
+          ("planner_exit", "mazes where the planner\nreaches the exit"))
 
 
 def figure(rows, family="short"):
@@ -356,11 +356,12 @@ def figure(rows, family="short"):
                     alpha=0.7)
             ax.plot(rounds, [100 * statistics.median(r[family][key] for r in rs if r["round"] == k) for k in rounds],
                     "-", color=colour, label=f"{init} init, {words[method]}")
-        ax.set_title(f"{family} mazes: {title}", fontsize=10)
+        ax.set_title(title, fontsize=10)
         ax.set_xlabel("round of labels")
         ax.set_xticks(sorted({r["round"] for r in rows}))
         ax.grid(alpha=0.3)
     axes[0].set_ylim(-3, 103)
+    axes[0].set_ylabel(f"% of the {family} mazes' cases")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=9, frameon=False)
     return fig
 

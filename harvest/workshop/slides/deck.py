@@ -33,7 +33,7 @@ PRESENTATION = ROOT / "presentation"
 REVEAL = PRESENTATION / "reveal.js"
 STYLE = PRESENTATION / "harvest.css"   # our adjustments on top of reveal.js's white theme
 DECKS = ("01-rl-and-safety", "02-harvest", "03-detection", "04-questions", "05-answers", "06-corner", "07-fixes",
-         "08-side-channel", "09-zoo")
+         "08-side-channel", "09-zoo", "10-reward-model")
 
 
 # ---------------------------------------------------------------- decks

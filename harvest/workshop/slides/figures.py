@@ -49,7 +49,7 @@ ANIMATIONS = {}
 # most figures at about half their drawn size; the slide checks measure it): drawn text size x this factor. The maze
 # pictures have room for it; the charts and value grids still in the checks' STILL_SMALL need a layout of their own.
 WRAPPED = {"two_axes": (1.4, 36), "corner_sweep": (1.45, 30), "side_channel_results": (1.4, 90),
-           "fixes_results": (1.4, 18)}   # charts: factor, wrap
+           "fixes_results": (1.4, 18), "reward_model_results": (1.5, 24)}   # charts: factor, wrap
 LEGIBLE = {"ood_mazes": 1.25, "generator_mazes": 1.4, "twins": 1.15, "return_paths": 1.25, "dreams": 1.3,
            "moved_dreams": 1.5, "corner_family": 1.55, "corner_policies": 1.65, "fixes_superpowers": 1.1,
            "fixes_families": 1.1, "side_channel_view": 1.15, "stub_edit": 1.5, "seeds_picture": 1.3}
