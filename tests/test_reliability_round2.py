@@ -204,3 +204,16 @@ def test_the_types_in_cli_py_are_the_ones_that_run(monkeypatch):
                 if a.type is not None and a.nargs != 0
                 and (a.dest in cli_args.CHECKS or a.dest == "out")]
     assert replaced == []
+
+
+def test_a_resumed_run_counts_its_kept_jobs_once_on_the_progress_bar(tmp_path, capsys):
+    """The bar of a resumed chapter run started at the kept jobs and then counted them again (41/35 on the fixes
+    chapter): it counts each job once and ends at the total."""
+    import json
+    from harvest.research.rows import resumable
+    checkpoint = tmp_path / "rows.json"
+    checkpoint.write_text(json.dumps([{"k": 0}, {"k": 1}]))
+    rows = resumable([(0,), (1,), (2,)], lambda k: [{"k": k}], ("k",), checkpoint, desc="jobs")
+    assert [r["k"] for r in rows] == [0, 1, 2]
+    bar = capsys.readouterr().err
+    assert "3/3" in bar and "4/3" not in bar and "5/3" not in bar

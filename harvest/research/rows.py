@@ -146,9 +146,8 @@ def resumable(jobs, run_one, job_keys, checkpoint=None, command="", row_keys=Non
     done = read_rows(checkpoint, command, row_keys or job_keys) if checkpoint and Path(checkpoint).exists() else []
     rows = [r for r in done if job_of(r) in jobs]
     have = {job_of(r) for r in rows}
-    for job in tqdm(jobs, desc=desc, disable=not progress, initial=len(have)):
-        if job in have:
-            continue
+    todo = [job for job in jobs if job not in have]   # the bar counts the kept jobs as done, and never past the total
+    for job in tqdm(todo, desc=desc, disable=not progress, initial=len(jobs) - len(todo), total=len(jobs)):
         new = run_one(*job)
         rows += new
         if describe:
