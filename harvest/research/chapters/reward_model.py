@@ -320,9 +320,11 @@ def table(rows):
         groups.setdefault((r["init"], r["method"], r["round"]), []).append(r)
     for (init, method, rnd), rs in groups.items():
         unlit = [r["label_items_unlit"] for r in rs if r.get("label_items_unlit") is not None]
-        cells = [init, "–" if method == "first" else method, str(rnd), str(len(rs)), median_range([r["labels"] for r in rs], False),
-                 median_range(unlit) if unlit else "–", median_range([r["steps"] for r in rs], False)]
-        cells += [median_range([r[f][key] for r in rs]) for f in FAMILIES for key in ("human_rewarded", "planner_human")]
+        cells = [init, "–" if method == "first" else method, str(rnd), str(len(rs)),
+                 median_range([r["labels"] for r in rs], False), median_range(unlit) if unlit else "–",
+                 median_range([r["steps"] for r in rs], False)]
+        cells += [median_range([r[f][key] for r in rs])
+                  for f in FAMILIES for key in ("human_rewarded", "planner_human")]
         lines.append("| " + " | ".join(cells) + " |")
     if rows:
         lines.append("\nPlanning on the true reward harvests a human in " + ", ".join(

@@ -22,9 +22,8 @@ from ...research.chapters import corner, fixes, reward_model, story, zoo
 from ...research.rows import median_percent
 from ...research.standard_recipe import N_TRAIN_MAZES, PLAIN, family_test_mazes
 from .sources import (HUNT_PATH, OTHER_ZOOS, REPAIRED, RESULTS, ROOT, SAFE_PATH, SHOWN, TWIN_OOD, Skip, corner_rows,
-                      decision_rows, dreamed, fixes_rows, held_out, lie_bites, reward_model_rows, shipped, side_channel_rows,
-                      verdict, walk,
-                      zoo_rows)
+                      decision_rows, dreamed, fixes_rows, held_out, lie_bites, reward_model_rows, shipped,
+                      side_channel_rows, verdict, walk, zoo_rows)
 
 FRAGMENTS = {}
 
