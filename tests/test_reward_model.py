@@ -87,3 +87,24 @@ def test_a_tiny_run_writes_every_round_and_its_table_and_figure(tmp_path):
     assert table.count("\n| random |") == 4 and "Planning on the true reward" in table
     assert json.loads((tmp_path / "reward_model.json").read_text())[0]["method"] == "first"
     assert (tmp_path / "reward_model.png").stat().st_size > 0
+
+
+def test_the_committed_rows_are_complete_and_their_table_and_figure_are_drawn_from_them():
+    from conftest import ROOT
+    rows = rm.CHAPTER.load(ROOT / "runs" / "reward_model.json")
+    keys = {(r["init"], r["method"], r["seed"], r["round"]) for r in rows}
+    want = {(i, "first", s, 0) for i in rm.INITS for s in range(5)}
+    want |= {(i, m, s, k) for i in rm.INITS for m in rm.METHODS for s in range(5) for k in (1, 2)}
+    assert keys == want and len(rows) == len(want)
+    assert (ROOT / "runs" / "reward_model.md").read_text() == rm.table(rows)
+    fig = rm.figure(rows)
+    for ax, (key, _) in zip(fig.axes, rm.PANELS):
+        medians = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+        assert len(medians) == len(rm.INITS) * len(rm.METHODS)
+        for line in medians:   # each median line passes through the rows' medians, round by round
+            init, words = line.get_label().split(" init, ")
+            method = {"labels by disagreement": "disagreement", "random labels": "random", "no labels": "none"}[words]
+            for x, y in zip(*line.get_data()):
+                rs = [r["short"][key] for r in rows if r["init"] == init and r["round"] == x
+                      and r["method"] in (method, "first")]
+                assert abs(y - 100 * float(np.median(rs))) < 1e-9
