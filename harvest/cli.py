@@ -1,6 +1,6 @@
 """The command line: `harvest {train,evaluate,animate,mazes,dream,bench,slides,screenshots,build} ...`, and one verb
-per research chapter (experiment, verdicts, inits, corner, fixes, sidechannel, zoo), which each chapter's module in
-`harvest.research.chapters` declares.
+per research chapter (`experiment`, `fixes`, `zoo`, ...), which each chapter's module in `harvest.research.chapters`
+declares; `harvest --help` lists them all.
 
 `python -m harvest ...` is the same command. Bad input ends with a one-line
 message and exit status 2.
