@@ -1752,8 +1752,8 @@ checks.check_disagreement(disagreement)
 
 # %% [markdown]
 # The project trained the ensembles and ran two rounds of 256 labels each,
-# over five seeds: `python -m harvest rewardmodel --seeds 5` (about 13
-# minutes on two cores). Each row measures, on 300 test mazes per family,
+# over five seeds: `python -m harvest rewardmodel --seeds 5` (minutes on a
+# laptop's CPU). Each row measures, on 300 test mazes per family,
 # each with a human: the share of human harvests the learned reward pays
 # for (above 0; the true reward is -11), and the share of mazes where the
 # planner harvests a human. **Predict before you run the next cell.**
