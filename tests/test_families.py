@@ -196,6 +196,7 @@ def test_stub_mazes_open_one_post_per_edit_stay_trees_and_keep_their_items():
 def test_every_stream_keeps_its_number_and_a_second_claim_on_one_fails():
     from harvest.core import seeding
     import harvest.research.chapters.fixes  # noqa: F401  (each module claims its streams when imported)
+    import harvest.research.chapters.reward_model  # noqa: F401
     import harvest.research.shipped_init  # noqa: F401
     import harvest.workshop.checks  # noqa: F401
     import harvest.workshop.slides.figures  # noqa: F401
@@ -203,7 +204,8 @@ def test_every_stream_keeps_its_number_and_a_second_claim_on_one_fails():
     # the numbers are part of what every seed reproduces: these are the ones the shipped results were made with
     assert {number: use.split(":")[0] for number, use in claimed.items()} == {
         0: "core", 11: "core", 13: "core", 12: "workshop", 99: "slides", 5: "shipped init", 6: "shipped init",
-        17: "standard recipe", 18: "fixes chapter", 19: "fixes chapter",
+        17: "standard recipe", 18: "fixes chapter", 19: "fixes chapter", 30: "reward-model chapter",
+        31: "reward-model chapter",
         **{n: "family generator" for n in (1, 2, 3)}, **{n: "family short" for n in (7, 8, 4)},
         **{n: "family pocket" for n in (20, 21, 22)}, **{n: "family stub" for n in (26, 27, 28)},
         **{n: "family loop" for n in (23, 24, 25)}, **{n: "family moved-exit" for n in (14, 15, 16)}}
