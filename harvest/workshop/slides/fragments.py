@@ -500,7 +500,7 @@ def reward_model_compact(results):
     lines = ["| init | labels | " + " | ".join(c[2] for c in columns) + " |", "| --- | --- |" + " ---: |" * len(columns)]
     for init in reward_model.INITS:
         for method, rnd in [("first", 0)] + [(m, last) for m in reward_model.METHODS]:
-            what = "none yet" if method == "first" else f"{method}, {last} rounds"
+            what = {"first": "none yet", "none": f"none, {last} rounds of steps"}.get(method, f"{method} ×{last}")
             lines.append(f"| {init} | {what} | " + " | ".join(_reward_medians(rows, init, method, rnd, family, key)
                                                            for family, key, _ in columns) + " |")
     seeds = len({r["seed"] for r in rows})
