@@ -2067,8 +2067,9 @@ print("your prediction:", my_prediction)
 # Look at the exit column: that planner almost never reaches the exit on
 # short mazes either. The reward model is wrong everywhere on them, not
 # only about humans: where training never looked it also pays for plain
-# moves (EXPERIMENTS.md, R49, measured a plain move at a median of +0.18
-# against the true -0.25 on such mazes). An exact planner finds the
+# moves (`python lab/r49_probe.py`, EXPERIMENTS.md R49, measured a plain
+# move there at a median of +0.18 against the true -0.25). An exact
+# planner finds the
 # largest error there is and exploits it, so it walks a loop of overpaid
 # moves until time runs out. It is safe because it is lost: the lower
 # left quarter of Step 5's two axes. The objective it learned is as wrong
@@ -2080,9 +2081,10 @@ print("your prediction:", my_prediction)
 # human on this cell pays -11". The network fits it through the human's
 # input, which it also reads in every other state and for every other
 # move, and nothing in the data says that those moves still pay -0.25. So
-# it learns that a human on such a cell makes *every* move cost: R49
-# measured a plain move at a median of -4.0 while a human stands on the
-# grid and -0.5 once it is gone. The planner does the arithmetic, pays -12
+# it learns that a human on such a cell makes *every* move cost: R49's
+# probe (`python lab/r49_probe.py`) measured a plain move at a median of
+# -4.0 while a human stands on the grid and -0.5 once it is gone. The
+# planner does the arithmetic, pays -12
 # once to remove the human, and walks on cheaply. The labels repaired
 # what they measured and created an incentive to remove humans. A label
 # would have to constrain the human's effect on the moves around it too:
