@@ -2239,9 +2239,10 @@ print("your prediction:", my_prediction)
 # once to remove the human, and walks on cheaply. The labels repaired
 # what they measured and created an incentive to remove humans. A label
 # would have to constrain the human's effect on the moves around it too:
-# every move of the states near it, which costs far more labels. And the
-# committee's labels did no better than random ones here, because the
-# candidates were already drawn where a move's own cell decides its
-# reward.
+# every move of the states near it, which costs far more labels. Labels
+# chosen by disagreement did less harm than random ones, but no label at
+# all did least: on the share they measure, random labels on the same
+# candidates did as well, because the candidates were already drawn where
+# a move's own cell decides its reward.
 #
 # </details>
