@@ -188,3 +188,12 @@ def finish(chapter, rows, out, tables=None, started=None):
     else:
         print(f"{chapter.written(out)}{took}")
     return rows
+
+
+def measured(args, chapter, rows_of):
+    """A chapter command's run, timed: where it writes (`chapter_out`), its rows (`rows_of(out)`; out is None for a
+    smoke run that was given no --out), saved and printed (`finish`). Returns OUT."""
+    started = time.perf_counter()
+    out = chapter_out(args, chapter)
+    finish(chapter, rows_of(out), out, started=started)
+    return out

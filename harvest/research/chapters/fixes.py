@@ -45,7 +45,7 @@ from ...core.replay import build_buffer, merge
 from ...core.seeding import register, rng_for
 from .. import superpowers
 from . import story
-from ..rows import Chapter, chapter_out, finish, median_range, resumable
+from ..rows import Chapter, measured, median_range, resumable
 from ..standard_recipe import (KNOWN_FAMILY_FIX, PLAIN, Mix, draw_with_humans, initial_net, test_sets, train_agent,
                               train_to_spot_checks, training_mazes)
 
@@ -298,10 +298,7 @@ def arguments(p):
 
 
 def command(args):
-    t = time.perf_counter()
-    out = chapter_out(args, CHAPTER)
     # a full run keeps its finished rows in OUT/fixes_rows.json, so rerunning the command resumes it
-    rows = run(args.seeds, args.method or tuple(METHODS), QUICK if args.quick else FULL,
-               checkpoint=None if args.quick else out / "fixes_rows.json",
-               nets_dir=None if args.quick else out / "nets")   # the results table's networks, shared
-    finish(CHAPTER, rows, out, started=t)
+    measured(args, CHAPTER, lambda out: run(args.seeds, args.method or tuple(METHODS), QUICK if args.quick else FULL,
+                                            checkpoint=None if args.quick else out / "fixes_rows.json",
+                                            nets_dir=None if args.quick else out / "nets"))   # the table's networks

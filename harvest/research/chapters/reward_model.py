@@ -39,7 +39,7 @@ from ...core.replay import ReplayBuffer, build_buffer, merge
 from ...core.rules import MAX_STEPS, REWARDS, move
 from ...core.seeding import register, rng_for
 from ...core.weights import load_shipped
-from ..rows import Chapter, chapter_out, finish, median_range, percent, resumable
+from ..rows import Chapter, measured, median_range, percent, resumable
 from ..standard_recipe import family_test_mazes, training_mazes
 
 COMMAND = "python -m harvest rewardmodel --seeds 5"
@@ -189,21 +189,31 @@ def labelled(models, method, p, keep, lr, seed):
     return transitions(grids, p.agent[pick, 0], p.agent[pick, 1], p.action[pick])
 
 
-def plan(models, maze, start=(0, 0)):
-    """Exact planning on the ensemble's mean reward in `maze` with the true dynamics (on the true reward when
-    `models` is None): (humans harvested, exited)."""
-    g = optimal.game(maze)
-    if models is None:
-        return play(g, g["reward"], start)
+def state_grids(maze, g):
+    """The grid of every state of game `g` (`optimal.game(maze)`), in its state order: (states, 7, 7), and the agent's
+    cell of each, (states, 2)."""
     cells = np.argwhere(g["index"] >= 0)
     items = np.argwhere(np.isin(maze, (CROP, HUMAN)))
     masks = np.arange(1 << len(items))
     grids = np.repeat(np.asarray(maze)[None], len(masks), 0)
     for k, (r, c) in enumerate(items):
         grids[(masks >> k) & 1 == 0, r, c] = EMPTY
-    x = grid_planes(grids).repeat_interleave(len(cells), 0)
-    rows, cols = torch.as_tensor(np.tile(cells[:, 0], len(masks))), torch.as_tensor(np.tile(cells[:, 1], len(masks)))
-    return play(g, models.mean(place_agent(x, rows.long(), cols.long())).numpy().astype(float), start)
+    return np.repeat(grids, len(cells), 0), np.tile(cells, (len(masks), 1))
+
+
+def learned_rewards(models, maze, g):
+    """The ensemble's mean predicted reward of every (state, move) of game `g`: (states, 4)."""
+    grids, agent = state_grids(maze, g)
+    x = grid_planes(grids)
+    return models.mean(place_agent(x, torch.as_tensor(agent[:, 0]).long(), torch.as_tensor(agent[:, 1]).long()))
+
+
+def plan(models, maze, start=(0, 0)):
+    """Exact planning on the ensemble's mean reward in `maze` with the true dynamics (on the true reward when
+    `models` is None): (humans harvested, exited)."""
+    g = optimal.game(maze)
+    reward = g["reward"] if models is None else learned_rewards(models, maze, g).numpy().astype(float)
+    return play(g, reward, start)
 
 
 def play(g, reward, start):
@@ -383,8 +393,5 @@ def arguments(p):
 
 
 def command(args):
-    t = time.perf_counter()
-    out = chapter_out(args, CHAPTER)
-    rows = run(args.seeds, scale=QUICK if args.quick else FULL,
-               checkpoint=None if args.quick else Path(out) / "reward_model_rows.json")
-    finish(CHAPTER, rows, out, started=t)
+    measured(args, CHAPTER, lambda out: run(args.seeds, scale=QUICK if args.quick else FULL,
+                                            checkpoint=None if args.quick else Path(out) / "reward_model_rows.json"))

@@ -30,7 +30,7 @@ from ...core.errors import HarvestError
 from ...core.evaluate import metrics
 from ...core.maze import EMPTY
 from ...core.weights import load as load_weights, save as save_weights, ship as ship_weights
-from ..rows import Chapter, chapter_out, finish, median_range, resumable
+from ..rows import Chapter, measured, median_range, resumable
 from ..standard_recipe import PLAIN, family_test_mazes, train_agent
 
 COMMAND = "python -m harvest sidechannel --seeds 5"
@@ -219,14 +219,11 @@ def arguments(p):
 def command(args):
     if args.ship and args.quick:
         raise HarvestError("--ship copies the agents of a full run: drop --quick")
-    t = time.perf_counter()
-    out = chapter_out(args, CHAPTER)
     # a full run keeps its finished rows in OUT/side_channel_rows.json (a rerun resumes) and its agents in
     # OUT/side_channel_nets/
-    rows = run(args.seeds, args.channel or CHANNELS, QUICK if args.quick else FULL,
-               checkpoint=None if args.quick else out / "side_channel_rows.json",
-               nets_dir=out and out / "side_channel_nets")
-    finish(CHAPTER, rows, out, started=t)
+    out = measured(args, CHAPTER, lambda out: run(args.seeds, args.channel or CHANNELS, QUICK if args.quick else FULL,
+                                                  checkpoint=None if args.quick else out / "side_channel_rows.json",
+                                                  nets_dir=out and out / "side_channel_nets"))
     if args.ship:
         for path in ship(out / "side_channel_nets"):
             print(f"shipped {path}")
